@@ -1,0 +1,155 @@
+"""Who may do what: roles, the actions they grant, and the checks every door uses.
+
+Permissions are declared here as a table and nowhere else. A user's rights are always relative
+to an organisation: a role in one organisation grants nothing in another. Deny by default.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from palermo.accounts.models import Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from palermo.accounts.models import User
+
+
+class Action(StrEnum):
+    VIEW_CASES = "view_cases"
+    CHANGE_CASES = "change_cases"
+    VIEW_IDENTIFIERS = "view_identifiers"
+    SUPERVISE_CASES = "supervise_cases"
+    IMPORT_EXPORT = "import_export"
+    VIEW_STATISTICS = "view_statistics"
+    MANAGE_MONITORING = "manage_monitoring"
+    MANAGE_MEMBERS = "manage_members"
+    CHANGE_ORGANISATION = "change_organisation"
+    VIEW_AUDIT = "view_audit"
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.CASE_WORKER: frozenset({Action.VIEW_CASES, Action.CHANGE_CASES, Action.VIEW_IDENTIFIERS}),
+    Role.SUPERVISOR: frozenset(
+        {
+            Action.VIEW_CASES,
+            Action.CHANGE_CASES,
+            Action.VIEW_IDENTIFIERS,
+            Action.SUPERVISE_CASES,
+            Action.VIEW_AUDIT,
+        }
+    ),
+    Role.DATA_MANAGER: frozenset(
+        {Action.VIEW_CASES, Action.VIEW_IDENTIFIERS, Action.IMPORT_EXPORT, Action.VIEW_STATISTICS}
+    ),
+    Role.ANALYST: frozenset({Action.VIEW_STATISTICS}),
+    Role.NATIONAL_COORDINATOR: frozenset({Action.VIEW_STATISTICS, Action.MANAGE_MONITORING}),
+    Role.ADMINISTRATOR: frozenset(
+        {Action.MANAGE_MEMBERS, Action.CHANGE_ORGANISATION, Action.VIEW_AUDIT}
+    ),
+}
+
+# Two-factor authentication is required for roles that can read victims' identifiers, and for
+# administrators, because an administrator can give anyone (themselves included) such a role.
+OTP_REQUIRED_ACTIONS = frozenset({Action.VIEW_IDENTIFIERS, Action.MANAGE_MEMBERS})
+OTP_REQUIRED_ROLES = frozenset(
+    role for role, actions in ROLE_ACTIONS.items() if actions & OTP_REQUIRED_ACTIONS
+)
+
+_CACHE_ATTR = "_palermo_memberships"
+
+
+def memberships_of(user: User | AnonymousUser) -> list[Membership]:
+    """The user's active memberships, cached on the user object for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[Membership] | None = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, organisation__is_active=True).select_related(
+                "organisation"
+            )
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_memberships(user: User | AnonymousUser) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def actions_in(user: User | AnonymousUser, organisation: Organisation) -> frozenset[Action]:
+    for membership in memberships_of(user):
+        if membership.organisation_id == organisation.pk:
+            return ROLE_ACTIONS.get(membership.role, frozenset())
+    return frozenset()
+
+
+def can(user: User | AnonymousUser, action: Action, organisation: Organisation) -> bool:
+    return action in actions_in(user, organisation)
+
+
+def organisations_where(user: User | AnonymousUser, action: Action) -> list[Organisation]:
+    return [m.organisation for m in memberships_of(user) if action in ROLE_ACTIONS.get(m.role, ())]
+
+
+def can_anywhere(user: User | AnonymousUser, action: Action) -> bool:
+    return bool(organisations_where(user, action))
+
+
+def is_platform_admin(user: User | AnonymousUser) -> bool:
+    """Administrators of the hosting organisation (and superusers) manage every organisation."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        m.organisation.is_host and m.role == Role.ADMINISTRATOR for m in memberships_of(user)
+    )
+
+
+def can_manage_members(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    return is_platform_admin(user) or can(user, Action.MANAGE_MEMBERS, organisation)
+
+
+def can_change_organisation(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    return is_platform_admin(user) or can(user, Action.CHANGE_ORGANISATION, organisation)
+
+
+def audit_scope(user: User | AnonymousUser) -> QuerySet[Organisation] | None:
+    """Organisations whose audit events the user may read; ``None`` means all of them."""
+    if user.is_authenticated and user.is_superuser:
+        return None
+    ids = [org.pk for org in organisations_where(user, Action.VIEW_AUDIT)]
+    return Organisation.objects.filter(pk__in=ids)
+
+
+def requires_otp(user: User | AnonymousUser) -> bool:
+    """Whether this user must pass a one-time password before using the platform."""
+    if not user.is_authenticated:
+        return False
+    if has_otp_device(user):
+        return True  # whoever set up a device uses it
+    if not settings.PALERMO_REQUIRE_OTP:
+        return False
+    return user.is_staff or any(m.role in OTP_REQUIRED_ROLES for m in memberships_of(user))
+
+
+def has_otp_device(user: User | AnonymousUser) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not user.is_authenticated:
+        return False
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def can_view_audit(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_superuser) or can_anywhere(
+        user, Action.VIEW_AUDIT
+    )

@@ -1,0 +1,115 @@
+"""The one way to write an audit event, and the verification of the chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from palermo.audit.context import current_ip
+from palermo.audit.models import AuditEvent, ChainHead
+
+if TYPE_CHECKING:
+    from palermo.accounts.models import Organisation, User
+
+GENESIS_HASH = "0" * 64
+
+
+def _canonical_detail(detail: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Round-trip through JSON so that what is hashed is exactly what the database returns."""
+    return json.loads(json.dumps(dict(detail or {}), cls=DjangoJSONEncoder, sort_keys=True))
+
+
+def compute_hash(event: AuditEvent) -> str:
+    payload = {
+        "seq": event.seq,
+        "prev": event.prev_hash,
+        "at": event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": event.actor_id,
+        "username": event.actor_username,
+        "org": str(event.organisation_id) if event.organisation_id else None,
+        "action": event.action,
+        "type": event.object_type,
+        "id": event.object_id,
+        "ip": event.ip_address,
+        "detail": event.detail,
+    }
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def record(
+    *,
+    action: str,
+    actor: User | None = None,
+    organisation: Organisation | None = None,
+    target: models.Model | None = None,
+    detail: Mapping[str, Any] | None = None,
+    username: str = "",
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction when there is one.
+
+    ``target`` is the object acted upon; only its type and primary key are stored, never its
+    text, so that the log itself holds no identifiers of victims.
+    """
+    with transaction.atomic():
+        head, _created = ChainHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            seq=head.last_seq + 1,
+            created_at=timezone.now(),
+            actor=actor if actor is not None and actor.pk else None,
+            actor_username=username or (actor.get_username() if actor is not None else ""),
+            organisation=organisation,
+            action=action,
+            object_type=target._meta.label_lower if target is not None else "",
+            object_id=str(target.pk) if target is not None else "",
+            ip_address=current_ip.get(),
+            detail=_canonical_detail(detail),
+            prev_hash=head.last_hash,
+        )
+        event.hash = compute_hash(event)
+        event.save()
+        head.last_seq = event.seq
+        head.last_hash = event.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain() -> ChainReport:
+    """Walk the chain in order and report the first event whose link does not hold."""
+    expected_seq = 1
+    prev_hash = GENESIS_HASH
+    checked = 0
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+        if event.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"event #{expected_seq} is missing")
+        if event.prev_hash != prev_hash:
+            return ChainReport(checked, event.seq, "previous-hash link does not match")
+        if compute_hash(event) != event.hash:
+            return ChainReport(checked, event.seq, "content does not match its hash")
+        prev_hash = event.hash
+        expected_seq += 1
+        checked += 1
+    head = ChainHead.objects.filter(id=1).first()
+    last_seq, last_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
+    if last_seq != checked or last_hash != prev_hash:
+        return ChainReport(checked, checked + 1, f"events after #{checked} are missing")
+    return ChainReport(checked)

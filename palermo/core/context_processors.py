@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from palermo.accounts import access
+
+
+def platform(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    nav: dict[str, bool] = {}
+    if user is not None and user.is_authenticated:
+        nav = {"audit": access.can_view_audit(user)}
+    return {"palermo_demo": settings.PALERMO_DEMO, "nav": nav}

@@ -1,0 +1,28 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from palermo.accounts.demo import DEMO_PASSWORD, load_demo_accounts
+
+
+class Command(BaseCommand):
+    help = "Load generated demo organisations and users (idempotent). Demo sites only."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Load even when PALERMO_DEMO is not set."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.PALERMO_DEMO and not options["force"]:
+            raise CommandError(
+                "Refusing to load demo users with a published password into a site that is not "
+                "a demo. Set PALERMO_DEMO=1 (as `make run` does) or pass --force."
+            )
+        logins = load_demo_accounts()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
+        for login in logins:
+            self.stdout.write(f"  {login.username:<18} {login.organisation:<5} {login.role}")
+        self.stdout.write("")

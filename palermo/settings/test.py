@@ -1,0 +1,18 @@
+"""Settings for the test suite (pytest). Same database choice as base: DATABASE_URL or SQLite."""
+
+from palermo.settings.base import *  # noqa: F403
+from palermo.settings.base import STORAGES
+
+PALERMO_DEMO = False
+PALERMO_REQUIRE_OTP = True
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+# Still Argon2, with a small memory cost so that the suite stays fast.
+PASSWORD_HASHERS = ["palermo.accounts.hashers.FastArgon2PasswordHasher"]
+
+# Tests render pages without running collectstatic first.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
