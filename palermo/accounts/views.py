@@ -116,15 +116,16 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     form = OTPTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
+        throttled = True
         for device in devices:
             allowed, _wait = device.verify_is_allowed()
+            throttled = throttled and not allowed
             if allowed and device.verify_token(token):
                 otp_login(request, device)
                 audit.record(action="auth.otp_verified", actor=user)
                 return HttpResponseRedirect(_next_url(request, reverse("core:home")))
-        audit.record(action="auth.otp_failed", actor=user)
-        allowed, _wait = devices[0].verify_is_allowed()
-        if not allowed:
+        audit.record(action="auth.otp_failed", actor=user, detail={"throttled": throttled})
+        if throttled:
             form.add_error("token", _("Too many wrong codes. Wait a little before trying again."))
         else:
             form.add_error("token", _("That code is not correct. Try the next code shown."))

@@ -1,0 +1,76 @@
+"""Shared fixtures: reference data once per session, and two agencies with a user in every role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from palermo.accounts.models import Organisation, OrganisationType, Role, User
+from palermo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from palermo.geo.services import load_reference_data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@dataclass
+class World:
+    host: Organisation
+    agency: Organisation
+    other: Organisation
+    users: dict[str, User] = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    """The hosting organisation with its administrator, agency A with one user per role,
+    and agency B (another country) with a case worker and an administrator."""
+    host = OrganisationFactory(
+        acronym="HOST", type=OrganisationType.INTERGOVERNMENTAL, is_host=True
+    )
+    agency = OrganisationFactory(acronym="AGA", country_id="NG")
+    other = OrganisationFactory(acronym="AGB", country_id="TH")
+    w = World(host=host, agency=agency, other=other)
+    w.users["platform_admin"] = MembershipFactory(organisation=host, role=Role.ADMINISTRATOR).user
+    for role in Role:
+        w.users[role.value] = MembershipFactory(organisation=agency, role=role).user
+    w.users["other_case_worker"] = MembershipFactory(organisation=other, role=Role.CASE_WORKER).user
+    w.users["other_administrator"] = MembershipFactory(
+        organisation=other, role=Role.ADMINISTRATOR
+    ).user
+    w.users["no_membership"] = UserFactory()
+    return w
+
+
+def verify_session(client: Client, user: User) -> TOTPDevice:
+    """Give the user a confirmed TOTP device and mark the client's session as verified with it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def login_as(client: Client) -> Callable[..., Client]:
+    """Log the test client in as ``user``, past the second factor unless ``verified=False``."""
+
+    def _login(user: User | None, verified: bool = True) -> Client:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+            if verified:
+                verify_session(client, user)
+        return client
+
+    return _login
