@@ -68,4 +68,5 @@ def test_api_pagination(world, login_as):
     body = client.get("/api/v1/countries/?page_size=10&page=2").json()
     assert body["count"] == 249
     assert len(body["results"]) == 10
-    assert body["previous"] is not None and body["next"] is not None
+    assert body["previous"] is not None
+    assert body["next"] is not None

@@ -20,12 +20,12 @@ def code_for(device: TOTPDevice) -> str:
 
 
 def test_roles_that_read_identifiers_or_manage_accounts_require_otp():
-    assert OTP_REQUIRED_ROLES == {
+    assert {
         Role.CASE_WORKER,
         Role.SUPERVISOR,
         Role.DATA_MANAGER,
         Role.ADMINISTRATOR,
-    }
+    } == OTP_REQUIRED_ROLES
 
 
 @pytest.mark.parametrize("role", [r.value for r in Role])

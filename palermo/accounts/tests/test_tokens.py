@@ -24,7 +24,8 @@ def test_token_created_on_account_page_is_shown_once_and_works(world, login_as):
     assert key.startswith("plm_")
     assert key in response.content.decode()
     token = ApiToken.objects.get(user=user)
-    assert token.key_hash != key and key not in token.key_hash  # only a hash is stored
+    assert token.key_hash != key
+    assert key not in token.key_hash
     assert key not in client.get(reverse("accounts:account")).content.decode()
     client.logout()
     response = client.get("/api/v1/me/", **bearer(key))
@@ -49,7 +50,7 @@ def test_revoked_token_is_refused(world, login_as):
 
 
 def test_someone_elses_token_cannot_be_revoked(world, login_as):
-    token, key = services.token_create(actor=world.users["analyst"], name="t")
+    token, _key = services.token_create(actor=world.users["analyst"], name="t")
     client = login_as(world.users["supervisor"])
     response = client.post(reverse("accounts:token_revoke", args=[token.pk]))
     assert response.status_code == 404
