@@ -26,5 +26,5 @@ def test_environment_wins_and_bad_keys_fail_fast(tmp_path, monkeypatch):
     assert encryption_keys(tmp_path)[0] == good
     assert not (tmp_path / "encryption.key").exists()
     monkeypatch.setenv("PALERMO_ENCRYPTION_KEYS", "not-a-key")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Fernet key"):
         encryption_keys(tmp_path)
