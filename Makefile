@@ -10,7 +10,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test assets run test lint typecheck checks pytest clean
+.PHONY: install install-test assets run test lint typecheck checks schema pytest clean
 
 $(VENV)/created:
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,12 @@ checks:
 	DJANGO_SETTINGS_MODULE=palermo.settings.test $(MANAGE) makemigrations --check --dry-run
 	PALERMO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-enough-random-looking-value-for-checks \
 	  DJANGO_SETTINGS_MODULE=palermo.settings.prod $(MANAGE) check --deploy --fail-level WARNING
-	DJANGO_SETTINGS_MODULE=palermo.settings.test $(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
+	DJANGO_SETTINGS_MODULE=palermo.settings.test $(MANAGE) spectacular --validate --fail-on-warn --file var/openapi.yaml
+	@diff -u docs/openapi.yaml var/openapi.yaml || { echo "The API changed: run 'make schema' and commit docs/openapi.yaml"; exit 1; }
+
+# Regenerate the committed OpenAPI schema after changing the API.
+schema:
+	DJANGO_SETTINGS_MODULE=palermo.settings.test $(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 pytest:
 	@if [ -x /usr/bin/chromium ]; then \

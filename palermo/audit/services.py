@@ -10,7 +10,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from palermo.audit.context import current_ip
@@ -20,6 +20,33 @@ if TYPE_CHECKING:
     from palermo.accounts.models import Organisation, User
 
 GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+
+
+def _head_table() -> str:
+    return connection.ops.quote_name(ChainHead._meta.db_table)
+
+
+def _advance_head() -> tuple[int, str]:
+    """Take the next sequence number and the previous hash, locking the head row until commit.
+
+    One UPDATE ... RETURNING both locks the row (PostgreSQL) and reserves the number; SQLite
+    already serialises writers (IMMEDIATE transactions).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_head_table()} SET last_seq = last_seq + 1 WHERE id = %s "  # noqa: S608 - no input
+            "RETURNING last_seq, last_hash",
+            [HEAD_ID],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0]), str(row[1])
+    # No head yet (a new database): start it from the last event, if any.
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    last_seq, last_hash = last if last else (0, GENESIS_HASH)
+    ChainHead.objects.create(id=HEAD_ID, last_seq=last_seq + 1, last_hash=last_hash)
+    return last_seq + 1, last_hash
 
 
 def _canonical_detail(detail: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -59,10 +86,10 @@ def record(
     ``target`` is the object acted upon; only its type and primary key are stored, never its
     text, so that the log itself holds no identifiers of victims.
     """
-    with transaction.atomic():
-        head, _created = ChainHead.objects.select_for_update().get_or_create(id=1)
+    with transaction.atomic(savepoint=False):
+        seq, prev_hash = _advance_head()
         event = AuditEvent(
-            seq=head.last_seq + 1,
+            seq=seq,
             created_at=timezone.now(),
             actor=actor if actor is not None and actor.pk else None,
             actor_username=username or (actor.get_username() if actor is not None else ""),
@@ -72,13 +99,15 @@ def record(
             object_id=str(target.pk) if target is not None else "",
             ip_address=current_ip.get(),
             detail=_canonical_detail(detail),
-            prev_hash=head.last_hash,
+            prev_hash=prev_hash,
         )
         event.hash = compute_hash(event)
-        event.save()
-        head.last_seq = event.seq
-        head.last_hash = event.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        AuditEvent.objects.bulk_create([event])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_head_table()} SET last_hash = %s WHERE id = %s",  # noqa: S608
+                [event.hash, HEAD_ID],
+            )
     return event
 
 
@@ -108,7 +137,7 @@ def verify_chain() -> ChainReport:
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    head = ChainHead.objects.filter(id=1).first()
+    head = ChainHead.objects.filter(id=HEAD_ID).first()
     last_seq, last_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
     if last_seq != checked or last_hash != prev_hash:
         return ChainReport(checked, checked + 1, f"events after #{checked} are missing")
