@@ -17,16 +17,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palermo.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
 
-from palermo.audit import services  # noqa: E402
-from palermo.audit.models import AuditEvent  # noqa: E402
+from palermo.audit import services
+from palermo.audit.models import AuditEvent
 
 N = int(os.environ.get("BENCH_N", "2000"))
 # The service does three statements (reserve, insert, close the link), a SHA-256 and a JSON
