@@ -55,6 +55,19 @@ def test_logout_is_a_post_and_is_audited(world, login_as):
     assert client.get(reverse("accounts:account")).status_code == 302
 
 
-def test_session_times_out_after_idle_period():
-    assert settings.SESSION_COOKIE_AGE <= 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_session_times_out_after_idle_period_and_activity_extends_it(world, login_as):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = login_as(world.users["analyst"])
+    key = client.session.session_key
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(seconds=60))
+    assert client.get(reverse("accounts:account")).status_code == 200
+    extended = Session.objects.get(pk=key).expire_date
+    assert extended > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(reverse("accounts:account"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
