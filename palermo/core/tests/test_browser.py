@@ -36,11 +36,17 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser):  # type: ignore[no-untyped-def]
+    """A fresh page; the test fails if the browser reports a Content-Security-Policy violation
+    or a script error."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
     yield page
     context.close()
+    assert problems == []
 
 
 @pytest.fixture
@@ -111,3 +117,10 @@ def test_layout_fits_a_320px_screen(page, live_server, people):
     page.goto(f"{live_server.url}/login/")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_api_documentation_renders_under_the_csp(page, live_server):
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "Palermo API" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator(".opblock-summary-path", has_text="/api/v1/countries/").count() >= 1

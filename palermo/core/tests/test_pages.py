@@ -88,3 +88,16 @@ def test_csrf_failure_is_friendly(world):
     response = client.post("/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert "Your form expired" in response.content.decode()
+
+
+def test_strict_content_security_policy_and_no_inline_scripts(world, login_as):
+    client = login_as(world.users["administrator"])
+    for url in ["/", "/login/", "/account/", f"/organisations/{world.agency.pk}/", "/audit/"]:
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        html = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+        assert "<style" not in html
+        assert " style=" not in html
