@@ -16,9 +16,15 @@ def chain(db):
     ]
 
 
-def _raw(sql: str, params: list[object]) -> None:
+def _raw(sql: str, params: list[object], *, bypass_trigger: bool = True) -> None:
+    """Tamper with the table as someone with direct database access would, first switching off
+    the append-only trigger (inside the test's transaction, so it comes back afterwards)."""
     table = AuditEvent._meta.db_table
     with connection.cursor() as cursor:
+        if bypass_trigger and connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER audit_append_only")
+        elif bypass_trigger and connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER audit_append_only")
         cursor.execute(sql.format(table=table), params)
 
 
@@ -97,4 +103,15 @@ def test_event_records_who_where_and_object(world, client):
     assert event.actor == user
     assert event.actor_username == user.username
     assert event.ip_address == "10.1.2.3"
+    assert services.verify_chain().ok
+
+
+def test_database_itself_refuses_updates(chain):
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        _raw("UPDATE {table} SET action = %s WHERE seq = %s", ["x", 1], bypass_trigger=False)
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            _raw("DELETE FROM {table} WHERE seq = %s", [1], bypass_trigger=False)
     assert services.verify_chain().ok
