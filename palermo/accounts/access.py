@@ -138,7 +138,9 @@ def requires_otp(user: User | AnonymousUser) -> bool:
         return True  # whoever set up a device uses it
     if not settings.PALERMO_REQUIRE_OTP:
         return False
-    return user.is_staff or any(m.role in OTP_REQUIRED_ROLES for m in memberships_of(user))
+    if user.is_staff or user.is_superuser or is_platform_admin(user):
+        return True
+    return any(m.role in OTP_REQUIRED_ROLES for m in memberships_of(user))
 
 
 def has_otp_device(user: User | AnonymousUser) -> bool:
@@ -153,3 +155,33 @@ def can_view_audit(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.is_superuser) or can_anywhere(
         user, Action.VIEW_AUDIT
     )
+
+
+def can_reset_otp(actor: User | AnonymousUser, user: User) -> bool:
+    """Who may remove another person's two-factor device (a lost phone).
+
+    Superusers may reset anyone; platform administrators anyone but staff, superusers and other
+    platform administrators; an organisation's administrator only a person all of whose
+    organisations they administer, so that no agency can weaken another agency's accounts.
+    """
+    if not actor.is_authenticated or actor.pk == user.pk:
+        return actor.is_authenticated
+    if actor.is_superuser:
+        return True
+    if user.is_staff or user.is_superuser or is_platform_admin(user):
+        return False
+    if is_platform_admin(actor):
+        return True
+    theirs = memberships_of(user)
+    return bool(theirs) and all(can_manage_members(actor, m.organisation) for m in theirs)
+
+
+def can_add_existing_account(actor: User | AnonymousUser) -> bool:
+    """Attaching an account that already exists (perhaps in another agency) to an organisation is
+    for platform administrators; an organisation's administrators create new accounts."""
+    return is_platform_admin(actor)
+
+
+# Fields of an organisation that only platform administrators change: its identity in the
+# directory (others rely on it for referrals) and its status.
+PLATFORM_ONLY_ORGANISATION_FIELDS = frozenset({"name", "acronym", "type", "is_host", "is_active"})

@@ -1,10 +1,30 @@
+"""Django admin: for platform operators to look, not to change.
+
+Memberships, organisations and tokens change only through the pages and the API, whose services
+check permissions and write the audit log. The admin shows them read-only.
+"""
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 
 from palermo.accounts.models import ApiToken, Membership, Organisation, User
 
 
-class MembershipInline(admin.TabularInline):
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MembershipInline(ReadOnlyMixin, admin.TabularInline):
     model = Membership
     extra = 0
 
@@ -15,13 +35,13 @@ class PalermoUserAdmin(UserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "acronym", "type", "country", "is_host", "is_active"]
     list_filter = ["type", "is_active"]
     search_fields = ["name", "acronym"]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "revoked_at"]
-    readonly_fields = ["key_hash", "prefix"]
+    exclude = ["key_hash"]

@@ -6,7 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from palermo.accounts.models import Organisation, OrganisationType, Role, User
+from palermo.accounts.access import PLATFORM_ONLY_ORGANISATION_FIELDS
+from palermo.accounts.models import Organisation, OrganisationType, Role
 from palermo.geo.models import Country
 
 
@@ -57,8 +58,8 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args: Any, platform_admin: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not platform_admin:
-            del self.fields["is_host"]
-            del self.fields["is_active"]
+            for name in PLATFORM_ONLY_ORGANISATION_FIELDS:
+                del self.fields[name]
 
 
 class OrganisationFilterForm(forms.Form):
@@ -92,15 +93,6 @@ class MemberAddForm(forms.Form):
             "Only for a new account: at least 12 characters. Give it to the person safely."
         ),
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        username = data.get("username")
-        if username:
-            self.existing_user = User.objects.filter(username=username).first()
-            if self.existing_user is None and not data.get("password"):
-                self.add_error("password", _("A new account needs an initial password."))
-        return data
 
 
 class MemberRoleForm(forms.Form):

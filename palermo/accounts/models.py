@@ -64,7 +64,10 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         constraints = [
             models.UniqueConstraint(
-                fields=["is_host"], condition=models.Q(is_host=True), name="one_host_organisation"
+                fields=["is_host"],
+                condition=models.Q(is_host=True),
+                name="one_host_organisation",
+                violation_error_message=_("Another organisation already hosts the platform."),
             )
         ]
 
@@ -120,6 +123,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    two_factor_verified = models.BooleanField(
+        _("created after two-factor authentication"), default=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -71,13 +71,18 @@ def organisation_update(*, actor: User, organisation: Organisation, **fields: An
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
-    platform_only = {"is_host", "is_active"}
     if not access.is_platform_admin(actor):
-        for name in platform_only & set(fields):
+        for name in access.PLATFORM_ONLY_ORGANISATION_FIELDS & set(fields):
             if fields[name] != getattr(organisation, name):
                 raise PermissionDenied(
                     _("Only administrators of the hosting organisation can change this.")
                 )
+    if organisation.is_host and (
+        fields.get("is_host") is False or fields.get("is_active") is False
+    ):
+        raise ValidationError(
+            _("The hosting organisation cannot be deactivated or stop hosting the platform.")
+        )
     before = _org_snapshot(organisation)
     for name, value in fields.items():
         setattr(organisation, name, value)
@@ -113,25 +118,54 @@ def _administrators_left(organisation: Organisation, excluding: Membership) -> i
 
 
 @transaction.atomic
-def user_create(
+def member_add(
     *,
     actor: User,
+    organisation: Organisation,
     username: str,
-    password: str,
+    role: str,
+    password: str = "",
     first_name: str = "",
     last_name: str = "",
     email: str = "",
-) -> User:
-    """Create a person's account. Only callable while adding them to an organisation."""
+) -> Membership:
+    """Add a person to an organisation, creating their account when the username is new.
+
+    Attaching an account that already exists is for platform administrators only, so that no
+    agency can pull another agency's staff (or the platform's administrators) into its scope.
+    """
     from django.contrib.auth.password_validation import validate_password
 
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
-    user.full_clean(exclude=["password"])
-    validate_password(password, user)
-    user.set_password(password)
-    user.save()
-    audit.record(action="user.create", actor=actor, target=user, detail={"username": username})
-    return user
+    _require_member_admin(actor, organisation)
+    user = User.objects.filter(username=username).first()
+    if user is not None and not access.can_add_existing_account(actor):
+        raise ValidationError(
+            {
+                "username": _(
+                    "This username is taken. To add a person who already has an account, ask an "
+                    "administrator of the hosting organisation."
+                )
+            }
+        )
+    if user is None:
+        if not password:
+            raise ValidationError({"password": _("A new account needs an initial password.")})
+        user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+        user.full_clean(exclude=["password"])
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        user.set_password(password)
+        user.save()
+        audit.record(
+            action="user.create",
+            actor=actor,
+            organisation=organisation,
+            target=user,
+            detail={"username": username},
+        )
+    return membership_add(actor=actor, organisation=organisation, user=user, role=role)
 
 
 @transaction.atomic
@@ -145,6 +179,7 @@ def membership_add(*, actor: User, organisation: Organisation, user: User, role:
     membership.full_clean()
     membership.save()
     access.forget_memberships(user)
+    access.forget_memberships(actor)
     audit.record(
         action="membership.create",
         actor=actor,
@@ -169,6 +204,7 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
     membership.full_clean()
     membership.save(update_fields=["role"])
     access.forget_memberships(membership.user)
+    access.forget_memberships(actor)
     audit.record(
         action="membership.change_role",
         actor=actor,
@@ -194,6 +230,7 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
         detail={"user": membership.user.get_username(), "role": membership.role},
     )
     access.forget_memberships(membership.user)
+    access.forget_memberships(actor)
     membership.delete()
 
 
@@ -201,8 +238,14 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
 
 
 @transaction.atomic
-def token_create(*, actor: User, name: str, days: int = 90) -> tuple[ApiToken, str]:
-    """Create a token for the actor. Returns the record and the key, which is never stored."""
+def token_create(
+    *, actor: User, name: str, days: int = 90, two_factor_verified: bool = False
+) -> tuple[ApiToken, str]:
+    """Create a token for the actor. Returns the record and the key, which is never stored.
+
+    ``two_factor_verified`` says whether the session creating it passed two-factor
+    authentication; a token without it is refused once its owner needs two-factor.
+    """
     if not 1 <= days <= TOKEN_MAX_DAYS:
         raise ValidationError(
             {"days": _("Choose between 1 and %(max)d days.") % {"max": TOKEN_MAX_DAYS}}
@@ -214,6 +257,7 @@ def token_create(*, actor: User, name: str, days: int = 90) -> tuple[ApiToken, s
         prefix=key[: len(TOKEN_PREFIX) + 6],
         key_hash=hash_token(key),
         expires_at=timezone.now() + timedelta(days=days),
+        two_factor_verified=two_factor_verified,
     )
     token.full_clean()
     token.save()
@@ -280,14 +324,8 @@ def otp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
 @transaction.atomic
 def otp_device_remove(*, actor: User, user: User) -> int:
     """Remove a user's devices: the user themself, or an administrator resetting a lost phone."""
-    if actor.pk != user.pk:
-        shared = {m.organisation_id for m in access.memberships_of(user)}
-        if not access.is_platform_admin(actor) and not any(
-            access.can_manage_members(actor, m.organisation)
-            for m in access.memberships_of(actor)
-            if m.organisation_id in shared
-        ):
-            raise PermissionDenied(_("You cannot reset this person's two-factor device."))
+    if not access.can_reset_otp(actor, user):
+        raise PermissionDenied(_("You cannot reset this person's two-factor device."))
     count, _deleted = TOTPDevice.objects.filter(user=user).delete()
     if count:
         audit.record(

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -77,6 +78,7 @@ def _qr_svg(device: TOTPDevice) -> str:
     return str(svg)
 
 
+@never_cache
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -105,6 +107,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/otp_setup.html", context)
 
 
+@never_cache
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -144,6 +147,7 @@ def otp_disable(request: HttpRequest) -> HttpResponse:
 # Account and API tokens ------------------------------------------------------------------------
 
 
+@never_cache
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -152,7 +156,10 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_key = services.token_create(
-                actor=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+                actor=user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+                two_factor_verified=user.is_verified(),  # type: ignore[attr-defined]
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -278,29 +285,18 @@ def member_add(request: HttpRequest, organisation_id: str) -> HttpResponse:
         raise PermissionDenied
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            member = form.existing_user or services.user_create(
-                actor=user,
-                username=data["username"],
-                password=data["password"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-            )
-            services.membership_add(
-                actor=user, organisation=organisation, user=member, role=data["role"]
+            membership = services.member_add(
+                actor=user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error("password", exc)
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(
                 request,
-                _("%(user)s was added to %(org)s.") % {"user": member, "org": organisation.acronym},
+                _("%(user)s was added to %(org)s.")
+                % {"user": membership.user, "org": organisation.acronym},
             )
             return redirect("accounts:organisation_detail", organisation.pk)
     return render(request, "accounts/member_add.html", {"form": form, "organisation": organisation})

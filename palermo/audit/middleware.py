@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from palermo.audit.context import current_ip
+
+
+def _normalised(address: str | None) -> str | None:
+    """The canonical text of an address, as PostgreSQL's inet returns it (so hashes verify)."""
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 class AuditContextMiddleware:
@@ -14,7 +23,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = current_ip.set(_normalised(request.META.get("REMOTE_ADDR")))
         try:
             return self.get_response(request)
         finally:

@@ -42,11 +42,14 @@ def _advance_head() -> tuple[int, str]:
         row = cursor.fetchone()
     if row is not None:
         return int(row[0]), str(row[1])
-    # No head yet (a new database): start it from the last event, if any.
+    # No head row: a database emptied by the test harness (the migration creates it). Create it
+    # from the last event; ON CONFLICT DO NOTHING makes concurrent first appends safe.
     last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     last_seq, last_hash = last if last else (0, GENESIS_HASH)
-    ChainHead.objects.create(id=HEAD_ID, last_seq=last_seq + 1, last_hash=last_hash)
-    return last_seq + 1, last_hash
+    ChainHead.objects.bulk_create(
+        [ChainHead(id=HEAD_ID, last_seq=last_seq, last_hash=last_hash)], ignore_conflicts=True
+    )
+    return _advance_head()
 
 
 def _canonical_detail(detail: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -124,10 +127,15 @@ class ChainReport:
 
 def verify_chain() -> ChainReport:
     """Walk the chain in order and report the first event whose link does not hold."""
+    # Read the head first: events appended while we walk lie beyond it and are not our concern.
+    # The head and its event are written in one transaction, so the head never runs ahead.
+    head = ChainHead.objects.filter(id=HEAD_ID).first()
+    last_seq, last_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+    events = AuditEvent.objects.filter(seq__lte=last_seq).order_by("seq")
+    for event in events.iterator(chunk_size=2000):
         if event.seq != expected_seq:
             return ChainReport(checked, expected_seq, f"event #{expected_seq} is missing")
         if event.prev_hash != prev_hash:
@@ -137,8 +145,6 @@ def verify_chain() -> ChainReport:
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    head = ChainHead.objects.filter(id=HEAD_ID).first()
-    last_seq, last_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
     if last_seq != checked or last_hash != prev_hash:
         return ChainReport(checked, checked + 1, f"events after #{checked} are missing")
     return ChainReport(checked)

@@ -155,6 +155,7 @@ AXES_LOCKOUT_CALLABLE = "palermo.accounts.views.locked_out"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Palermo"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows anyone's TOTP secret
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Six UN languages. English is authoritative; Arabic is laid out right to left.

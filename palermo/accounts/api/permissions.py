@@ -13,15 +13,25 @@ from palermo.accounts.authentication import token_of
 class IsVerifiedWhenRequired(BasePermission):
     """Session users who need two-factor authentication must have passed it.
 
-    Tokens can only be created from a verified session, so a token carries that verification.
+    A token carries the verification of the session that created it; a token created without
+    it is refused once its owner needs two-factor (for example after a change of role).
     """
 
     message = _("Two-factor authentication is required: verify your device in the browser first.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        if not user.is_authenticated or token_of(request) is not None:
+        if not user.is_authenticated:
             return True
+        token = token_of(request)
+        if token is not None:
+            if token.two_factor_verified or not access.requires_otp(user):
+                return True
+            self.message = _(
+                "This token was created without two-factor authentication, which your role now "
+                "requires. Verify your device in the browser and create a new token."
+            )
+            return False
         verified = getattr(user, "is_verified", lambda: False)()
         return bool(verified) or not access.requires_otp(user)
 

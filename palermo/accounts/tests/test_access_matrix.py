@@ -94,7 +94,7 @@ API = [
         "organisation update",
         "patch",
         lambda w: f"/api/v1/organisations/{w.agency.pk}/",
-        {"name": "Renamed agency"},
+        {"country": "GH"},
         expect(403, anon=401, administrator=200, platform_admin=200),
     ),
 ]

@@ -9,7 +9,9 @@ from palermo.audit.models import AuditEvent
 
 def test_passwords_are_hashed_with_argon2(world):
     assert world.users["analyst"].password.startswith("argon2")
-    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    from palermo.settings import base
+
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
 def test_login_success_is_audited(world, client):
@@ -32,6 +34,14 @@ def test_wrong_password_gets_a_clear_error_and_is_audited(world, client):
     event = AuditEvent.objects.get(action="auth.login_failed")
     assert event.actor_username == user.username
     assert "nope" not in str(event.detail)
+
+
+def test_unknown_username_is_audited_without_the_text_typed(db, client):
+    client.post(reverse("accounts:login"), {"username": "my secret pass", "password": "x"})
+    event = AuditEvent.objects.get(action="auth.login_failed")
+    assert event.actor is None
+    assert "secret" not in str(event.detail) + event.actor_username
+    assert len(event.detail["unknown_username"]) == 16
 
 
 def test_repeated_failures_lock_the_account(world, client):

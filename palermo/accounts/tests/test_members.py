@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from palermo.accounts.models import Membership, Organisation, Role, User
@@ -42,7 +43,7 @@ def test_adding_with_a_weak_password_loses_nothing_and_explains(world, login_as)
 
 
 def test_adding_an_existing_member_twice_is_refused(world, login_as):
-    client = login_as(world.users["administrator"])
+    client = login_as(world.users["platform_admin"])
     existing = world.users["analyst"]
     url = reverse("accounts:member_add", args=[world.agency.pk])
     response = client.post(url, {"username": existing.username, "role": Role.SUPERVISOR})
@@ -51,13 +52,40 @@ def test_adding_an_existing_member_twice_is_refused(world, login_as):
     assert existing.memberships.get().role == Role.ANALYST
 
 
-def test_existing_user_of_another_agency_can_be_added(world, login_as):
-    client = login_as(world.users["administrator"])
+def test_platform_admin_attaches_an_existing_account_of_another_agency(world, login_as):
+    client = login_as(world.users["platform_admin"])
     person = world.users["other_case_worker"]
     url = reverse("accounts:member_add", args=[world.agency.pk])
     response = client.post(url, {"username": person.username, "role": Role.ANALYST})
     assert response.status_code == 302
     assert person.memberships.count() == 2
+
+
+@pytest.mark.parametrize("target", ["other_case_worker", "platform_admin"])
+def test_agency_admin_cannot_pull_in_someone_elses_account(world, login_as, target):
+    """Otherwise agency A could attach B's staff (or the platform admin) and reset their 2FA."""
+    person = world.users[target]
+    client = login_as(world.users["administrator"])
+    url = reverse("accounts:member_add", args=[world.agency.pk])
+    response = client.post(url, {"username": person.username, "role": Role.ANALYST})
+    assert response.status_code == 200
+    assert "username is taken" in response.content.decode()
+    assert not person.memberships.filter(organisation=world.agency).exists()
+
+
+def test_agency_admin_cannot_reset_two_factor_of_someone_in_another_agency(world, login_as):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from palermo.accounts.models import Membership
+
+    person = world.users["other_case_worker"]
+    TOTPDevice.objects.create(user=person, name="phone", confirmed=True)
+    # Even if the person also belongs to agency A, agency A's admin does not administer B.
+    shared = Membership.objects.create(user=person, organisation=world.agency, role=Role.ANALYST)
+    client = login_as(world.users["administrator"])
+    response = client.post(reverse("accounts:member_otp_reset", args=[shared.pk]))
+    assert response.status_code == 403
+    assert TOTPDevice.objects.filter(user=person).exists()
 
 
 def test_role_change_with_htmx_returns_the_row(world, login_as):
@@ -121,20 +149,32 @@ def test_platform_admin_creates_and_org_admin_edits_organisation(world, login_as
     org = Organisation.objects.get(acronym="NR")
     assert org.country_id == "CO"
     client = login_as(world.users["administrator"])
+    old_name = world.agency.name
     response = client.post(
         reverse("accounts:organisation_edit", args=[world.agency.pk]),
-        {
-            "name": "Agency A renamed",
-            "acronym": world.agency.acronym,
-            "type": "NGO",
-            "country": "NG",
-        },
+        {"name": "UN Office on Drugs and Crime", "acronym": "UNODC", "country": "GH"},
     )
     assert response.status_code == 302
     world.agency.refresh_from_db()
-    assert world.agency.name == "Agency A renamed"
+    assert world.agency.country_id == "GH"
+    # Its identity in the directory is the platform's to change, not its own.
+    assert (world.agency.name, world.agency.acronym) == (old_name, "AGA")
     event = AuditEvent.objects.get(action="organisation.update")
-    assert event.detail["changes"]["name"][1] == "Agency A renamed"
+    assert event.detail["changes"] == {"country": ["NG", "GH"]}
+
+
+def test_host_organisation_cannot_be_deactivated(world, login_as):
+    import json
+
+    client = login_as(world.users["platform_admin"])
+    response = client.patch(
+        f"/api/v1/organisations/{world.host.pk}/",
+        data=json.dumps({"is_active": False}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    world.host.refresh_from_db()
+    assert world.host.is_active
 
 
 def test_organisation_form_errors_are_shown_next_to_fields(world, login_as):

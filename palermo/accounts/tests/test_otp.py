@@ -89,19 +89,52 @@ def test_setup_flow_confirms_device_and_verifies_session(world, login_as):
     assert AuditEvent.objects.filter(actor=user, action="otp.enable").exists()
 
 
-def test_api_session_needs_verification_but_token_carries_it(world, login_as):
-    from palermo.accounts import services
-
+def test_api_session_needs_verification_and_tokens_carry_it(world, login_as):
     user = world.users["case_worker"]
     client = login_as(user, verified=False)
     response = client.get("/api/v1/me/")
     assert response.status_code == 403
     assert "Two-factor" in response.json()["error"]["message"]
-    _token, key = services.token_create(actor=user, name="script")
-    client.logout()
-    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    # A token made from the unverified session is refused; one made after verifying works.
+    client.post(reverse("accounts:account"), {"name": "unverified", "days": 5})
+    assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    verified_client = login_as(user, verified=True)
+    key = verified_client.post(reverse("accounts:account"), {"name": "ok", "days": 5}).context[
+        "new_key"
+    ]
+    verified_client.logout()
+    response = verified_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 200
     assert response.json()["two_factor_required"] is True
+
+
+def test_token_made_without_2fa_stops_working_when_the_role_needs_it(world, login_as):
+    from palermo.accounts import services
+
+    analyst = world.users["analyst"]
+    _token, key = services.token_create(actor=analyst, name="script")
+    client = login_as(None)
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    services.membership_change_role(
+        actor=world.users["administrator"],
+        membership=analyst.memberships.get(),
+        role=Role.DATA_MANAGER,
+    )
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 403
+    assert "created without two-factor" in response.json()["error"]["message"]
+
+
+def test_superuser_without_staff_flag_still_needs_two_factor(world, login_as):
+    from palermo.accounts.tests.factories import UserFactory
+
+    root = UserFactory(is_superuser=True, is_staff=False)
+    client = login_as(root, verified=False)
+    response = client.get(reverse(PAGE))
+    assert response["Location"].startswith(reverse("accounts:otp_setup"))
+    platform_admin = world.users["platform_admin"]
+    client = login_as(platform_admin, verified=False)
+    assert client.get(reverse(PAGE)).status_code == 302
 
 
 @override_settings(PALERMO_REQUIRE_OTP=False, PALERMO_DEMO=True)

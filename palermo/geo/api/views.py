@@ -5,12 +5,17 @@ from typing import Any
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
 
 from palermo.geo import selectors
 from palermo.geo.api.serializers import CountrySerializer
+
+
+class CountryFilterSerializer(serializers.Serializer):
+    region = serializers.RegexField(r"^[0-9]{3}$", required=False)
+    q = serializers.CharField(required=False, max_length=100)
 
 
 @extend_schema_view(
@@ -19,7 +24,11 @@ from palermo.geo.api.serializers import CountrySerializer
             OpenApiParameter(
                 "region", OpenApiTypes.STR, description="M49 code of any region level"
             ),
-            OpenApiParameter("q", OpenApiTypes.STR, description="Name or code contains"),
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description="English name contains, or exact ISO alpha-2 or alpha-3 code",
+            ),
         ]
     )
 )
@@ -34,10 +43,12 @@ class CountryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         qs = selectors.countries()
-        region = self.request.query_params.get("region")
+        filters = CountryFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        region = filters.validated_data.get("region")
         if region:
             qs = qs.filter(Q(region=region) | Q(sub_region=region) | Q(intermediate_region=region))
-        q = self.request.query_params.get("q")
+        q = filters.validated_data.get("q")
         if q:
             qs = qs.filter(Q(name_en__icontains=q) | Q(iso2__iexact=q) | Q(iso3__iexact=q))
         return qs

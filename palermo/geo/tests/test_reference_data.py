@@ -51,3 +51,10 @@ def test_countries_api_speaks_the_requested_language(db, client):
     filtered = client.get("/api/v1/countries/?region=029&page_size=100").json()
     assert filtered["count"] > 10  # the Caribbean
     assert client.get("/api/v1/countries/zz/").status_code == 404
+
+
+def test_bad_filters_are_a_400_not_a_500(db, client):
+    for query in ("q=%00", "region=%00", "region=abc"):
+        response = client.get(f"/api/v1/countries/?{query}")
+        assert response.status_code == 400, query
+        assert response.json()["error"]["code"] == "invalid"
