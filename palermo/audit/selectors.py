@@ -11,8 +11,7 @@ from palermo.audit.models import AuditEvent
 def events_visible_to(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[AuditEvent]:
     """Events of the organisations whose audit the user may read (all of them for superusers).
 
-    Events without an organisation (logins, tokens) are shown only to superusers, and to a user
-    for their own actions.
+    Events without an organisation (logins, tokens) are shown only to superusers.
     """
     scope = access.audit_scope(user)
     qs = AuditEvent.objects.select_related("actor", "organisation")
