@@ -14,6 +14,10 @@ from palermo.settings.keys import encryption_keys, secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "palermo"
 VAR_DIR = Path(os.environ.get("PALERMO_VAR_DIR", BASE_DIR / "var"))
+# The published sources of the data standard (HTCDS 2.0, ILO/EC indicators), read at load time.
+PALERMO_STANDARDS_DIR = Path(
+    os.environ.get("PALERMO_STANDARDS_DIR", BASE_DIR.parent / "shared" / "standards")
+)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -57,6 +61,7 @@ INSTALLED_APPS = [
     "palermo.audit",
     "palermo.geo",
     "palermo.accounts",
+    "palermo.standard",
 ]
 
 MIDDLEWARE = [
