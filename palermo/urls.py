@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include(("palermo.core.urls", "core"))),
     path("", include("palermo.accounts.urls")),
     path("audit/", include("palermo.audit.urls")),
+    path("standard/", include("palermo.standard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("palermo.api_urls")),
     path("django-admin/", admin.site.urls),

@@ -31,6 +31,9 @@ class Action(StrEnum):
     MANAGE_MEMBERS = "manage_members"
     CHANGE_ORGANISATION = "change_organisation"
     VIEW_AUDIT = "view_audit"
+    # In the hosting organisation: edit the data standard. In any organisation: its own
+    # screening instruments and mapping profiles.
+    MANAGE_STANDARD = "manage_standard"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -45,7 +48,13 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         }
     ),
     Role.DATA_MANAGER: frozenset(
-        {Action.VIEW_CASES, Action.VIEW_IDENTIFIERS, Action.IMPORT_EXPORT, Action.VIEW_STATISTICS}
+        {
+            Action.VIEW_CASES,
+            Action.VIEW_IDENTIFIERS,
+            Action.IMPORT_EXPORT,
+            Action.VIEW_STATISTICS,
+            Action.MANAGE_STANDARD,
+        }
     ),
     Role.ANALYST: frozenset({Action.VIEW_STATISTICS}),
     Role.NATIONAL_COORDINATOR: frozenset({Action.VIEW_STATISTICS, Action.MANAGE_MONITORING}),
@@ -185,3 +194,18 @@ def can_add_existing_account(actor: User | AnonymousUser) -> bool:
 # Fields of an organisation that only platform administrators change: its identity in the
 # directory (others rely on it for referrals) and its status.
 PLATFORM_ONLY_ORGANISATION_FIELDS = frozenset({"name", "acronym", "type", "is_host", "is_active"})
+
+
+def can_edit_standard(user: User | AnonymousUser) -> bool:
+    """Editors of the common standard: platform administrators and the hosting organisation's
+    data managers. Editing creates a new version; nothing is ever removed."""
+    return is_platform_admin(user) or any(
+        m.organisation.is_host and Action.MANAGE_STANDARD in ROLE_ACTIONS.get(m.role, ())
+        for m in memberships_of(user)
+    )
+
+
+def can_manage_profiles(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """Mapping profiles and own screening instruments belong to an organisation's data
+    managers."""
+    return can(user, Action.MANAGE_STANDARD, organisation)

@@ -12,5 +12,8 @@ def platform(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     nav: dict[str, bool] = {}
     if user is not None and user.is_authenticated:
-        nav = {"audit": access.can_view_audit(user)}
+        nav = {
+            "audit": access.can_view_audit(user),
+            "profiles": access.can_anywhere(user, access.Action.MANAGE_STANDARD),
+        }
     return {"palermo_demo": settings.PALERMO_DEMO, "nav": nav}

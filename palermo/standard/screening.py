@@ -62,7 +62,7 @@ def _clause_holds(clause: Mapping[str, int], s: int, m: int, w: int) -> bool:
     return all(counts[name] >= minimum for name, minimum in clause.items())
 
 
-def _describe_clause(clause: Mapping[str, int]) -> str:
+def describe_clause(clause: Mapping[str, int]) -> str:
     words = {
         "strong_min": "strong",
         "medium_min": "medium",
@@ -123,7 +123,7 @@ def evaluate(
             clause = next(
                 c for c in rule["dimension_positive"]["any_of"] if _clause_holds(c, s, m, w)
             )
-            reason = f"positive: {_counts_text(s, m, w)} meets '{_describe_clause(clause)}'"
+            reason = f"positive: {_counts_text(s, m, w)} meets '{describe_clause(clause)}'"
         elif answers:
             reason = f"not positive: {_counts_text(s, m, w)} meets no clause of the rule"
         else:
