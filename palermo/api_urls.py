@@ -7,14 +7,27 @@ from rest_framework.routers import DefaultRouter
 
 from palermo.accounts.api.views import MeView, OrganisationViewSet
 from palermo.geo.api.views import CountryViewSet
+from palermo.standard.api import views as standard
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("countries", CountryViewSet, basename="country")
+router.register("standard/versions", standard.StandardVersionViewSet, basename="standard-version")
+router.register("standard/fields", standard.FieldViewSet, basename="standard-field")
+router.register("standard/code-lists", standard.CodeListViewSet, basename="standard-code-list")
+router.register("standard/instruments", standard.InstrumentViewSet, basename="standard-instrument")
+router.register(
+    "standard/mapping-profiles", standard.MappingProfileViewSet, basename="standard-mapping-profile"
+)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "standard/record-schema/",
+        standard.RecordSchemaView.as_view(),
+        name="api-standard-record-schema",
+    ),
     path(
         "docs/",
         # Swagger UI's page carries an inline <style>; its script is served separately.

@@ -13,12 +13,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from palermo.accounts.models import Organisation, OrganisationType, Role, User
 from palermo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from palermo.geo.services import load_reference_data
+from palermo.standard.services import load_standard
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         load_reference_data()
+        load_standard()
 
 
 @dataclass

@@ -107,15 +107,37 @@ def fields_csv(version: int) -> bytes:
     labels = selectors.field_labels([f.pk for f in fields], version)
     languages = [code for code, _name in settings.LANGUAGES]
     rows: list[list[Any]] = [
-        ["key", "section", "name", *[f"label_{lang}" for lang in languages], "type", "core",
-         "status", "code_list", "source", "aliases", "description", "notes"]
+        [
+            "key",
+            "section",
+            "name",
+            *[f"label_{lang}" for lang in languages],
+            "type",
+            "core",
+            "status",
+            "code_list",
+            "source",
+            "aliases",
+            "description",
+            "notes",
+        ]
     ]
     for f in fields:
         rows.append(
-            [f.key, f.section, f.name, *[labels.get(f.pk, {}).get(lang, "") for lang in languages],
-             f.data_type, "yes" if f.is_core else "no", f.status,
-             f.code_list.key if f.code_list else "", f.source, ";".join(f.aliases),
-             f.description, f.notes]
+            [
+                f.key,
+                f.section,
+                f.name,
+                *[labels.get(f.pk, {}).get(lang, "") for lang in languages],
+                f.data_type,
+                "yes" if f.is_core else "no",
+                f.status,
+                f.code_list.key if f.code_list else "",
+                f.source,
+                ";".join(f.aliases),
+                f.description,
+                f.notes,
+            ]
         )
     return _csv(rows)
 
@@ -126,15 +148,28 @@ def codes_csv(version: int) -> bytes:
     parents = {c.pk: c for c in Code.objects.filter(pk__in={c.parent_id for c in codes})}
     languages = [code for code, _name in settings.LANGUAGES]
     rows: list[list[Any]] = [
-        ["list", "code", *[f"label_{lang}" for lang in languages], "parent_list", "parent",
-         "aliases", "since_version"]
+        [
+            "list",
+            "code",
+            *[f"label_{lang}" for lang in languages],
+            "parent_list",
+            "parent",
+            "aliases",
+            "since_version",
+        ]
     ]
     for c in codes:
         parent = parents.get(c.parent_id) if c.parent_id else None
         rows.append(
-            [c.code_list.key, c.code, *[labels.get(c.pk, {}).get(lang, "") for lang in languages],
-             parent.code_list.key if parent else "", parent.code if parent else "",
-             ";".join(c.aliases), c.since]
+            [
+                c.code_list.key,
+                c.code,
+                *[labels.get(c.pk, {}).get(lang, "") for lang in languages],
+                parent.code_list.key if parent else "",
+                parent.code if parent else "",
+                ";".join(c.aliases),
+                c.since,
+            ]
         )
     return _csv(rows)
 
@@ -155,7 +190,9 @@ def _xls_type(f: Field) -> tuple[str, str]:
     """(XLSForm type, appearance)."""
     if f.data_type == FieldType.CHOICE and f.code_list:
         return f"select_one {f.code_list.key}", "minimal" if f.code_list.key in (
-            "country", "language") else ""
+            "country",
+            "language",
+        ) else ""
     if f.data_type == FieldType.MULTI_CHOICE and f.code_list:
         return f"select_multiple {f.code_list.key}", ""
     if f.data_type == FieldType.BOOLEAN:
@@ -176,7 +213,8 @@ def xlsform(version: int) -> bytes:
     translation is missing), ready to deploy on ODK or KoboToolbox."""
     languages = list(LANGUAGE_COLUMNS)
     fields = [
-        f for f in selectors.fields(version)
+        f
+        for f in selectors.fields(version)
         if f.section in XLSFORM_SECTIONS and f.status != FieldStatus.DEPRECATED
     ]
     labels = selectors.field_labels([f.pk for f in fields], version)
@@ -194,8 +232,13 @@ def xlsform(version: int) -> bytes:
     assert survey is not None  # noqa: S101 - a new workbook has one sheet
     survey.title = "survey"
     survey.append(
-        ["type", "name", *[f"label::{LANGUAGE_COLUMNS[lang]}" for lang in languages],
-         "appearance", "required"]
+        [
+            "type",
+            "name",
+            *[f"label::{LANGUAGE_COLUMNS[lang]}" for lang in languages],
+            "appearance",
+            "required",
+        ]
     )
     section_names = dict(Section.choices)
     for section in XLSFORM_SECTIONS:
@@ -220,8 +263,12 @@ def xlsform(version: int) -> bytes:
     settings_sheet = book.create_sheet("settings")
     settings_sheet.append(["form_title", "form_id", "version", "default_language"])
     settings_sheet.append(
-        [f"Palermo case record (HTCDS 2.0), standard v{version}", "palermo_case_record",
-         str(version), LANGUAGE_COLUMNS["en"]]
+        [
+            f"Palermo case record (HTCDS 2.0), standard v{version}",
+            "palermo_case_record",
+            str(version),
+            LANGUAGE_COLUMNS["en"],
+        ]
     )
     out = io.BytesIO()
     book.save(out)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -39,7 +39,7 @@ class CodeAddForm(forms.Form):
 
     def __init__(self, *args: Any, parents: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [("", _("None")), *parents]
+        cast(forms.ChoiceField, self.fields["parent"]).choices = [("", _("None")), *parents]
         self.fields["label_ar"].widget.attrs["dir"] = "rtl"
 
     def labels(self) -> dict[str, str]:
@@ -72,7 +72,7 @@ class InstrumentUploadForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = organisations
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = organisations
 
     def clean_document(self) -> Any:
         upload = self.cleaned_data["document"]
@@ -93,7 +93,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = organisations
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = organisations
 
 
 class ColumnForm(forms.Form):
@@ -109,7 +109,7 @@ class ColumnForm(forms.Form):
 
     def __init__(self, *args: Any, field_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [("", "—"), *field_choices]
+        cast(forms.ChoiceField, self.fields["field"]).choices = [("", "—"), *field_choices]
 
     def clean_values(self) -> dict[str, str]:
         table: dict[str, str] = {}

@@ -8,11 +8,12 @@ reported, with its column, the row numbers and how often it occurs.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from palermo.standard.models import FieldType
@@ -24,7 +25,7 @@ def normalise(value: str) -> str:
     """Case, accents, spacing and punctuation do not distinguish two spellings of a value."""
     value = unicodedata.normalize("NFKD", value).casefold()
     value = "".join(ch for ch in value if not unicodedata.combining(ch))
-    return re.sub(r"[\s_\-/.,'’()]+", "", value)
+    return re.sub(r"[\s_\-/.,'\u2019()]+", "", value)
 
 
 @dataclass
@@ -32,8 +33,8 @@ class Vocabulary:
     """For each code list, every accepted spelling of each code: the code, its aliases and its
     labels in every language."""
 
-    codes: dict[str, set[str]] = field(default_factory=dict)
-    spellings: dict[str, dict[str, str]] = field(default_factory=dict)
+    codes: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    spellings: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
     def add(self, list_key: str, code: str, spellings: Iterable[str]) -> None:
         self.codes.setdefault(list_key, set()).add(code)
@@ -61,7 +62,7 @@ class ColumnRule:
     column: str
     field: str
     separator: str = ""
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,7 @@ def map_rows(
             if info.data_type not in CODED or not info.code_list:
                 record[rule.field] = text
                 continue
-            parts = (
-                [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
-            )
+            parts = [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
             mapped: list[str] = []
             for part in filter(None, parts):
                 own = own_tables[rule.column].get(normalise(part))

@@ -199,12 +199,18 @@ class CodeLabel(LabelBase):
     class Meta:
         indexes = [models.Index(fields=["code", "language"])]
 
+    def __str__(self) -> str:
+        return f"{self.code_id}/{self.language}: {self.text}"
+
 
 class FieldLabel(LabelBase):
     field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="labels")
 
     class Meta:
         indexes = [models.Index(fields=["field", "language"])]
+
+    def __str__(self) -> str:
+        return f"{self.field_id}/{self.language}: {self.text}"
 
 
 class CodeMapping(Versioned):
@@ -217,6 +223,9 @@ class CodeMapping(Versioned):
         constraints = [
             models.UniqueConstraint(fields=["source", "target"], name="standard_mapping_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> {self.target_id}"
 
 
 # Screening instruments -------------------------------------------------------------------------
@@ -266,9 +275,7 @@ class InstrumentVersion(models.Model):
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     document = models.JSONField(_("document"))
-    verification = models.CharField(
-        _("verification"), max_length=12, choices=Verification.choices
-    )
+    verification = models.CharField(_("verification"), max_length=12, choices=Verification.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -338,3 +345,6 @@ class ColumnMapping(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["profile", "column"], name="standard_column_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.column} -> {self.field_id}"

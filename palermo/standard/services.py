@@ -293,7 +293,9 @@ def add_code(
         )
     cleaned = _clean_labels(labels)
     if not cleaned.get("en"):
-        raise ValidationError({"label_en": _("The English label is required: it is authoritative.")})
+        raise ValidationError(
+            {"label_en": _("The English label is required: it is authoritative.")}
+        )
     existing = Code.objects.filter(code_list=code_list, code=code).first()
     if existing is not None:
         message = (
@@ -331,6 +333,7 @@ def set_label(target: Code | Field, language: str, text: str, actor: User) -> in
     if language not in cleaned:
         raise ValidationError({"text": _("The label cannot be empty.")})
     model: type[CodeLabel] | type[FieldLabel]
+    owner: dict[str, Any]
     if isinstance(target, Code):
         model, owner = CodeLabel, {"code": target}
     else:
@@ -552,9 +555,7 @@ def save_profile(
     profile.columns.all().delete()
     fields = {f.key: f for f in Field.objects.filter(key__in=[c[1] for c in cleaned])}
     ColumnMapping.objects.bulk_create(
-        ColumnMapping(
-            profile=profile, column=c, field=fields[k], separator=s, values=v, order=i
-        )
+        ColumnMapping(profile=profile, column=c, field=fields[k], separator=s, values=v, order=i)
         for i, (c, k, s, v) in enumerate(cleaned)
     )
     audit.record(

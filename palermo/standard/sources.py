@@ -190,8 +190,11 @@ def read_htcds_fields(spec: StandardSpec) -> None:
         elif "iso 639" in values_text:
             list_key = "language"
         elif any(names):
-            pairs = [(n, labels[i] if i < len(labels) and labels[i] else n) for i, n in
-                     enumerate(names) if n]
+            pairs = [
+                (n, labels[i] if i < len(labels) and labels[i] else n)
+                for i, n in enumerate(names)
+                if n
+            ]
             list_key = HTCDS_LIST_NAMES.get(key, snake(name))
             if list_key not in spec.code_lists:
                 parent = HTCDS_PARENTS.get(list_key)
@@ -209,8 +212,10 @@ def read_htcds_fields(spec: StandardSpec) -> None:
                 key=key,
                 section=section,
                 name=name,
-                labels={"en": _clean(row[col["field label"]]) or re.sub(
-                    r"(?<=[a-z])(?=[A-Z])", " ", name)},
+                labels={
+                    "en": _clean(row[col["field label"]])
+                    or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)
+                },
                 data_type=_htcds_type(_clean(row[col["field type"]]) or "lookup", bool(list_key)),
                 is_core=_clean(row[col["core"]]).lower() == "core",
                 status=FieldStatus.DEPRECATED if raw_status == "deprecated" else FieldStatus.DRAFT,
@@ -329,89 +334,140 @@ def ctdc_lists() -> list[CodeListSpec]:
         _ctdc_list(
             "ctdc_datasource",
             "Data source",
-            [("CaseManagement", "Case management", "Case Management"),
-             ("Hotline", "Hotline", "")],
+            [("CaseManagement", "Case management", "Case Management"), ("Hotline", "Hotline", "")],
         ),
         _ctdc_list(
             "ctdc_gender",
             "Gender (CTDC)",
-            [("Female", "Female", ""), ("Male", "Male", ""),
-             ("TransgenderNonConforming", "Transgender / non-conforming",
-              "Transgender/NonConforming"),
-             ("Unknown", "Unknown", "")],
+            [
+                ("Female", "Female", ""),
+                ("Male", "Male", ""),
+                (
+                    "TransgenderNonConforming",
+                    "Transgender / non-conforming",
+                    "Transgender/NonConforming",
+                ),
+                ("Unknown", "Unknown", ""),
+            ],
         ),
         _ctdc_list(
             "ctdc_age_band",
             "Age band (CTDC)",
-            [(band, band.replace("--", "–"), "") for band in
-             ["0--8", "9--17", "18--20", "21--23", "24--26", "27--29", "30--38", "39--47",
-              "48+"]],
+            [
+                (band, band.replace("--", "\u2013"), "")
+                for band in [
+                    "0--8",
+                    "9--17",
+                    "18--20",
+                    "21--23",
+                    "24--26",
+                    "27--29",
+                    "30--38",
+                    "39--47",
+                    "48+",
+                ]
+            ],
         ),
         _ctdc_list(
             "ctdc_majority",
             "Majority status",
-            [("Adult", "Adult (18 or over)", ""), ("Minor", "Minor (under 18)", ""),
-             ("Unknown", "Unknown", "")],
+            [
+                ("Adult", "Adult (18 or over)", ""),
+                ("Minor", "Minor (under 18)", ""),
+                ("Unknown", "Unknown", ""),
+            ],
         ),
         _ctdc_list(
             "ctdc_means_of_control",
             "Means of control (CTDC)",
-            [(c, label, moc + c) for c, label in [
-                ("DebtBondage", "Debt bondage"), ("TakesEarnings", "Takes earnings"),
-                ("RestrictsFinancialAccess", "Restricts financial access"),
-                ("Threats", "Threats"), ("PsychologicalAbuse", "Psychological abuse"),
-                ("PhysicalAbuse", "Physical abuse"), ("SexualAbuse", "Sexual abuse"),
-                ("FalsePromises", "False promises"),
-                ("PsychoactiveSubstances", "Psychoactive substances"),
-                ("RestrictsMovement", "Restricts movement"),
-                ("RestrictsMedicalCare", "Restricts medical care"),
-                ("ExcessiveWorkingHours", "Excessive working hours"),
-                ("UsesChildren", "Uses children"),
-                ("ThreatOfLawEnforcement", "Threat of law enforcement"),
-                ("WithholdsNecessities", "Withholds necessities"),
-                ("WithholdsDocuments", "Withholds documents"), ("Other", "Other"),
-                ("NotSpecified", "Not specified")]],
+            [
+                (c, label, moc + c)
+                for c, label in [
+                    ("DebtBondage", "Debt bondage"),
+                    ("TakesEarnings", "Takes earnings"),
+                    ("RestrictsFinancialAccess", "Restricts financial access"),
+                    ("Threats", "Threats"),
+                    ("PsychologicalAbuse", "Psychological abuse"),
+                    ("PhysicalAbuse", "Physical abuse"),
+                    ("SexualAbuse", "Sexual abuse"),
+                    ("FalsePromises", "False promises"),
+                    ("PsychoactiveSubstances", "Psychoactive substances"),
+                    ("RestrictsMovement", "Restricts movement"),
+                    ("RestrictsMedicalCare", "Restricts medical care"),
+                    ("ExcessiveWorkingHours", "Excessive working hours"),
+                    ("UsesChildren", "Uses children"),
+                    ("ThreatOfLawEnforcement", "Threat of law enforcement"),
+                    ("WithholdsNecessities", "Withholds necessities"),
+                    ("WithholdsDocuments", "Withholds documents"),
+                    ("Other", "Other"),
+                    ("NotSpecified", "Not specified"),
+                ]
+            ],
         ),
         _ctdc_list(
             "ctdc_exploitation",
             "Type of exploitation (CTDC)",
-            [("ForcedLabour", "Forced labour", "isForcedLabour"),
-             ("SexualExploitation", "Sexual exploitation", "isSexualExploit"),
-             ("OtherExploitation", "Other exploitation", "isOtherExploit"),
-             ("SexAndLabour", "Sexual exploitation and forced labour", "isSexAndLabour"),
-             ("ForcedMarriage", "Forced marriage", "isForcedMarriage"),
-             ("ForcedMilitary", "Forced military service", "isForcedMilitary"),
-             ("OrganRemoval", "Organ removal", "isOrganRemoval"),
-             ("SlaveryAndPractices", "Slavery and similar practices", "isSlaveryAndPractices")],
+            [
+                ("ForcedLabour", "Forced labour", "isForcedLabour"),
+                ("SexualExploitation", "Sexual exploitation", "isSexualExploit"),
+                ("OtherExploitation", "Other exploitation", "isOtherExploit"),
+                ("SexAndLabour", "Sexual exploitation and forced labour", "isSexAndLabour"),
+                ("ForcedMarriage", "Forced marriage", "isForcedMarriage"),
+                ("ForcedMilitary", "Forced military service", "isForcedMilitary"),
+                ("OrganRemoval", "Organ removal", "isOrganRemoval"),
+                ("SlaveryAndPractices", "Slavery and similar practices", "isSlaveryAndPractices"),
+            ],
         ),
         _ctdc_list(
             "ctdc_labour_type",
             "Type of forced labour (CTDC)",
-            [(c, label, lab + c) for c, label in [
-                ("Agriculture", "Agriculture"), ("Aquafarming", "Aquafarming"),
-                ("Begging", "Begging"), ("Construction", "Construction"),
-                ("DomesticWork", "Domestic work"), ("Hospitality", "Hospitality"),
-                ("IllicitActivities", "Illicit activities"), ("Manufacturing", "Manufacturing"),
-                ("MiningOrDrilling", "Mining or drilling"), ("Peddling", "Peddling"),
-                ("Transportation", "Transportation"), ("Other", "Other"),
-                ("NotSpecified", "Not specified")]],
+            [
+                (c, label, lab + c)
+                for c, label in [
+                    ("Agriculture", "Agriculture"),
+                    ("Aquafarming", "Aquafarming"),
+                    ("Begging", "Begging"),
+                    ("Construction", "Construction"),
+                    ("DomesticWork", "Domestic work"),
+                    ("Hospitality", "Hospitality"),
+                    ("IllicitActivities", "Illicit activities"),
+                    ("Manufacturing", "Manufacturing"),
+                    ("MiningOrDrilling", "Mining or drilling"),
+                    ("Peddling", "Peddling"),
+                    ("Transportation", "Transportation"),
+                    ("Other", "Other"),
+                    ("NotSpecified", "Not specified"),
+                ]
+            ],
             parent=("ctdc_exploitation", "ForcedLabour"),
         ),
         _ctdc_list(
             "ctdc_sex_type",
             "Type of sexual exploitation (CTDC)",
-            [(c, label, sex + c) for c, label in [
-                ("Prostitution", "Prostitution"), ("Pornography", "Pornography"),
-                ("RemoteInteractiveServices", "Remote interactive services"),
-                ("PrivateSexualServices", "Private sexual services")]],
+            [
+                (c, label, sex + c)
+                for c, label in [
+                    ("Prostitution", "Prostitution"),
+                    ("Pornography", "Pornography"),
+                    ("RemoteInteractiveServices", "Remote interactive services"),
+                    ("PrivateSexualServices", "Private sexual services"),
+                ]
+            ],
             parent=("ctdc_exploitation", "SexualExploitation"),
         ),
         _ctdc_list(
             "ctdc_recruiter_relation",
             "Relationship to the recruiter (CTDC)",
-            [(c, label, rel + c) for c, label in [
-                ("IntimatePartner", "Intimate partner"), ("Friend", "Friend"),
-                ("Family", "Family"), ("Other", "Other"), ("Unknown", "Unknown")]],
+            [
+                (c, label, rel + c)
+                for c, label in [
+                    ("IntimatePartner", "Intimate partner"),
+                    ("Friend", "Friend"),
+                    ("Family", "Family"),
+                    ("Other", "Other"),
+                    ("Unknown", "Unknown"),
+                ]
+            ],
         ),
     ]
 
@@ -455,65 +511,166 @@ def ctdc_fields() -> list[FieldSpec]:
     (``aliases``)."""
     t = FieldType
     return [
-        _analytic("ana_YearOfRegistration", "Year of registration", t.NUMBER,
-                  ["yearOfRegistration"],
-                  {"from": ["cas_IdentificationDate"], "method": "year",
-                   "note": "Year the case was registered (identified) by the organisation."}),
-        _analytic("ana_Datasource", "Data source", t.CHOICE, ["Datasource"],
-                  {"from": [], "method": "constant",
-                   "note": "Case management for cases recorded in Palermo."},
-                  "ctdc_datasource"),
-        _analytic("ana_Gender", "Gender", t.CHOICE, ["gender"],
-                  {"from": ["prs_Gender"], "method": "crosswalk"}, "ctdc_gender"),
-        _analytic("ana_AgeBroad", "Age band at identification", t.CHOICE, ["ageBroad"],
-                  {"from": ["prs_Birthdate", "cas_IdentificationDate"], "method": "age_band",
-                   "note": "Age in whole years on the identification date, in CTDC bands."},
-                  "ctdc_age_band"),
-        _analytic("ana_MajorityStatus", "Majority status at identification", t.CHOICE,
-                  ["majorityStatus"], _age_derivation("identification", "cas_IdentificationDate"),
-                  "ctdc_majority"),
-        _analytic("ana_MajorityStatusAtExploit", "Majority status at exploitation", t.CHOICE,
-                  ["majorityStatusAtExploit"],
-                  _age_derivation("first exploitation", "hte_Date[Type=Exploitation]"),
-                  "ctdc_majority"),
-        _analytic("ana_MajorityEntry", "Majority status at entry into trafficking", t.CHOICE,
-                  ["majorityEntry", "MajorityEntry"],
-                  {"from": ["vic_AgeWhenTrafficked"], "method": "majority",
-                   "note": "Under 18 when trafficked: Minor; 18 or over: Adult."},
-                  "ctdc_majority"),
-        _analytic("ana_Citizenship", "Citizenship", t.CHOICE, ["citizenship"],
-                  {"from": ["prs_Citizenship"], "method": "first",
-                   "note": "The first citizenship recorded (ISO 3166-1 alpha-2)."}, "country"),
-        _analytic("ana_MeansOfControl", "Means of control", t.MULTI_CHOICE,
-                  ["meansOfControlConcatenated"],
-                  {"from": ["vic_MethodsOfControl"], "method": "crosswalk",
-                   "note": "Nothing recorded: NotSpecified."}, "ctdc_means_of_control"),
-        _analytic("ana_TypeOfExploitation", "Type of exploitation", t.MULTI_CHOICE,
-                  ["typeOfExploitConcatenated"],
-                  {"from": ["vic_TypeOfExploitation"], "method": "crosswalk",
-                   "note": "SexAndLabour is added when both forced labour and sexual "
-                           "exploitation are present."}, "ctdc_exploitation"),
-        _analytic("ana_TypeOfLabour", "Type of forced labour", t.MULTI_CHOICE,
-                  ["typeOfLabourConcatenated"],
-                  {"from": ["vic_ForcedLabourIndustry", "vic_TypeOfExploitation"],
-                   "method": "crosswalk"}, "ctdc_labour_type"),
-        _analytic("ana_TypeOfSex", "Type of sexual exploitation", t.MULTI_CHOICE,
-                  ["typeOfSexConcatenated"],
-                  {"from": ["vic_TypeOfSexExploitation"], "method": "crosswalk"},
-                  "ctdc_sex_type"),
-        _analytic("ana_IsAbduction", "Abducted", t.BOOLEAN, ["isAbduction"],
-                  {"from": ["vic_MethodOfRecruitment"], "method": "not_derivable",
-                   "note": "HTCDS has no abduction field; recorded directly in Palermo cases."}),
-        _analytic("ana_RecruiterRelationship", "Relationship to the recruiter", t.MULTI_CHOICE,
-                  ["RecruiterRelationship"],
-                  {"from": ["vic_RelationshipToTrafficker"], "method": "crosswalk",
-                   "note": "HTCDS 'acquainted' and 'unacquainted' both become Other: CTDC has "
-                           "no such category."}, "ctdc_recruiter_relation"),
-        _analytic("ana_CountryOfExploitation", "Country of exploitation", t.CHOICE,
-                  ["CountryOfExploitation"],
-                  {"from": ["hte_Country", "hte_Type"], "method": "event_country",
-                   "note": "Country of the historic trafficking event of type Exploitation."},
-                  "country"),
+        _analytic(
+            "ana_YearOfRegistration",
+            "Year of registration",
+            t.NUMBER,
+            ["yearOfRegistration"],
+            {
+                "from": ["cas_IdentificationDate"],
+                "method": "year",
+                "note": "Year the case was registered (identified) by the organisation.",
+            },
+        ),
+        _analytic(
+            "ana_Datasource",
+            "Data source",
+            t.CHOICE,
+            ["Datasource"],
+            {
+                "from": [],
+                "method": "constant",
+                "note": "Case management for cases recorded in Palermo.",
+            },
+            "ctdc_datasource",
+        ),
+        _analytic(
+            "ana_Gender",
+            "Gender",
+            t.CHOICE,
+            ["gender"],
+            {"from": ["prs_Gender"], "method": "crosswalk"},
+            "ctdc_gender",
+        ),
+        _analytic(
+            "ana_AgeBroad",
+            "Age band at identification",
+            t.CHOICE,
+            ["ageBroad"],
+            {
+                "from": ["prs_Birthdate", "cas_IdentificationDate"],
+                "method": "age_band",
+                "note": "Age in whole years on the identification date, in CTDC bands.",
+            },
+            "ctdc_age_band",
+        ),
+        _analytic(
+            "ana_MajorityStatus",
+            "Majority status at identification",
+            t.CHOICE,
+            ["majorityStatus"],
+            _age_derivation("identification", "cas_IdentificationDate"),
+            "ctdc_majority",
+        ),
+        _analytic(
+            "ana_MajorityStatusAtExploit",
+            "Majority status at exploitation",
+            t.CHOICE,
+            ["majorityStatusAtExploit"],
+            _age_derivation("first exploitation", "hte_Date[Type=Exploitation]"),
+            "ctdc_majority",
+        ),
+        _analytic(
+            "ana_MajorityEntry",
+            "Majority status at entry into trafficking",
+            t.CHOICE,
+            ["majorityEntry", "MajorityEntry"],
+            {
+                "from": ["vic_AgeWhenTrafficked"],
+                "method": "majority",
+                "note": "Under 18 when trafficked: Minor; 18 or over: Adult.",
+            },
+            "ctdc_majority",
+        ),
+        _analytic(
+            "ana_Citizenship",
+            "Citizenship",
+            t.CHOICE,
+            ["citizenship"],
+            {
+                "from": ["prs_Citizenship"],
+                "method": "first",
+                "note": "The first citizenship recorded (ISO 3166-1 alpha-2).",
+            },
+            "country",
+        ),
+        _analytic(
+            "ana_MeansOfControl",
+            "Means of control",
+            t.MULTI_CHOICE,
+            ["meansOfControlConcatenated"],
+            {
+                "from": ["vic_MethodsOfControl"],
+                "method": "crosswalk",
+                "note": "Nothing recorded: NotSpecified.",
+            },
+            "ctdc_means_of_control",
+        ),
+        _analytic(
+            "ana_TypeOfExploitation",
+            "Type of exploitation",
+            t.MULTI_CHOICE,
+            ["typeOfExploitConcatenated"],
+            {
+                "from": ["vic_TypeOfExploitation"],
+                "method": "crosswalk",
+                "note": "SexAndLabour is added when both forced labour and sexual "
+                "exploitation are present.",
+            },
+            "ctdc_exploitation",
+        ),
+        _analytic(
+            "ana_TypeOfLabour",
+            "Type of forced labour",
+            t.MULTI_CHOICE,
+            ["typeOfLabourConcatenated"],
+            {"from": ["vic_ForcedLabourIndustry", "vic_TypeOfExploitation"], "method": "crosswalk"},
+            "ctdc_labour_type",
+        ),
+        _analytic(
+            "ana_TypeOfSex",
+            "Type of sexual exploitation",
+            t.MULTI_CHOICE,
+            ["typeOfSexConcatenated"],
+            {"from": ["vic_TypeOfSexExploitation"], "method": "crosswalk"},
+            "ctdc_sex_type",
+        ),
+        _analytic(
+            "ana_IsAbduction",
+            "Abducted",
+            t.BOOLEAN,
+            ["isAbduction"],
+            {
+                "from": ["vic_MethodOfRecruitment"],
+                "method": "not_derivable",
+                "note": "HTCDS has no abduction field; recorded directly in Palermo cases.",
+            },
+        ),
+        _analytic(
+            "ana_RecruiterRelationship",
+            "Relationship to the recruiter",
+            t.MULTI_CHOICE,
+            ["RecruiterRelationship"],
+            {
+                "from": ["vic_RelationshipToTrafficker"],
+                "method": "crosswalk",
+                "note": "HTCDS 'acquainted' and 'unacquainted' both become Other: CTDC has "
+                "no such category.",
+            },
+            "ctdc_recruiter_relation",
+        ),
+        _analytic(
+            "ana_CountryOfExploitation",
+            "Country of exploitation",
+            t.CHOICE,
+            ["CountryOfExploitation"],
+            {
+                "from": ["hte_Country", "hte_Type"],
+                "method": "event_country",
+                "note": "Country of the historic trafficking event of type Exploitation.",
+            },
+            "country",
+        ),
     ]
 
 
@@ -521,57 +678,86 @@ def ctdc_fields() -> list[FieldSpec]:
 # and, as a sub-type, begging).
 CROSSWALK: dict[tuple[str, str], dict[str, list[str]]] = {
     ("gender", "ctdc_gender"): {
-        "Feminine": ["Female"], "Masculine": ["Male"],
+        "Feminine": ["Female"],
+        "Masculine": ["Male"],
         "TransgenderFeminine": ["TransgenderNonConforming"],
         "TransgenderMasculine": ["TransgenderNonConforming"],
-        "NonConforming": ["TransgenderNonConforming"], "NonSpecifiedUnknown": ["Unknown"],
+        "NonConforming": ["TransgenderNonConforming"],
+        "NonSpecifiedUnknown": ["Unknown"],
     },
     ("methods_of_control", "ctdc_means_of_control"): {
-        "PhysicalThreats": ["Threats"], "ThreatsLawEnforcement": ["ThreatOfLawEnforcement"],
-        "ThreatensChildrenFamily": ["Threats"], "DebtBondage": ["DebtBondage"],
-        "FalsePromises": ["FalsePromises"], "PhysicalAbuse": ["PhysicalAbuse"],
-        "SexualAbuse": ["SexualAbuse"], "TakesEarnings": ["TakesEarnings"],
+        "PhysicalThreats": ["Threats"],
+        "ThreatsLawEnforcement": ["ThreatOfLawEnforcement"],
+        "ThreatensChildrenFamily": ["Threats"],
+        "DebtBondage": ["DebtBondage"],
+        "FalsePromises": ["FalsePromises"],
+        "PhysicalAbuse": ["PhysicalAbuse"],
+        "SexualAbuse": ["SexualAbuse"],
+        "TakesEarnings": ["TakesEarnings"],
         "RestrictsFinancialAccess": ["RestrictsFinancialAccess"],
         "RestrictsMedicalCare": ["RestrictsMedicalCare"],
         "WithholdsNecessities": ["WithholdsNecessities"],
         "PsychologicalAbuse": ["PsychologicalAbuse"],
         "PsychoactiveSubstance": ["PsychoactiveSubstances"],
         "ExcessiveWorkingHours": ["ExcessiveWorkingHours"],
-        "WithholdsDocuments": ["WithholdsDocuments"], "Other": ["Other"],
+        "WithholdsDocuments": ["WithholdsDocuments"],
+        "Other": ["Other"],
     },
     ("type_of_exploitation", "ctdc_exploitation"): {
-        "ForcedLabour": ["ForcedLabour"], "SexualExploitation": ["SexualExploitation"],
-        "ChildLabour": ["OtherExploitation"], "ForcedMarriage": ["ForcedMarriage"],
+        "ForcedLabour": ["ForcedLabour"],
+        "SexualExploitation": ["SexualExploitation"],
+        "ChildLabour": ["OtherExploitation"],
+        "ForcedMarriage": ["ForcedMarriage"],
         "Servitude": ["SlaveryAndPractices"],
         "ForcedMilitaryByNonStateActors": ["ForcedMilitary"],
-        "OrganRemoval": ["OrganRemoval"], "ForcedBegging": ["ForcedLabour"],
-        "ForcedAdoption": ["OtherExploitation"], "Surrogacy": ["OtherExploitation"],
+        "OrganRemoval": ["OrganRemoval"],
+        "ForcedBegging": ["ForcedLabour"],
+        "ForcedAdoption": ["OtherExploitation"],
+        "Surrogacy": ["OtherExploitation"],
         "Other": ["OtherExploitation"],
     },
     ("type_of_exploitation", "ctdc_labour_type"): {"ForcedBegging": ["Begging"]},
     ("forced_labour_industry", "ctdc_labour_type"): {
         "A_AgricultureForestryAndFishing": ["Agriculture"],
-        "B_MiningAndQuarrying": ["MiningOrDrilling"], "C_Manufacturing": ["Manufacturing"],
-        "F_Construction": ["Construction"], "H_TransportationAndStorage": ["Transportation"],
+        "B_MiningAndQuarrying": ["MiningOrDrilling"],
+        "C_Manufacturing": ["Manufacturing"],
+        "F_Construction": ["Construction"],
+        "H_TransportationAndStorage": ["Transportation"],
         "I_AccommodationAndFoodServiceActivities": ["Hospitality"],
         "T_ActivitiesOfHouseholdsAsEmployers": ["DomesticWork"],
-        **{code: ["Other"] for code in [
-            "D_ElectricityGasSteamAndAirConditioningSupply",
-            "E_WaterSupplySewerageWasteManagement",
-            "G_WholesaleAndRetailTradeRepairOfMotorVehicles", "J_InformationAndCommunication",
-            "K_FinancialAndInsuranceActivities", "L_RealEstateActivities",
-            "M_ProfessionalScientificAndTechnicalActivities",
-            "N_AdministrativeAndSupportServiceActivities", "O_PublicAdministrationAndDefence",
-            "P_Education", "Q_HumanHealthAndSocialWorkActivities",
-            "R_ArtsEntertainmentAndRecreation", "S_OtherServiceActivities",
-            "U_ActivitiesOfExtraterritorialOrganizations"]},
+        **{
+            code: ["Other"]
+            for code in [
+                "D_ElectricityGasSteamAndAirConditioningSupply",
+                "E_WaterSupplySewerageWasteManagement",
+                "G_WholesaleAndRetailTradeRepairOfMotorVehicles",
+                "J_InformationAndCommunication",
+                "K_FinancialAndInsuranceActivities",
+                "L_RealEstateActivities",
+                "M_ProfessionalScientificAndTechnicalActivities",
+                "N_AdministrativeAndSupportServiceActivities",
+                "O_PublicAdministrationAndDefence",
+                "P_Education",
+                "Q_HumanHealthAndSocialWorkActivities",
+                "R_ArtsEntertainmentAndRecreation",
+                "S_OtherServiceActivities",
+                "U_ActivitiesOfExtraterritorialOrganizations",
+            ]
+        },
     },
     ("type_of_sex_exploitation", "ctdc_sex_type"): {
-        code: [code] for code in
-        ["Prostitution", "Pornography", "RemoteInteractiveServices", "PrivateSexualServices"]
+        code: [code]
+        for code in [
+            "Prostitution",
+            "Pornography",
+            "RemoteInteractiveServices",
+            "PrivateSexualServices",
+        ]
     },
     ("relationship_to_trafficker", "ctdc_recruiter_relation"): {
-        "Familial": ["Family"], "Acquainted": ["Other"], "Unaquainted": ["Other"],
+        "Familial": ["Family"],
+        "Acquainted": ["Other"],
+        "Unaquainted": ["Other"],
     },
 }
 
@@ -598,8 +784,7 @@ def palermo_fields() -> list[FieldSpec]:
             status=FieldStatus.DRAFT,
             source=Source.PALERMO,
             description="The date the organisation identified or registered the person.",
-            notes="Added by Palermo: the CTDC year of registration and ages are computed from "
-            "it.",
+            notes="Added by Palermo: the CTDC year of registration and ages are computed from it.",
         )
     ]
 

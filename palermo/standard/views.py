@@ -36,7 +36,7 @@ from palermo.standard.forms import (
     VersionedFilterForm,
 )
 from palermo.standard.mapping import map_rows
-from palermo.standard.models import Code, Instrument, MappingProfile, Section
+from palermo.standard.models import Code, MappingProfile, Section
 
 PAGE_SIZE = 50
 SAMPLE_ROWS = 1000
@@ -200,7 +200,9 @@ def codelist_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _code(key: str, code: str) -> Code:
-    return get_object_or_404(Code.objects.select_related("code_list"), code_list__key=key, code=code)
+    return get_object_or_404(
+        Code.objects.select_related("code_list"), code_list__key=key, code=code
+    )
 
 
 def code_detail(request: HttpRequest, key: str, code: str) -> HttpResponse:
@@ -255,7 +257,9 @@ def code_add(request: HttpRequest, key: str) -> HttpResponse:
     form = CodeAddForm(request.POST or None, parents=parent_choices)
     if request.method == "POST" and form.is_valid():
         parent = (
-            Code.objects.get(pk=form.cleaned_data["parent"]) if form.cleaned_data["parent"] else None
+            Code.objects.get(pk=form.cleaned_data["parent"])
+            if form.cleaned_data["parent"]
+            else None
         )
         try:
             code = services.add_code(
@@ -429,7 +433,8 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
             "present": present,
             "facts": facts,
             "rule_clauses": [
-                screening.describe_clause(c) for c in document["rule"]["dimension_positive"]["any_of"]
+                screening.describe_clause(c)
+                for c in document["rule"]["dimension_positive"]["any_of"]
             ],
         },
     )
@@ -438,7 +443,9 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
 def instrument_document(request: HttpRequest, instrument_id: str) -> HttpResponse:
     instrument = get_object_or_404(_visible_instruments(request), pk=instrument_id)
     current = selectors.current_version(instrument)
-    response = JsonResponse(current.document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        current.document, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
     response["Content-Disposition"] = (
         f'attachment; filename="{instrument.key}-v{current.number}.json"'
     )
@@ -478,9 +485,7 @@ def profile_list(request: HttpRequest) -> HttpResponse:
     if not orgs:
         raise PermissionDenied
     page = _page(request, selectors.mapping_profiles([o.pk for o in orgs]))
-    return render(
-        request, "standard/profile_list.html", {"page": page, "query": _query(request)}
-    )
+    return render(request, "standard/profile_list.html", {"page": page, "query": _query(request)})
 
 
 def _profile(request: HttpRequest, profile_id: str) -> MappingProfile:
@@ -630,7 +635,3 @@ def profile_delete(request: HttpRequest, profile_id: str) -> HttpResponse:
     services.delete_profile(profile, _user(request))
     messages.success(request, _("Mapping profile deleted."))
     return redirect(reverse("standard:profile_list"))
-
-
-
-

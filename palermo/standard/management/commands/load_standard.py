@@ -21,6 +21,8 @@ class Command(BaseCommand):
         if result.created_version:
             self.stdout.write(f"Standard version {result.version} created: {changes}.")
         else:
-            self.stdout.write(f"Standard is up to date (version {result.version}); nothing changed.")
+            self.stdout.write(
+                f"Standard is up to date (version {result.version}); nothing changed."
+            )
         instruments = ", ".join(f"{n} {what}" for what, n in sorted(result.instruments.items()))
         self.stdout.write(f"Screening instruments: {instruments}.")
