@@ -34,6 +34,7 @@ run: install
 	PALERMO_DEMO=1 $(MANAGE) migrate --noinput
 	PALERMO_DEMO=1 $(MANAGE) collectstatic --noinput --verbosity 0
 	PALERMO_DEMO=1 $(MANAGE) load_geo
+	PALERMO_DEMO=1 $(MANAGE) load_standard
 	PALERMO_DEMO=1 $(MANAGE) load_demo
 	@echo "Palermo demo on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	PALERMO_DEMO=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)

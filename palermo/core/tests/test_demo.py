@@ -6,10 +6,16 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from palermo.accounts.models import Membership, Organisation, OrganisationType, Role, User
+from palermo.standard.models import MappingProfile
 
 
-def _counts() -> tuple[int, int, int]:
-    return Organisation.objects.count(), User.objects.count(), Membership.objects.count()
+def _counts() -> tuple[int, int, int, int]:
+    return (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        MappingProfile.objects.count(),
+    )
 
 
 @override_settings(PALERMO_DEMO=True)
@@ -18,6 +24,7 @@ def test_demo_has_every_role_and_loading_twice_adds_nothing(db, capsys):
     first = _counts()
     out = capsys.readouterr().out
     assert "palermo-demo-2026" in out
+    assert MappingProfile.objects.filter(organisation__acronym="GMA").count() == 1
     call_command("load_demo")
     assert _counts() == first
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)

@@ -159,9 +159,7 @@ class EvaluationSerializer(serializers.Serializer):
 
 class ColumnSerializer(serializers.Serializer):
     column = serializers.CharField(max_length=200)
-    field = serializers.CharField(
-        max_length=80, help_text="Key of a standard field."
-    )
+    field = serializers.CharField(max_length=80, help_text="Key of a standard field.")
     separator = serializers.CharField(
         max_length=5, required=False, allow_blank=True, trim_whitespace=False
     )

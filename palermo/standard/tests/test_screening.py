@@ -66,7 +66,8 @@ def test_adult_labour_case_is_positive_and_explained(adult) -> None:  # type: ig
             "coercion_at_destination.debt_bondage",  # strong
         ],
     )
-    assert result.positive and result.outcome == "presumed_victim"
+    assert result.positive
+    assert result.outcome == "presumed_victim"
     by_key = {d.key: d for d in result.dimensions}
     assert (by_key["deceptive_recruitment"].strong, by_key["deceptive_recruitment"].medium) == (
         1,
@@ -91,7 +92,8 @@ def test_adult_with_recruitment_only_is_negative_and_says_why(adult) -> None:  #
             "deceptive_recruitment.deceived_contract",
         ],
     )
-    assert not result.positive and result.outcome == "not_indicated"
+    assert not result.positive
+    assert result.outcome == "not_indicated"
     assert {d.key for d in result.dimensions if d.positive} == {"deceptive_recruitment"}
     text = "\n".join(result.explanation)
     assert (

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from palermo.accounts.demo import DEMO_PASSWORD, load_demo_accounts
+from palermo.standard.demo import load_demo_profile
 
 
 class Command(BaseCommand):
@@ -21,6 +22,8 @@ class Command(BaseCommand):
                 "a demo. Set PALERMO_DEMO=1 (as `make run` does) or pass --force."
             )
         logins = load_demo_accounts()
+        if load_demo_profile() is not None:
+            self.stdout.write("Demo mapping profile: GMA, “Shelter register (demo)”.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for login in logins:
