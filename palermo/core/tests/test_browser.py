@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import base64
-import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from palermo.conftest import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,36 +14,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason="BROWSER TESTS SKIPPED: /usr/bin/chromium is not installed"
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    # Playwright runs an event loop in this thread; the ORM calls made by fixtures are safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
-    """A fresh page; the test fails if the browser reports a Content-Security-Policy violation
-    or a script error."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(str(exc)))
-    yield page
-    context.close()
-    assert problems == []
 
 
 @pytest.fixture
