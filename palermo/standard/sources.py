@@ -313,13 +313,14 @@ CTDC_DICTIONARY = "CTDC Global K-anon Dataset DATA DICTIONARY version 20210825.x
 def _ctdc_list(
     key: str, name: str, codes: list[tuple[str, str, str]], parent: tuple[str, str] | None = None
 ) -> CodeListSpec:
-    """``codes``: (code, English label, CTDC notation: a value or a 0/1 column name)."""
+    """``codes``: (code, English label, CTDC notations separated by '|': the values and 0/1
+    column names the CTDC files use for it)."""
     return CodeListSpec(
         key=key,
         name=name,
         source=Source.CTDC,
         codes=[
-            CodeSpec(code, {"en": label}, parent, aliases=[alias] if alias else [])
+            CodeSpec(code, {"en": label}, parent, aliases=[a for a in alias.split("|") if a])
             for code, label, alias in codes
         ],
     )
@@ -410,8 +411,12 @@ def ctdc_lists() -> list[CodeListSpec]:
             [
                 ("ForcedLabour", "Forced labour", "isForcedLabour"),
                 ("SexualExploitation", "Sexual exploitation", "isSexualExploit"),
-                ("OtherExploitation", "Other exploitation", "isOtherExploit"),
-                ("SexAndLabour", "Sexual exploitation and forced labour", "isSexAndLabour"),
+                ("OtherExploitation", "Other exploitation", "isOtherExploit|Other"),
+                (
+                    "SexAndLabour",
+                    "Sexual exploitation and forced labour",
+                    "isSexAndLabour|Combined sexual and labour exploitation",
+                ),
                 ("ForcedMarriage", "Forced marriage", "isForcedMarriage"),
                 ("ForcedMilitary", "Forced military service", "isForcedMilitary"),
                 ("OrganRemoval", "Organ removal", "isOrganRemoval"),
