@@ -12,6 +12,10 @@ from palermo.standard.models import Section
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
 class VersionedFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
@@ -79,9 +83,11 @@ class InstrumentUploadForm(forms.Form):
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         try:
-            return json.loads(upload.read().decode("utf-8-sig"))
+            return json.loads(upload.read().decode("utf-8-sig"), parse_constant=_no_constant)
         except (UnicodeDecodeError, ValueError) as exc:
             raise forms.ValidationError(_("This is not a JSON file: %s") % exc) from None
+        except RecursionError:
+            raise forms.ValidationError(_("This JSON file is nested too deeply.")) from None
 
 
 class ProfileForm(forms.Form):

@@ -9,11 +9,13 @@ reported, with its column, the row numbers and how often it occurs.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from palermo.standard.models import FieldType
@@ -72,6 +74,8 @@ class Unmapped:
     value: str
     count: int
     rows: tuple[int, ...]  # first few row numbers (1 = first data row)
+    reason: str = "unknown_code"  # see REASONS
+    detail: str = ""  # for retired_code: the code the profile maps to
 
 
 @dataclass
@@ -86,6 +90,32 @@ class MappingResult:
         return not self.unmapped_values and not self.unmapped_columns
 
 
+YES_NO = "yes_no"  # the list a check box (boolean field) is answered from
+REASONS = {
+    "unknown_code": "not a code of the field's list",
+    "retired_code": "the profile maps it to a code that is no longer in the standard",
+    "not_a_number": "not a number",
+    "not_a_date": "not a date (YYYY-MM-DD)",
+    "several_codes": "several codes for a field that takes one",
+}
+
+
+def _own_key(value: str) -> str:
+    return normalise(value) or value.strip()
+
+
+def _number(text: str) -> int | float | None:
+    """A number, accepting one decimal comma ("1,5"); ``None`` when it is not one."""
+    candidate = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+    try:
+        number = float(candidate)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() else number
+
+
 def map_rows(
     rules: Iterable[ColumnRule],
     fields: Mapping[str, FieldInfo],
@@ -94,13 +124,18 @@ def map_rows(
     row_limit_per_value: int = 5,
 ) -> MappingResult:
     rules = list(rules)
-    own_tables = {
-        r.column: {normalise(k): v for k, v in r.values.items() if normalise(k)} for r in rules
-    }
-    counts: Counter[tuple[str, str]] = Counter()
-    where: dict[tuple[str, str], list[int]] = defaultdict(list)
+    own_tables = {r.column: {_own_key(k): v for k, v in r.values.items()} for r in rules}
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    where: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
     records: list[dict[str, Any]] = []
     seen_columns: set[str] = set()
+
+    def report(column: str, value: str, reason: str, number: int, detail: str = "") -> None:
+        key = (column, value, reason, detail)
+        counts[key] += 1
+        if len(where[key]) < row_limit_per_value:
+            where[key].append(number)
+
     for number, row in enumerate(rows, start=1):
         seen_columns.update(row.keys())
         record: dict[str, Any] = {}
@@ -110,18 +145,33 @@ def map_rows(
             text = "" if raw is None else str(raw).strip()
             if not text:
                 continue
-            if info.data_type not in CODED or not info.code_list:
+            if info.data_type == FieldType.NUMBER:
+                value = _number(text)
+                if value is None:
+                    report(rule.column, text, "not_a_number", number)
+                else:
+                    record[rule.field] = value
+                continue
+            if info.data_type == FieldType.DATE:
+                try:
+                    record[rule.field] = date.fromisoformat(text).isoformat()
+                except ValueError:
+                    report(rule.column, text, "not_a_date", number)
+                continue
+            code_list = YES_NO if info.data_type == FieldType.BOOLEAN else info.code_list
+            if not code_list or info.data_type not in CODED | {FieldType.BOOLEAN}:
                 record[rule.field] = text
                 continue
             parts = [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
             mapped: list[str] = []
             for part in filter(None, parts):
-                own = own_tables[rule.column].get(normalise(part))
-                code = own if own is not None else vocabulary.lookup(info.code_list, part)
+                own = own_tables[rule.column].get(_own_key(part))
+                if own is not None and own not in vocabulary.codes.get(code_list, ()):
+                    report(rule.column, part, "retired_code", number, own)
+                    continue
+                code = own if own is not None else vocabulary.lookup(code_list, part)
                 if code is None:
-                    counts[(rule.column, part)] += 1
-                    if len(where[(rule.column, part)]) < row_limit_per_value:
-                        where[(rule.column, part)].append(number)
+                    report(rule.column, part, "unknown_code", number)
                 elif code not in mapped:
                     mapped.append(code)
             if not mapped:
@@ -129,13 +179,18 @@ def map_rows(
             if info.data_type == FieldType.MULTI_CHOICE:
                 merged = record.setdefault(rule.field, [])
                 merged.extend(c for c in mapped if c not in merged)
+            elif len(mapped) > 1 or rule.field in record:
+                report(rule.column, text, "several_codes", number)
+            elif info.data_type == FieldType.BOOLEAN:
+                record[rule.field] = mapped[0] == "TRUE"
             else:
                 record[rule.field] = mapped[0]
         records.append(record)
     field_of = {r.column: r.field for r in rules}
     unmapped = [
-        Unmapped(column, field_of[column], value, n, tuple(where[(column, value)]))
-        for (column, value), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        Unmapped(column, field_of[column], value, n, tuple(where[key]), reason, detail)
+        for key, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        for column, value, reason, detail in [key]
     ]
     mapped_columns = {r.column for r in rules}
     return MappingResult(

@@ -188,6 +188,11 @@ class Field(Versioned):
 class LabelBase(Versioned):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     text = models.CharField(_("text"), max_length=300)
+    from_source = models.BooleanField(
+        _("from the sources"),
+        default=False,
+        help_text=_("Loaded from a published source; an editor's label is never overwritten."),
+    )
 
     class Meta:
         abstract = True
@@ -198,6 +203,13 @@ class CodeLabel(LabelBase):
 
     class Meta:
         indexes = [models.Index(fields=["code", "language"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "language"],
+                condition=Q(until__isnull=True),
+                name="standard_code_label_current",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code_id}/{self.language}: {self.text}"
@@ -208,6 +220,13 @@ class FieldLabel(LabelBase):
 
     class Meta:
         indexes = [models.Index(fields=["field", "language"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["field", "language"],
+                condition=Q(until__isnull=True),
+                name="standard_field_label_current",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.field_id}/{self.language}: {self.text}"

@@ -37,7 +37,7 @@ INSTRUMENT_SCHEMA: dict[str, Any] = {
             "required": ["citation"],
             "properties": {
                 "citation": {"type": "string", "minLength": 1},
-                "url": {"type": "string"},
+                "url": {"type": "string", "pattern": "^https?://", "maxLength": 500},
             },
         },
         "verification": {

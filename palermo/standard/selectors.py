@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from palermo.standard.models import (
@@ -14,6 +14,7 @@ from palermo.standard.models import (
     CodeLabel,
     CodeList,
     CodeMapping,
+    ColumnMapping,
     Field,
     FieldLabel,
     Instrument,
@@ -136,12 +137,14 @@ def label_coverage(version: int) -> list[LabelCoverage]:
     """How many codes and fields have a label in each language."""
     from django.conf import settings
 
-    total = Code.objects.at(version).count() + Field.objects.at(version).count()
+    codes = Code.objects.at(version)
+    fields = Field.objects.at(version)
+    total = codes.count() + fields.count()
     rows = []
     for language, _name in settings.LANGUAGES:
         labelled = (
-            CodeLabel.objects.at(version).filter(language=language).count()
-            + FieldLabel.objects.at(version).filter(language=language).count()
+            CodeLabel.objects.at(version).filter(language=language, code__in=codes).count()
+            + FieldLabel.objects.at(version).filter(language=language, field__in=fields).count()
         )
         rows.append(LabelCoverage(language, labelled, total))
     return rows
@@ -171,5 +174,8 @@ def mapping_profiles(organisation_ids: Iterable[object]) -> QuerySet[MappingProf
         MappingProfile.objects.filter(organisation_id__in=list(organisation_ids))
         .select_related("organisation")
         .annotate(column_count=Count("columns"))
+        .prefetch_related(
+            Prefetch("columns", queryset=ColumnMapping.objects.select_related("field"))
+        )
         .order_by("organisation__name", "name")
     )

@@ -3,6 +3,7 @@ mapping profiles. Every write is audited."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from palermo.audit import services as audit
 from palermo.standard import selectors, sources
-from palermo.standard.mapping import ColumnRule, FieldInfo, Vocabulary
+from palermo.standard.mapping import YES_NO, ColumnRule, FieldInfo, Vocabulary
 from palermo.standard.models import (
     LABEL_LANGUAGES,
     Code,
@@ -27,6 +28,7 @@ from palermo.standard.models import (
     ColumnMapping,
     Field,
     FieldLabel,
+    FieldType,
     Instrument,
     InstrumentVersion,
     MappingProfile,
@@ -85,8 +87,8 @@ def _sync_labels(
         for language, text in labels.items():
             text = text[:300]
             existing = current.get((owner_id, language))
-            if existing is not None and existing.text == text:
-                continue
+            if existing is not None and (not existing.from_source or existing.text == text):
+                continue  # unchanged, or an editor's label: the source never overwrites it
             if existing is not None:
                 existing.until = version.number
                 existing.save(update_fields=["until"])
@@ -96,6 +98,7 @@ def _sync_labels(
                     language=language,
                     text=text,
                     since=version.number,
+                    from_source=True,
                 )
             )
     model.objects.bulk_create(new, batch_size=500)
@@ -334,10 +337,15 @@ def set_label(target: Code | Field, language: str, text: str, actor: User) -> in
         raise ValidationError({"text": _("The label cannot be empty.")})
     model: type[CodeLabel] | type[FieldLabel]
     owner: dict[str, Any]
+    # Lock the code or field: concurrent edits of its labels queue up behind each other.
     if isinstance(target, Code):
+        target = Code.objects.select_for_update().get(pk=target.pk)
         model, owner = CodeLabel, {"code": target}
     else:
+        target = Field.objects.select_for_update().get(pk=target.pk)
         model, owner = FieldLabel, {"field": target}
+    if target.until is not None:
+        raise ValidationError(_("A retired code or field keeps the labels it had."))
     current = model.objects.filter(**owner, language=language, until__isnull=True).first()
     if current is not None and current.text == cleaned[language]:
         raise ValidationError({"text": _("This is already the label.")})
@@ -361,6 +369,7 @@ def set_label(target: Code | Field, language: str, text: str, actor: User) -> in
 def retire_code(code: Code, actor: User, reason: str) -> int:
     """Retire a code: it stays readable in the versions that had it, and data coded with it
     stays valid against those versions."""
+    code = Code.objects.select_for_update().get(pk=code.pk)
     if code.until is not None:
         raise ValidationError(_("This code is already retired."))
     if not (reason or "").strip():
@@ -384,8 +393,41 @@ def retire_code(code: Code, actor: User, reason: str) -> int:
 # Screening instruments --------------------------------------------------------------------------
 
 
+MAX_DOCUMENT_DEPTH = 20
+
+
+def _plain_json_errors(document: Any) -> list[str]:
+    """What a database cannot store or a validator cannot walk: deep nesting, NaN and infinite
+    numbers, NUL characters."""
+    errors: list[str] = []
+    stack: list[tuple[Any, str, int]] = [(document, "", 0)]
+    while stack and len(errors) < 10:
+        value, path, depth = stack.pop()
+        where = path or "(document)"
+        if depth > MAX_DOCUMENT_DEPTH:
+            errors.append(f"{where}: nested more than {MAX_DOCUMENT_DEPTH} levels deep")
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            errors.append(f"{where}: {value} is not a number JSON allows")
+        elif isinstance(value, str) and "\x00" in value:
+            errors.append(f"{where}: contains a NUL character")
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                if "\x00" in str(key):
+                    errors.append(f"{where}: a key contains a NUL character")
+                stack.append((child, f"{path}/{key}".lstrip("/"), depth + 1))
+        elif isinstance(value, list):
+            stack.extend(
+                (child, f"{path}/{i}".lstrip("/"), depth + 1) for i, child in enumerate(value)
+            )
+    return errors
+
+
 def instrument_errors(document: Any) -> list[str]:
     """Everything wrong with an instrument document, each naming where it is."""
+    plain = _plain_json_errors(document)
+    if plain:
+        return plain
     validator = jsonschema.Draft202012Validator(INSTRUMENT_SCHEMA)
     errors = [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(document)'}: {error.message}"
@@ -395,10 +437,9 @@ def instrument_errors(document: Any) -> list[str]:
         return errors
     dims = [d["key"] for d in document["dimensions"]]
     facts = [f["key"] for f in document.get("facts", [])]
-    for name, keys in (("dimension", dims), ("fact", facts)):
-        for key, n in Counter(keys).items():
-            if n > 1:
-                errors.append(f"dimensions: the {name} key {key!r} is used {n} times")
+    for key, n in Counter(dims + facts).items():
+        if n > 1:
+            errors.append(f"the key {key!r} names {n} dimensions or facts; keys must be unique")
     for dim in document["dimensions"]:
         for key, n in Counter(i["key"] for i in dim["indicators"]).items():
             if n > 1:
@@ -517,6 +558,7 @@ def save_profile(
     vocab = vocabulary()
     errors: list[str] = []
     seen: set[str] = set()
+    single_targets: set[str] = set()
     cleaned = []
     for item in columns:
         column = str(item.get("column", "")).strip()
@@ -532,15 +574,33 @@ def save_profile(
             errors.append(_("“%s” is not a field of the standard.") % key)
             continue
         values = {str(k).strip(): str(v).strip() for k, v in (item.get("values") or {}).items()}
-        if values and not info.code_list:
+        texts = [column, *values, *values.values()]
+        if any("\x00" in text for text in texts) or any(len(text) > 200 for text in texts):
+            errors.append(_("%s: a name or value is too long or holds a NUL character.") % column)
+            continue
+        separator = str(item.get("separator") or "")[:5]
+        code_list = YES_NO if info.data_type == FieldType.BOOLEAN else info.code_list
+        if info.data_type != FieldType.MULTI_CHOICE:
+            if separator:
+                errors.append(
+                    _("%(column)s: the field %(field)s takes one value, so it has no separator.")
+                    % {"column": column, "field": key}
+                )
+            if key in single_targets:
+                errors.append(
+                    _("%(field)s takes one value but two columns are mapped to it.")
+                    % {"field": key}
+                )
+            single_targets.add(key)
+        if values and not code_list:
             errors.append(_("The field %s takes no codes, so it has no value mappings.") % key)
         for own, code in values.items():
-            if info.code_list and code not in vocab.codes.get(info.code_list, ()):
+            if code_list and code not in vocab.codes.get(code_list, ()):
                 errors.append(
                     _("%(column)s: “%(value)s” maps to %(code)s, which is not a code of %(list)s.")
-                    % {"column": column, "value": own, "code": code, "list": info.code_list}
+                    % {"column": column, "value": own, "code": code, "list": code_list}
                 )
-        cleaned.append((column, key, str(item.get("separator") or "")[:5], values))
+        cleaned.append((column, key, separator, values))
     if not cleaned and not errors:
         errors.append(_("Map at least one column."))
     if errors:

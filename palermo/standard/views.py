@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -208,6 +208,8 @@ def _code(key: str, code: str) -> Code:
 def code_detail(request: HttpRequest, key: str, code: str) -> HttpResponse:
     version = selectors.resolve_version(request.GET.get("version"))
     obj = _code(key, code)
+    if obj.since > version:
+        raise Http404("this code is not in that version")
     labels = selectors.code_labels([obj.pk], version).get(obj.pk, {})
     _attach_labels([obj], {obj.pk: labels}, request.LANGUAGE_CODE)
     history = obj.labels.order_by("language", "since")
@@ -224,7 +226,10 @@ def code_detail(request: HttpRequest, key: str, code: str) -> HttpResponse:
             labels=_labels_table(labels),
             history=history,
             crosswalk=crosswalk,
-            children=obj.children.order_by("order"),
+            children=Code.objects.at(version)
+            .filter(parent=obj)
+            .select_related("code_list")
+            .order_by("order"),
             label_form=LabelForm(initial={"language": request.LANGUAGE_CODE}),
             retire_form=RetireForm(),
         ),
@@ -408,7 +413,9 @@ def instrument_detail(request: HttpRequest, instrument_id: str) -> HttpResponse:
     versions = instrument.versions.order_by("-number")
     chosen = request.GET.get("v")
     current = (
-        get_object_or_404(versions, number=chosen) if chosen and chosen.isdigit() else versions[0]
+        get_object_or_404(versions, number=chosen)
+        if chosen and chosen.isascii() and chosen.isdigit()
+        else versions[0]
     )
     document = current.document
     evaluation = None
@@ -572,14 +579,27 @@ def profile_edit(request: HttpRequest, profile_id: str | None = None) -> HttpRes
     )
 
 
-def _read_sample(upload: Any) -> list[dict[str, str]]:
-    raw = upload.read(5 * 1024 * 1024)
-    for encoding in ("utf-8-sig", "utf-16", "cp1252", "latin-1"):
+SAMPLE_BYTES = 5 * 1024 * 1024
+
+
+def _decode(raw: bytes) -> str:
+    """Text of a spreadsheet's CSV: UTF-16 only with its byte-order mark, else UTF-8 (with or
+    without one), else Windows-1252, else Latin-1 (which decodes anything)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = raw.decode(encoding)
-            break
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
+    return raw.decode("latin-1")
+
+
+def _read_sample(upload: Any) -> list[dict[str, str]]:
+    raw = upload.read(SAMPLE_BYTES + 1)
+    if len(raw) > SAMPLE_BYTES:  # never cut a character or a row in two
+        raw = raw[: raw.rfind(b"\n", 0, SAMPLE_BYTES) + 1]
+    text = _decode(raw)
     try:
         dialect: Any = csv.Sniffer().sniff(text[:10000], delimiters=",;\t|")
     except csv.Error:

@@ -180,7 +180,7 @@ class MappingProfileSerializer(serializers.ModelSerializer):
     def get_columns(self, profile: MappingProfile) -> list[dict[str, Any]]:
         return [
             {"column": c.column, "field": c.field.key, "separator": c.separator, "values": c.values}
-            for c in profile.columns.select_related("field")
+            for c in profile.columns.all()
         ]
 
 
@@ -205,6 +205,10 @@ class UnmappedSerializer(serializers.Serializer):
     value = serializers.CharField()
     count = serializers.IntegerField()
     rows = serializers.ListField(child=serializers.IntegerField())
+    reason = serializers.ChoiceField(
+        choices=["unknown_code", "retired_code", "not_a_number", "not_a_date", "several_codes"]
+    )
+    detail = serializers.CharField(help_text="For retired_code: the code the profile maps to.")
 
 
 class ApplyOutputSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from palermo.accounts import access
+from palermo.accounts.api.permissions import IsVerifiedWhenRequired
 from palermo.accounts.models import Organisation
 from palermo.standard import exports, screening, selectors, services
 from palermo.standard.api import serializers as s
@@ -142,7 +143,9 @@ def _member_org_ids(request: Request) -> list[Any]:
 class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
     """Screening instruments: the standard's, and those of your organisations."""
 
-    permission_classes = [AllowAny]
+    # Anyone may read the standard's instruments; members who owe a second factor must have
+    # passed it before they see their organisation's own.
+    permission_classes = [IsVerifiedWhenRequired]
     throttle_classes = [AnonRateThrottle]
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 

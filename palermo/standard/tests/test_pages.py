@@ -305,6 +305,8 @@ def test_api_mapping_profiles(client, login_as, world) -> None:  # type: ignore[
             "value": "Atlantean",
             "count": 1,
             "rows": [2],
+            "reason": "unknown_code",
+            "detail": "",
         }
     ]
     bad = dict(
