@@ -14,10 +14,20 @@ from palermo.settings.keys import encryption_keys, secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "palermo"
 VAR_DIR = Path(os.environ.get("PALERMO_VAR_DIR", BASE_DIR / "var"))
+
+
+def _shared_standards() -> Path:
+    """The nearest ``shared/standards`` beside the checkout or above it (a CI clone may sit one
+    level deeper than the working copy)."""
+    for parent in BASE_DIR.parents:
+        candidate = parent / "shared" / "standards"
+        if candidate.is_dir():
+            return candidate
+    return BASE_DIR.parent / "shared" / "standards"
+
+
 # The published sources of the data standard (HTCDS 2.0, ILO/EC indicators), read at load time.
-PALERMO_STANDARDS_DIR = Path(
-    os.environ.get("PALERMO_STANDARDS_DIR", BASE_DIR.parent / "shared" / "standards")
-)
+PALERMO_STANDARDS_DIR = Path(os.environ.get("PALERMO_STANDARDS_DIR") or _shared_standards())
 
 
 def env_bool(name: str, default: bool = False) -> bool:
