@@ -36,7 +36,7 @@ from palermo.standard.forms import (
     VersionedFilterForm,
 )
 from palermo.standard.mapping import map_rows
-from palermo.standard.models import Code, MappingProfile, Section
+from palermo.standard.models import Code, Field, MappingProfile, Section
 
 PAGE_SIZE = 50
 SAMPLE_ROWS = 1000
@@ -299,41 +299,36 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def _save_label(request: HttpRequest, target: Code | Field) -> None:
+    """Add or change a label from the label form, reporting the outcome as a message."""
+    user = _require_editor(request)
+    form = LabelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a language and write the label."))
+        return
+    try:
+        number = services.set_label(
+            target, form.cleaned_data["language"], form.cleaned_data["text"], user
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Label saved; the standard is now at version %s.") % number)
+
+
 @login_required
 @require_POST
 def code_label(request: HttpRequest, key: str, code: str) -> HttpResponse:
-    user = _require_editor(request)
-    obj = _code(key, code)
-    form = LabelForm(request.POST)
-    if form.is_valid():
-        try:
-            number = services.set_label(
-                obj, form.cleaned_data["language"], form.cleaned_data["text"], user
-            )
-            messages.success(request, _("Label saved; the standard is now at version %s.") % number)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _("Choose a language and write the label."))
+    _require_editor(request)
+    _save_label(request, _code(key, code))
     return redirect("standard:code_detail", key=key, code=code)
 
 
 @login_required
 @require_POST
 def field_label(request: HttpRequest, key: str) -> HttpResponse:
-    user = _require_editor(request)
-    field = selectors.field(key, selectors.latest_version())
-    form = LabelForm(request.POST)
-    if form.is_valid():
-        try:
-            number = services.set_label(
-                field, form.cleaned_data["language"], form.cleaned_data["text"], user
-            )
-            messages.success(request, _("Label saved; the standard is now at version %s.") % number)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _("Choose a language and write the label."))
+    _require_editor(request)
+    _save_label(request, selectors.field(key, selectors.latest_version()))
     return redirect("standard:field_detail", key=key)
 
 

@@ -37,14 +37,13 @@ def _version(request: Request) -> int:
     return selectors.resolve_version(query.validated_data.get("version"))
 
 
-class StandardVersionViewSet(viewsets.ReadOnlyModelViewSet):
+class StandardVersionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Versions of the standard, newest first. Every change to codes or labels makes one."""
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
 
     serializer_class = s.StandardVersionSerializer
-    lookup_field = "number"
     queryset = selectors.versions()
 
 
