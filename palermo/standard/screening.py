@@ -144,7 +144,8 @@ def evaluate(
                 return result.positive
             if node in fact_labels:
                 value = bool(facts.get(node))
-                lines.append(f"{pad}{fact_labels[node]}: {'yes' if value else 'not established'}")
+                answer = "yes" if value else "not established"
+                lines.append(f"{pad}{fact_labels[node].rstrip('.')}: {answer}")
                 return value
             raise AnswerError(f"the rule names {node!r}, which is neither dimension nor fact")
         kind = "all_of" if "all_of" in node else "any_of"
