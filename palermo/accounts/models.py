@@ -55,6 +55,11 @@ class Organisation(models.Model):
         help_text=_("Its administrators manage every organisation."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    case_workers_see_all = models.BooleanField(
+        _("case workers see every case of the organisation"),
+        default=False,
+        help_text=_("Otherwise a case worker sees the cases assigned to them."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

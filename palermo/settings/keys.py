@@ -50,3 +50,11 @@ def encryption_keys(var_dir: Path) -> list[str]:
     for key in keys:
         Fernet(key.encode("ascii"))  # raises ValueError on a malformed key: fail at start-up
     return keys
+
+
+def blind_index_key(var_dir: Path) -> str:
+    """The key of the blind indexes (keyed hashes for exact-match search on encrypted
+    identifiers). Unlike the encryption keys it is not rotated: changing it means re-indexing."""
+    return load_or_create_key(
+        "PALERMO_BLIND_INDEX_KEY", var_dir / "blind-index.key", _generate_secret_key
+    )

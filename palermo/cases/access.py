@@ -1,0 +1,102 @@
+"""The one visibility rule for cases: which cases a user may see, and what of them.
+
+Every page, API endpoint, export and command asks :func:`visible_cases` for the cases and
+:func:`case_access` for what it may show or change. The roles and their actions come from
+``accounts.access`` (the role table); this module only applies them to cases:
+
+- a case worker: their organisation's cases assigned to them, and drafts they started; all of the
+  organisation's cases if it says so (``Organisation.case_workers_see_all``);
+- a supervisor or data manager: all of their organisation's cases;
+- analysts, national coordinators, administrators: no case at all (statistics reach them only
+  through disclosure control);
+- another organisation: nothing, unless a grant in force names it; a grant is read-only and
+  shows identifiers only if it says so and the reader's role may read identifiers.
+
+Superusers get nothing from that flag: operating the platform is not reading case files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from palermo.accounts.access import ROLE_ACTIONS, Action, memberships_of
+from palermo.cases.models import Case, CaseStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from palermo.accounts.models import User
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    view: bool = False
+    identifiers: bool = False
+    change: bool = False
+    supervise: bool = False
+    via_grant: bool = False
+
+
+NO_ACCESS = CaseAccess()
+
+
+def _sees_all(actions: frozenset[Action], see_all: bool) -> bool:
+    return (
+        Action.SUPERVISE_CASES in actions
+        or Action.CHANGE_CASES not in actions  # data managers read, they are not assigned
+        or see_all
+    )
+
+
+def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
+    """Every case the user may see at all."""
+    rule = Q(pk__in=[])
+    granted_to = []
+    for membership in memberships_of(user):
+        actions = ROLE_ACTIONS.get(membership.role, frozenset())
+        if Action.VIEW_CASES not in actions:
+            continue
+        org = membership.organisation
+        granted_to.append(org.pk)
+        if _sees_all(actions, org.case_workers_see_all):
+            rule |= Q(organisation=org)
+        else:
+            rule |= Q(organisation=org, assigned_to=user)
+            rule |= Q(organisation=org, created_by=user, status=CaseStatus.DRAFT)
+    if granted_to:
+        granted = Case.objects.filter(
+            grants__organisation_id__in=granted_to, grants__revoked_at__isnull=True
+        ).values("pk")
+        rule |= Q(pk__in=granted)
+    return Case.objects.filter(rule)
+
+
+def case_access(user: User | AnonymousUser, case: Case) -> CaseAccess:
+    """What the user may do with one case."""
+    if not visible_cases(user).filter(pk=case.pk).exists():
+        return NO_ACCESS
+    for membership in memberships_of(user):
+        if membership.organisation_id == case.organisation_id:
+            actions = ROLE_ACTIONS.get(membership.role, frozenset())
+            return CaseAccess(
+                view=True,
+                identifiers=Action.VIEW_IDENTIFIERS in actions,
+                change=Action.CHANGE_CASES in actions,
+                supervise=Action.SUPERVISE_CASES in actions,
+            )
+    grant = case.grants.filter(revoked_at__isnull=True).filter(
+        organisation_id__in=[m.organisation_id for m in memberships_of(user)]
+    )
+    identifiers = any(
+        g.include_identifiers
+        and Action.VIEW_IDENTIFIERS
+        in ROLE_ACTIONS.get(
+            next(m.role for m in memberships_of(user) if m.organisation_id == g.organisation_id),
+            frozenset(),
+        )
+        for g in grant
+    )
+    return CaseAccess(view=True, identifiers=identifiers, via_grant=True)

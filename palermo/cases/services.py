@@ -1,0 +1,493 @@
+"""Writing cases: intake step by step, consent, screening, notes, services, workflow. Every write
+checks the case's row version (a second worker's stale save is refused, never applied), and is
+audited: coded fields with their before and after, identifiers only as "changed"."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from palermo.accounts.models import Organisation
+from palermo.audit import services as audit
+from palermo.cases.models import (
+    AssistanceService,
+    Case,
+    CaseNote,
+    CaseStatus,
+    Consent,
+    ConsentPurpose,
+    Person,
+    PersonIndex,
+    Screening,
+)
+from palermo.core import crypto
+from palermo.standard import screening as screening_rule
+from palermo.standard import selectors as standard_selectors
+from palermo.standard.models import InstrumentVersion
+from palermo.standard.services import field_infos, vocabulary
+
+if TYPE_CHECKING:
+    from palermo.accounts.models import User
+
+# Coded case fields and the standard field whose list they take their codes from.
+CODED_CASE_FIELDS = {
+    "exploitation": "vic_TypeOfExploitation",
+    "forced_labour_industry": "vic_ForcedLabourIndustry",
+    "sex_exploitation": "vic_TypeOfSexExploitation",
+    "means_of_control": "vic_MethodsOfControl",
+    "recruitment_methods": "vic_MethodOfRecruitment",
+    "recruiter_relationship": "vic_RelationshipToTrafficker",
+    "identified_by": "vic_TraffickingStatusDecisionMakingOrg",
+    "country_of_origin": "prs_Citizenship",
+    "transit_countries": "prs_Citizenship",
+    "exploitation_countries": "prs_Citizenship",
+}
+PERSON_CODED = {"gender": "prs_Gender", "citizenship": "prs_Citizenship"}
+PERSON_IDENTIFIERS = (
+    "given_name",
+    "family_name",
+    "aliases",
+    "birth_date",
+    "documents",
+    "phone",
+    "address",
+)
+CASE_PLAIN = (
+    "case_type",
+    "identified_on",
+    "identification_country_id",
+    "recruited_on",
+    "exploitation_began_on",
+    "exploitation_ended_on",
+    "age_at_entry",
+    "age_at_exploitation",
+)
+CASE_ENCRYPTED = ("identification_place", "narrative")
+
+
+class ConflictError(Exception):
+    """The case changed since the form was loaded; ``current`` is the case as it is now."""
+
+    def __init__(self, current: Case) -> None:
+        super().__init__("the case was changed by someone else")
+        self.current = current
+
+
+def check_codes(values: Mapping[str, Any], fields: Mapping[str, str]) -> dict[str, list[str]]:
+    """Field-level errors for values that are not codes of their standard field's list."""
+    infos = field_infos()
+    vocab = vocabulary()
+    errors: dict[str, list[str]] = {}
+    for name, standard_field in fields.items():
+        if name not in values:
+            continue
+        value = values[name]
+        codes = value if isinstance(value, list) else [value] if value else []
+        code_list = infos[standard_field].code_list or ""
+        unknown = [c for c in codes if c not in vocab.codes.get(code_list, ())]
+        if unknown:
+            errors[name] = [
+                _("Not a code of the standard: %(codes)s") % {"codes": ", ".join(map(str, unknown))}
+            ]
+    return errors
+
+
+def age_on(birth_date: str, day: datetime.date | None) -> int | None:
+    if not birth_date or day is None:
+        return None
+    born = datetime.date.fromisoformat(birth_date)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _check_dates(case_values: Mapping[str, Any], birth_date: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    born = datetime.date.fromisoformat(birth_date) if birth_date else None
+    if born and born > today:
+        errors["birth_date"] = [_("A birth date cannot be in the future.")]
+    if born and born.year < today.year - 120:
+        errors["birth_date"] = [_("This birth date is more than 120 years ago.")]
+    for name in ("identified_on", "recruited_on", "exploitation_began_on", "exploitation_ended_on"):
+        day = case_values.get(name)
+        if day and day > today:
+            errors[name] = [_("This date is in the future.")]
+        elif day and born and day < born:
+            errors[name] = [_("This date is before the birth date.")]
+    began, ended = (
+        case_values.get("exploitation_began_on"),
+        case_values.get("exploitation_ended_on"),
+    )
+    if began and ended and ended < began:
+        errors["exploitation_ended_on"] = [_("Exploitation cannot end before it began.")]
+    return errors
+
+
+def _reindex(person: Person) -> None:
+    person.index_rows.all().delete()
+    rows = []
+    names = [person.display_name, *person.aliases]
+    for name in names:
+        if digest := crypto.blind_index(name, "name"):
+            rows.append(PersonIndex(person=person, kind=PersonIndex.Kind.NAME, digest=digest))
+    for document in person.documents:
+        if digest := crypto.blind_index(str(document.get("number", "")), "document"):
+            rows.append(PersonIndex(person=person, kind=PersonIndex.Kind.DOCUMENT, digest=digest))
+    if digest := crypto.blind_index(person.phone, "phone"):
+        rows.append(PersonIndex(person=person, kind=PersonIndex.Kind.PHONE, digest=digest))
+    PersonIndex.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _next_reference(organisation: Organisation) -> str:
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).get()
+    year = timezone.localdate().year
+    prefix = f"{organisation.acronym}-{year}-"
+    count = Case.objects.filter(organisation=organisation, reference__startswith=prefix).count()
+    return f"{prefix}{count + 1:05d}"
+
+
+@dataclass
+class Changes:
+    coded: dict[str, tuple[Any, Any]]
+    identifiers: list[str]
+
+
+def _apply(
+    obj: Any, values: Mapping[str, Any], plain: Iterable[str], secret: Iterable[str]
+) -> Changes:
+    changes = Changes({}, [])
+    for name in plain:
+        if name in values and getattr(obj, name) != values[name]:
+            changes.coded[name] = (getattr(obj, name), values[name])
+            setattr(obj, name, values[name])
+    for name in secret:
+        if name in values and getattr(obj, name) != values[name]:
+            changes.identifiers.append(name)
+            setattr(obj, name, values[name])
+    return changes
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _audit_changes(action: str, actor: User, case: Case, changes: Changes) -> None:
+    audit.record(
+        action=action,
+        actor=actor,
+        organisation=case.organisation,
+        target=case,
+        detail={
+            "reference": case.reference,
+            "changed": {k: [_jsonable(a), _jsonable(b)] for k, (a, b) in changes.coded.items()},
+            "identifiers_changed": sorted(changes.identifiers),
+        },
+    )
+
+
+@transaction.atomic
+def start_intake(
+    organisation: Organisation,
+    actor: User,
+    person_values: Mapping[str, Any],
+    case_values: Mapping[str, Any],
+) -> Case:
+    """Step one of intake: the person and the case as a draft, assigned to the worker."""
+    errors = check_codes(person_values, PERSON_CODED)
+    errors |= _check_dates(case_values, person_values.get("birth_date", ""))
+    if not (person_values.get("given_name") or person_values.get("family_name")) and not (
+        person_values.get("aliases")
+    ):
+        errors["given_name"] = [_("Give a name or an alias, even a provisional one.")]
+    if errors:
+        raise ValidationError(errors)
+    person = Person(organisation=organisation)
+    changes = _apply(person, person_values, PERSON_CODED, PERSON_IDENTIFIERS)
+    person.save()
+    _reindex(person)
+    case = Case(
+        organisation=organisation,
+        person=person,
+        reference=_next_reference(organisation),
+        case_type=case_values.get("case_type") or "presumed_victim",
+        standard_version=standard_selectors.latest_version(),
+        assigned_to=actor,
+        created_by=actor,
+        intake_step=2,
+    )
+    changes_case = _apply(case, case_values, CASE_PLAIN, CASE_ENCRYPTED)
+    case.age_at_identification = age_on(person.birth_date, case.identified_on)
+    case.save()
+    changes.coded |= changes_case.coded
+    changes.identifiers += changes_case.identifiers
+    _audit_changes("case.created", actor, case, changes)
+    return case
+
+
+def _locked(case: Case, row_version: int) -> Case:
+    """The case, locked, if nobody saved it since ``row_version``; else ConflictError."""
+    current = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    if current.row_version != row_version:
+        raise ConflictError(current)
+    return current
+
+
+@transaction.atomic
+def update_case(
+    case: Case,
+    actor: User,
+    row_version: int,
+    case_values: Mapping[str, Any] | None = None,
+    person_values: Mapping[str, Any] | None = None,
+    intake_step: int | None = None,
+) -> Case:
+    """Save any part of a case (an intake step, or an edit). Refused if stale."""
+    case_values = dict(case_values or {})
+    person_values = dict(person_values or {})
+    current = _locked(case, row_version)
+    person = current.person
+    birth_date = person_values.get("birth_date", person.birth_date)
+    errors = check_codes(case_values, CODED_CASE_FIELDS) | check_codes(person_values, PERSON_CODED)
+    errors |= _check_dates(
+        {
+            "identified_on": case_values.get("identified_on", current.identified_on),
+            **{k: v for k, v in case_values.items() if k.endswith("_on")},
+        },
+        birth_date,
+    )
+    if errors:
+        raise ValidationError(errors)
+    changes = _apply(current, case_values, [*CASE_PLAIN, *CODED_CASE_FIELDS], CASE_ENCRYPTED)
+    person_changes = _apply(person, person_values, PERSON_CODED, PERSON_IDENTIFIERS)
+    if person_changes.coded or person_changes.identifiers:
+        person.save()
+        _reindex(person)
+    current.age_at_identification = age_on(person.birth_date, current.identified_on)
+    if intake_step is not None:
+        current.intake_step = max(current.intake_step, intake_step)
+    current.row_version = F("row_version") + 1
+    current.save()
+    current.refresh_from_db()
+    changes.coded |= person_changes.coded
+    changes.identifiers += person_changes.identifiers
+    if changes.coded or changes.identifiers:
+        _audit_changes("case.changed", actor, current, changes)
+    return current
+
+
+@transaction.atomic
+def record_consent(
+    case: Case,
+    actor: User,
+    purpose: str,
+    decision: str,
+    given_by: str,
+    decided_on: datetime.date,
+) -> Consent:
+    if purpose not in ConsentPurpose.values:
+        raise ValidationError({"purpose": _("Unknown purpose.")})
+    if decision not in Consent.Decision.values:
+        raise ValidationError({"decision": _("Unknown decision.")})
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("This date is in the future.")})
+    previous = current_consent(case).get(purpose)
+    if decision == Consent.Decision.WITHDRAWN and (
+        previous is None or previous.decision != "given"
+    ):
+        raise ValidationError({"decision": _("Only consent that was given can be withdrawn.")})
+    if case.is_minor and given_by == "person" and decision == Consent.Decision.GIVEN:
+        raise ValidationError(
+            {"given_by": _("For a child, consent is given by a guardian or legal representative.")}
+        )
+    consent = Consent.objects.create(
+        case=case,
+        purpose=purpose,
+        decision=decision,
+        given_by=given_by,
+        decided_on=decided_on,
+        recorded_by=actor,
+    )
+    audit.record(
+        action="case.consent",
+        actor=actor,
+        organisation=case.organisation,
+        target=case,
+        detail={"purpose": purpose, "decision": decision, "given_by": given_by},
+    )
+    return consent
+
+
+def current_consent(case: Case) -> dict[str, Consent]:
+    """The decision in force for each purpose."""
+    found: dict[str, Consent] = {}
+    for consent in case.consents.order_by("purpose", "-recorded_at", "-pk"):
+        found.setdefault(consent.purpose, consent)
+    return found
+
+
+def consents_to(case: Case, purpose: str) -> bool:
+    """Whether consent for ``purpose`` is given and in force: the rest of the platform asks
+    this before acting for that purpose."""
+    consent = current_consent(case).get(purpose)
+    return consent is not None and consent.decision == Consent.Decision.GIVEN
+
+
+@transaction.atomic
+def screen(
+    case: Case,
+    actor: User,
+    instrument_version: InstrumentVersion,
+    present: Iterable[str],
+    facts: Mapping[str, bool],
+) -> Screening:
+    result = screening_rule.evaluate(instrument_version.document, present, facts)
+    record = Screening.objects.create(
+        case=case,
+        instrument_version=instrument_version,
+        present=sorted(set(present)),
+        facts=dict(facts),
+        positive=result.positive,
+        explanation=list(result.explanation),
+        performed_by=actor,
+    )
+    audit.record(
+        action="case.screened",
+        actor=actor,
+        organisation=case.organisation,
+        target=case,
+        detail={
+            "instrument": instrument_version.instrument.key,
+            "instrument_version": instrument_version.number,
+            "outcome": result.outcome,
+        },
+    )
+    return record
+
+
+@transaction.atomic
+def add_note(case: Case, actor: User, text: str) -> CaseNote:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("The note is empty.")})
+    if len(text) > 20_000:
+        raise ValidationError({"text": _("A note may have at most 20,000 characters.")})
+    note = CaseNote(case=case, author=actor)
+    note.text = text
+    note.save()
+    audit.record(action="case.note_added", actor=actor, organisation=case.organisation, target=case)
+    return note
+
+
+@transaction.atomic
+def add_service(
+    case: Case,
+    actor: User,
+    service_type: str,
+    provider: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    outcome: str = "",
+) -> AssistanceService:
+    errors: dict[str, list[str]] = {}
+    if not service_type or check_codes({"t": service_type}, {"t": "spl_Type"}):
+        errors["service_type"] = [_("Not a type of service of the standard.")]
+    if not (provider or "").strip():
+        errors["provider"] = [_("Say who provides the service.")]
+    if started_on > timezone.localdate():
+        errors["started_on"] = [_("This date is in the future.")]
+    if ended_on and ended_on < started_on:
+        errors["ended_on"] = [_("A service cannot end before it started.")]
+    if errors:
+        raise ValidationError(errors)
+    service = AssistanceService(
+        case=case,
+        service_type=service_type,
+        provider=provider.strip(),
+        started_on=started_on,
+        ended_on=ended_on,
+        recorded_by=actor,
+    )
+    service.outcome = outcome
+    service.save()
+    audit.record(
+        action="case.service_added",
+        actor=actor,
+        organisation=case.organisation,
+        target=case,
+        detail={"service_type": service_type},
+    )
+    return service
+
+
+TRANSITIONS = {
+    CaseStatus.DRAFT: {CaseStatus.OPEN},
+    CaseStatus.OPEN: {CaseStatus.ACTIVE, CaseStatus.CLOSED},
+    CaseStatus.ACTIVE: {CaseStatus.CLOSED},
+    CaseStatus.CLOSED: {CaseStatus.ACTIVE},  # reopened, with a reason
+}
+
+
+@transaction.atomic
+def change_status(case: Case, actor: User, row_version: int, status: str, reason: str = "") -> Case:
+    current = _locked(case, row_version)
+    if status not in TRANSITIONS.get(CaseStatus(current.status), set()):
+        raise ValidationError(
+            _("A case cannot go from %(old)s to %(new)s.") % {"old": current.status, "new": status}
+        )
+    if current.status == CaseStatus.CLOSED and not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the case is reopened.")})
+    if status == CaseStatus.OPEN and not consents_to(current, ConsentPurpose.ASSISTANCE):
+        raise ValidationError(
+            _("Record the person's consent to assistance before opening the case.")
+        )
+    old = current.status
+    current.status = status
+    today = timezone.localdate()
+    if status == CaseStatus.OPEN:
+        current.opened_on = today
+    elif status == CaseStatus.CLOSED:
+        current.closed_on = today
+    elif old == CaseStatus.CLOSED:
+        current.closed_on = None
+    current.row_version = F("row_version") + 1
+    current.save()
+    current.refresh_from_db()
+    audit.record(
+        action="case.status",
+        actor=actor,
+        organisation=current.organisation,
+        target=current,
+        detail={"from": old, "to": status, "reason": (reason or "").strip()},
+    )
+    return current
+
+
+def find_persons(organisation_ids: Iterable[Any], text: str) -> list[Any]:
+    """Exact-match search on names, aliases, document numbers and phones through the blind
+    index: ids of matching persons of the given organisations."""
+    digests = [crypto.blind_index(text, kind) for kind in ("name", "document", "phone")]
+    return list(
+        PersonIndex.objects.filter(
+            digest__in=[d for d in digests if d],
+            person__organisation_id__in=list(organisation_ids),
+        ).values_list("person_id", flat=True)
+    )
+
+
+def audit_identifiers_viewed(case: Case, actor: User, where: str) -> None:
+    audit.record(
+        action="case.identifiers_viewed",
+        actor=actor,
+        organisation=case.organisation,
+        target=case,
+        detail={"where": where},
+    )
