@@ -29,6 +29,13 @@ class DecryptionError(Exception):
     """A stored value cannot be decrypted with any configured key."""
 
 
+UNKNOWN_KEY = (
+    "A stored value was encrypted with a key that is not configured: check "
+    "PALERMO_ENCRYPTION_KEYS (keep the old key, after the new one, until rotate_keys has "
+    "finished)."
+)
+
+
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
@@ -55,11 +62,7 @@ def decrypt(token: str) -> str:
     try:
         return _current().decrypt(token[len(PREFIX) :].encode("ascii")).decode("utf-8")
     except InvalidToken:
-        raise DecryptionError(
-            "A stored value was encrypted with a key that is not configured: check "
-            "PALERMO_ENCRYPTION_KEYS (keep the old key, after the new one, until rotate_keys "
-            "has finished)."
-        ) from None
+        raise DecryptionError(UNKNOWN_KEY) from None
 
 
 def encrypt_bytes(value: bytes) -> bytes:
@@ -70,9 +73,7 @@ def decrypt_bytes(token: bytes) -> bytes:
     try:
         return _current().decrypt(token)
     except InvalidToken:
-        raise DecryptionError(
-            "A stored file was encrypted with a key that is not configured."
-        ) from None
+        raise DecryptionError(UNKNOWN_KEY) from None
 
 
 def rotate(token: str) -> str:
@@ -82,9 +83,7 @@ def rotate(token: str) -> str:
     try:
         rotated = _current().rotate(token[len(PREFIX) :].encode("ascii"))
     except InvalidToken:
-        raise DecryptionError(
-            "A stored value cannot be decrypted with any configured key."
-        ) from None
+        raise DecryptionError(UNKNOWN_KEY) from None
     return PREFIX + rotated.decode("ascii")
 
 
