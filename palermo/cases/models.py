@@ -220,6 +220,21 @@ class Case(models.Model):
         return self.age_at_identification is not None and self.age_at_identification < 18
 
 
+class CaseCode(models.Model):
+    """One code of one multi-valued coded field of a case, so that lists filter on codes with an
+    index on every database (JSON containment is not portable)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="codes")
+    field = models.CharField(max_length=40)
+    code = models.CharField(max_length=80)
+
+    class Meta:
+        indexes = [models.Index(fields=["field", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.field}={self.code}"
+
+
 class ConsentPurpose(models.TextChoices):
     ASSISTANCE = "assistance", _("Assistance")
     REFERRAL = "referral", _("Referral to another organisation")

@@ -20,6 +20,7 @@ from palermo.audit import services as audit
 from palermo.cases.models import (
     AssistanceService,
     Case,
+    CaseCode,
     CaseNote,
     CaseStatus,
     Consent,
@@ -145,6 +146,18 @@ def _reindex(person: Person) -> None:
     PersonIndex.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+INDEXED_CODES = ("exploitation", "forced_labour_industry", "sex_exploitation", "means_of_control")
+
+
+def _index_codes(case: Case) -> None:
+    case.codes.all().delete()
+    CaseCode.objects.bulk_create(
+        CaseCode(case=case, field=name, code=code)
+        for name in INDEXED_CODES
+        for code in getattr(case, name) or []
+    )
+
+
 def _next_reference(organisation: Organisation) -> str:
     Organisation.objects.select_for_update().filter(pk=organisation.pk).get()
     year = timezone.localdate().year
@@ -227,6 +240,7 @@ def start_intake(
     changes_case = _apply(case, case_values, CASE_PLAIN, CASE_ENCRYPTED)
     case.age_at_identification = age_on(person.birth_date, case.identified_on)
     case.save()
+    _index_codes(case)
     changes.coded |= changes_case.coded
     changes.identifiers += changes_case.identifiers
     _audit_changes("case.created", actor, case, changes)
@@ -277,6 +291,8 @@ def update_case(
     current.row_version = F("row_version") + 1
     current.save()
     current.refresh_from_db()
+    if set(changes.coded) & set(INDEXED_CODES):
+        _index_codes(current)
     changes.coded |= person_changes.coded
     changes.identifiers += person_changes.identifiers
     if changes.coded or changes.identifiers:
@@ -490,4 +506,13 @@ def audit_identifiers_viewed(case: Case, actor: User, where: str) -> None:
         organisation=case.organisation,
         target=case,
         detail={"where": where},
+    )
+
+
+def audit_list_viewed(actor: User, cases: list[Case]) -> None:
+    """Names shown in a list are identifiers read: one event per page, naming the cases."""
+    audit.record(
+        action="case.identifiers_listed",
+        actor=actor,
+        detail={"references": [c.reference for c in cases]},
     )

@@ -15,5 +15,6 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         nav = {
             "audit": access.can_view_audit(user),
             "profiles": access.can_anywhere(user, access.Action.MANAGE_STANDARD),
+            "cases": access.can_anywhere(user, access.Action.VIEW_CASES),
         }
     return {"palermo_demo": settings.PALERMO_DEMO, "nav": nav}

@@ -179,3 +179,16 @@ def mapping_profiles(organisation_ids: Iterable[object]) -> QuerySet[MappingProf
         )
         .order_by("organisation__name", "name")
     )
+
+
+def choices_for(
+    field_key: str, language: str | None, version: int | None = None
+) -> list[tuple[str, str]]:
+    """(code, label) pairs of a field's code list, labels in ``language`` or English."""
+    version = version or latest_version()
+    found = field(field_key, version)
+    if found.code_list is None:
+        return []
+    items = list(codes(found.code_list, version))
+    labels = code_labels([c.pk for c in items], version)
+    return [(c.code, pick_label(labels.get(c.pk, {}), language)[0] or c.code) for c in items]
