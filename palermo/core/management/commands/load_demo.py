@@ -4,7 +4,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from palermo.accounts.demo import DEMO_PASSWORD, load_demo_accounts
+from palermo.accounts.models import Organisation
+from palermo.cases.demo import generate_cases
 from palermo.standard.demo import load_demo_profile
+
+DEMO_CASES = {"GMA": 40, "CRF": 25, "SHN": 30, "CSM": 30}
 
 
 class Command(BaseCommand):
@@ -24,6 +28,11 @@ class Command(BaseCommand):
         logins = load_demo_accounts()
         if load_demo_profile() is not None:
             self.stdout.write("Demo mapping profile: GMA, “Shelter register (demo)”.")
+        for acronym, count in DEMO_CASES.items():
+            organisation = Organisation.objects.filter(acronym=acronym).first()
+            if organisation is not None and not organisation.cases.exists():
+                generate_cases(organisation, count)
+                self.stdout.write(f"Generated {count} demo cases for {acronym}.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for login in logins:

@@ -1,0 +1,49 @@
+"""Generated demo cases: plausible shapes, readable, nobody real, loaded once."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from palermo.cases.demo import generate_cases
+from palermo.cases.models import Case, Person, PersonIndex
+from palermo.cases.services import find_persons
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generated_cases_have_realistic_shapes(world) -> None:  # type: ignore[no-untyped-def]
+    generate_cases(world.agency, 300, seed=7)
+    cases = list(Case.objects.filter(organisation=world.agency).select_related("person"))
+    assert len(cases) == 300
+    minors = sum(c.is_minor for c in cases)
+    assert 40 < minors < 130  # mostly adults
+    genders = Counter(c.person.gender for c in cases)
+    assert genders["Feminine"] > genders["Masculine"] > 50
+    forms = Counter(code for c in cases for code in c.exploitation)
+    assert forms.most_common(2)[0][0] in {"ForcedLabour", "SexualExploitation"}
+    assert all(c.person.given_name and c.person.documents for c in cases[:20])
+    someone = cases[0].person
+    assert someone.pk in find_persons([world.agency.pk], someone.display_name)
+    assert PersonIndex.objects.filter(person__organisation=world.agency).count() >= 600
+
+
+@override_settings(PALERMO_DEMO=True)
+def test_load_demo_generates_cases_once(db) -> None:  # type: ignore[no-untyped-def]
+    call_command("load_demo")
+    first = Case.objects.count()
+    assert first == 125
+    call_command("load_demo")
+    assert Case.objects.count() == first
+    assert Person.objects.count() == first
+
+
+def test_generate_cases_refuses_on_a_real_site(world) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CommandError, match="not a demo"):
+        call_command("generate_cases", "--organisation", world.agency.acronym)
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("generate_cases", "--organisation", "NOPE", "--force")
