@@ -6,12 +6,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from palermo.accounts.api.views import MeView, OrganisationViewSet
+from palermo.cases.api.views import CaseViewSet
 from palermo.geo.api.views import CountryViewSet
 from palermo.standard.api import views as standard
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("countries", CountryViewSet, basename="country")
+router.register("cases", CaseViewSet, basename="case")
 router.register("standard/versions", standard.StandardVersionViewSet, basename="standard-version")
 router.register("standard/fields", standard.FieldViewSet, basename="standard-field")
 router.register("standard/code-lists", standard.CodeListViewSet, basename="standard-code-list")
