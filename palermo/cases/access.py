@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from palermo.accounts.access import ROLE_ACTIONS, Action, memberships_of
-from palermo.cases.models import Case, CaseStatus
+from palermo.cases.models import Case, CaseStatus, Grant
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -67,10 +67,15 @@ def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
             rule |= Q(organisation=org, assigned_to=user)
             rule |= Q(organisation=org, created_by=user, status=CaseStatus.DRAFT)
     if granted_to:
-        granted = Case.objects.filter(
-            grants__organisation_id__in=granted_to, grants__revoked_at__isnull=True
-        ).values("pk")
-        rule |= Q(pk__in=granted)
+        # Grants are few: a list of ids keeps the organisation's own cases on their index
+        # (an OR with a subquery would sort every case of the organisation for each page).
+        granted = list(
+            Grant.objects.filter(
+                organisation_id__in=granted_to, revoked_at__isnull=True
+            ).values_list("case_id", flat=True)
+        )
+        if granted:
+            rule |= Q(pk__in=granted)
     return Case.objects.filter(rule)
 
 

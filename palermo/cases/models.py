@@ -208,7 +208,11 @@ class Case(models.Model):
                 fields=["organisation", "reference"], name="cases_reference_unique"
             )
         ]
-        indexes = [models.Index(fields=["organisation", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["organisation", "status", "-created_at"]),
+            models.Index(fields=["organisation", "assigned_to", "-created_at"]),
+        ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
 
