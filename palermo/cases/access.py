@@ -37,6 +37,8 @@ class CaseAccess:
     identifiers: bool = False
     change: bool = False
     supervise: bool = False
+    export: bool = False  # a copy of the person's whole record (data subject rights)
+    erase: bool = False
     via_grant: bool = False
 
 
@@ -91,6 +93,9 @@ def case_access(user: User | AnonymousUser, case: Case) -> CaseAccess:
                 identifiers=Action.VIEW_IDENTIFIERS in actions,
                 change=Action.CHANGE_CASES in actions,
                 supervise=Action.SUPERVISE_CASES in actions,
+                export=Action.VIEW_IDENTIFIERS in actions
+                and bool(actions & {Action.SUPERVISE_CASES, Action.IMPORT_EXPORT}),
+                erase=Action.SUPERVISE_CASES in actions,
             )
     grant = case.grants.filter(revoked_at__isnull=True).filter(
         organisation_id__in=[m.organisation_id for m in memberships_of(user)]

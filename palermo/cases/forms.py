@@ -6,11 +6,23 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from palermo.cases.models import CaseStatus, CaseType, Consent, ConsentPurpose
+from palermo.cases.models import (
+    Approval,
+    Attachment,
+    CaseStatus,
+    CaseType,
+    ChildSafeguards,
+    Consent,
+    ConsentPurpose,
+    Flag,
+    Movement,
+)
 from palermo.standard.selectors import choices_for
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -168,8 +180,150 @@ class ServiceForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    """Closing goes through a supervisor's approval (ApprovalRequestForm); this form makes an
+    open case active, or reopens a closed one with a reason."""
+
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[(CaseStatus.ACTIVE, CaseStatus.ACTIVE.label)]
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        help_text=_("Required to reopen a closed case."),
+    )
+
+
+class AssignForm(forms.Form):
+    worker = forms.ChoiceField(label=_("Assign to"))
+
+    def __init__(self, *args: Any, workers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["worker"]).choices = [("", "—"), *workers]
+
+
+class ApprovalRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Ask a supervisor to approve"), choices=Approval.Kind.choices)
+    content = forms.CharField(
+        label=_("Case plan, or why the case can close"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to reject."),
+    )
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Flag.Reason.choices)
+    details = forms.CharField(label=_("Details"), max_length=2000, required=False)
+
+
+class SafeguardsForm(forms.Form):
+    guardian_appointed_on = forms.DateField(
+        label=_("Guardian appointed on"), required=False, widget=DATE
+    )
+    guardian_name = forms.CharField(label=_("Guardian"), max_length=200, required=False)
+    guardian_contact = forms.CharField(
+        label=_("Guardian's contact"), max_length=300, required=False
+    )
+    assessment_done_on = forms.DateField(
+        label=_("Best-interests assessment done on"), required=False, widget=DATE
+    )
+    determination_done_on = forms.DateField(
+        label=_("Best-interests determination done on"), required=False, widget=DATE
+    )
+    determination_outcome = forms.CharField(
+        label=_("What was determined"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    tracing_status = forms.ChoiceField(
+        label=_("Family tracing"), choices=ChildSafeguards.Tracing.choices
+    )
+    reunification_status = forms.ChoiceField(
+        label=_("Reunification"), choices=ChildSafeguards.Reunification.choices
+    )
+
+
+class MovementForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Movement.Kind.choices)
+    from_country = forms.ChoiceField(label=_("From country"))
+    to_country = forms.ChoiceField(label=_("To country"))
+    departed_on = forms.DateField(label=_("Departure"), widget=DATE)
+    arrived_on = forms.DateField(label=_("Arrival"), widget=DATE, required=False)
+    details = forms.CharField(label=_("Details"), max_length=2000, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _coded(self, "from_country", "prs_Citizenship")
+        _coded(self, "to_country", "prs_Citizenship")
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it"), choices=Attachment.Kind.choices)
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.PALERMO_ATTACHMENT_MAX_BYTES)
+        self.fields["file"].help_text = _(
+            "PDF, image, Word or OpenDocument text, or plain text; at most %(limit)s."
+        ) % {"limit": limit}
+        self.fields["file"].widget.attrs["accept"] = ",".join(settings.PALERMO_ATTACHMENT_TYPES)
+
+
+class PerpetratorForm(forms.Form):
+    roles = forms.MultipleChoiceField(label=_("Role in the trafficking process"), required=False)
+    gender = forms.ChoiceField(label=_("Gender"), required=False)
+    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
+    relationship = forms.ChoiceField(label=_("Relationship to the person"), required=False)
+    part_of_group = forms.NullBooleanField(
+        label=_("Part of an organised group"),
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", _("Unknown")), ("true", _("Yes")), ("false", _("No"))]
+        ),
+    )
+    name = forms.CharField(label=_("Name or alias"), max_length=200, required=False)
+    details = forms.CharField(label=_("Details"), max_length=2000, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _coded(self, "roles", "per_RoleInProcess")
+        _coded(self, "gender", "prs_Gender")
+        _coded(self, "citizenship", "prs_Citizenship")
+        _coded(self, "relationship", "vic_RelationshipToTrafficker")
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Request"),
+        max_length=500,
+        help_text=_("Who asked, when, and how the request was verified."),
+    )
+    confirm = forms.CharField(label=_("Type the case reference to confirm"), max_length=40)
+
+    def __init__(self, *args: Any, reference: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reference = reference
+
+    def clean_confirm(self) -> str:
+        value = self.cleaned_data["confirm"].strip()
+        if value != self.reference:
+            raise forms.ValidationError(_("This is not the case's reference."))
+        return value
 
 
 class CaseFilterForm(forms.Form):

@@ -234,6 +234,9 @@ class CaseCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["field", "code"])]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "field", "code"], name="cases_code_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.field}={self.code}"
@@ -359,3 +362,227 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"grant {self.pk}"
+
+
+class ChildSafeguards(models.Model):
+    """The safeguards owed to a person identified under 18: best-interests assessment (BIA) and
+    determination (BID), a guardian, family tracing and reunification. Each step has a due date
+    set from the identification date (``settings.PALERMO_CHILD_SAFEGUARD_DAYS``); a step not
+    done by then is overdue and shows in the task list."""
+
+    class Tracing(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        TRACED = "traced", _("Family traced")
+        NOT_TRACEABLE = "not_traceable", _("Family could not be traced")
+        NOT_IN_INTEREST = "not_in_interest", _("Not in the child's best interests")
+
+    class Reunification(models.TextChoices):
+        NOT_ASSESSED = "not_assessed", _("Not assessed yet")
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Reunified")
+        NOT_IN_INTEREST = "not_in_interest", _("Not in the child's best interests")
+        NOT_POSSIBLE = "not_possible", _("Not possible")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="safeguards")
+    guardian_due = models.DateField(_("guardian due by"))
+    guardian_appointed_on = models.DateField(_("guardian appointed on"), null=True, blank=True)
+    guardian_name_enc = models.TextField(blank=True)
+    guardian_contact_enc = models.TextField(blank=True)
+    assessment_due = models.DateField(_("best-interests assessment due by"))
+    assessment_done_on = models.DateField(
+        _("best-interests assessment done on"), null=True, blank=True
+    )
+    determination_due = models.DateField(_("best-interests determination due by"))
+    determination_done_on = models.DateField(
+        _("best-interests determination done on"), null=True, blank=True
+    )
+    determination_outcome_enc = models.TextField(blank=True)
+    tracing_due = models.DateField(_("family tracing to start by"))
+    tracing_status = models.CharField(
+        _("family tracing"), max_length=20, choices=Tracing.choices, default=Tracing.NOT_STARTED
+    )
+    reunification_status = models.CharField(
+        _("reunification"),
+        max_length=20,
+        choices=Reunification.choices,
+        default=Reunification.NOT_ASSESSED,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    guardian_name = Encrypted("guardian_name_enc")
+    guardian_contact = Encrypted("guardian_contact_enc")
+    determination_outcome = Encrypted("determination_outcome_enc")
+
+    class Meta:
+        verbose_name = _("child safeguards")
+        verbose_name_plural = _("child safeguards")
+
+    def __str__(self) -> str:
+        return f"safeguards of {self.case_id}"
+
+
+class Approval(models.Model):
+    """A supervisor's decision on a case worker's request: a case plan, or closing the case."""
+
+    class Kind(models.TextChoices):
+        CASE_PLAN = "case_plan", _("Case plan")
+        CLOSURE = "closure", _("Closure")
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="approvals")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.REQUESTED
+    )
+    content_enc = models.TextField(blank=True)  # the plan, or the reason for closing
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    due_on = models.DateField(_("decision due by"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment_enc = models.TextField(blank=True)
+
+    content = Encrypted("content_enc")
+    comment = Encrypted("comment_enc")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=Q(state="requested"),
+                name="cases_one_open_request",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.state}"
+
+
+class Flag(models.Model):
+    """A warning on a case (a safety risk, an urgent need), with its reason, until cleared."""
+
+    class Reason(models.TextChoices):
+        SAFETY = "safety", _("Safety risk to the person")
+        STAFF_SAFETY = "staff_safety", _("Safety risk to staff")
+        MEDICAL = "medical", _("Urgent medical need")
+        RETRAFFICKING = "retrafficking", _("Risk of re-trafficking")
+        MISSING = "missing", _("Person missing or out of contact")
+        LEGAL = "legal", _("Legal deadline")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    details_enc = models.TextField(blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    details = Encrypted("details_enc")
+
+    class Meta:
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class Movement(models.Model):
+    """A return, relocation or transfer of the person, with its dates and countries."""
+
+    class Kind(models.TextChoices):
+        RETURN = "return", _("Return to the country of origin")
+        RELOCATION = "relocation", _("Relocation to a third country")
+        TRANSFER = "transfer", _("Transfer within the country")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="movements")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    from_country = models.CharField(_("from country"), max_length=2)
+    to_country = models.CharField(_("to country"), max_length=2)
+    departed_on = models.DateField(_("departure"))
+    arrived_on = models.DateField(_("arrival"), null=True, blank=True)
+    details_enc = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    details = Encrypted("details_enc")
+
+    class Meta:
+        ordering = ["case", "-departed_on"]
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class Attachment(models.Model):
+    """A file kept with a case (a document, or the person's photo), encrypted whole in the
+    database: the file name is an identifier too."""
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Document")
+        PHOTO = "photo", _("Photo of the person")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name_enc = models.TextField()
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    data_enc = models.TextField()  # the file's bytes, see crypto.encrypt_blob
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    name = Encrypted("name_enc")
+    ROTATE_BATCH = 5  # rotate_keys holds a batch in memory; files are large
+
+    class Meta:
+        ordering = ["case", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"attachment {self.pk}"
+
+
+class Perpetrator(models.Model):
+    """What is known of a person involved in the trafficking (HTCDS per_* fields); names are
+    identifiers and encrypted like the victim's."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    roles = models.JSONField(_("role in the trafficking process"), default=list, blank=True)
+    gender = models.CharField(_("gender"), max_length=40, blank=True)
+    citizenship = models.CharField(_("citizenship"), max_length=2, blank=True)
+    relationship = models.CharField(_("relationship to the person"), max_length=40, blank=True)
+    part_of_group = models.BooleanField(_("part of an organised group"), null=True, blank=True)
+    name_enc = models.TextField(blank=True)
+    details_enc = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    name = Encrypted("name_enc")
+    details = Encrypted("details_enc")
+
+    class Meta:
+        ordering = ["case", "recorded_at"]
+
+    def __str__(self) -> str:
+        return f"perpetrator {self.pk}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from palermo.cases.access import visible_cases
-from palermo.cases.models import Case
+from palermo.cases.models import Case, CaseCode
 from palermo.cases.services import find_persons
 
 
@@ -20,7 +20,16 @@ def case_list(user: Any, filters: Mapping[str, Any]) -> QuerySet[Case]:
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("exploitation"):
-        qs = qs.filter(codes__field="exploitation", codes__code=filters["exploitation"])
+        # A correlated EXISTS lets the database walk the organisation's cases in list order and
+        # probe each one (a join would start from every case with that code, in all
+        # organisations, and sort them).
+        qs = qs.filter(
+            Exists(
+                CaseCode.objects.filter(
+                    case=OuterRef("pk"), field="exploitation", code=filters["exploitation"]
+                )
+            )
+        )
     if filters.get("country"):
         qs = qs.filter(identification_country_id=filters["country"])
     assigned = filters.get("assigned")

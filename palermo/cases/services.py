@@ -29,6 +29,7 @@ from palermo.cases.models import (
     PersonIndex,
     Screening,
 )
+from palermo.cases.safeguards import child_closure_errors, ensure_safeguards
 from palermo.core import crypto
 from palermo.standard import screening as screening_rule
 from palermo.standard import selectors as standard_selectors
@@ -241,13 +242,14 @@ def start_intake(
     case.age_at_identification = age_on(person.birth_date, case.identified_on)
     case.save()
     _index_codes(case)
+    ensure_safeguards(case)
     changes.coded |= changes_case.coded
     changes.identifiers += changes_case.identifiers
     _audit_changes("case.created", actor, case, changes)
     return case
 
 
-def _locked(case: Case, row_version: int) -> Case:
+def lock_case(case: Case, row_version: int) -> Case:
     """The case, locked, if nobody saved it since ``row_version``; else ConflictError."""
     current = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
     if current.row_version != row_version:
@@ -267,7 +269,7 @@ def update_case(
     """Save any part of a case (an intake step, or an edit). Refused if stale."""
     case_values = dict(case_values or {})
     person_values = dict(person_values or {})
-    current = _locked(case, row_version)
+    current = lock_case(case, row_version)
     person = current.person
     birth_date = person_values.get("birth_date", person.birth_date)
     errors = check_codes(case_values, CODED_CASE_FIELDS) | check_codes(person_values, PERSON_CODED)
@@ -293,6 +295,7 @@ def update_case(
     current.refresh_from_db()
     if set(changes.coded) & set(INDEXED_CODES):
         _index_codes(current)
+    ensure_safeguards(current)
     changes.coded |= person_changes.coded
     changes.identifiers += person_changes.identifiers
     if changes.coded or changes.identifiers:
@@ -453,12 +456,31 @@ TRANSITIONS = {
 
 
 @transaction.atomic
-def change_status(case: Case, actor: User, row_version: int, status: str, reason: str = "") -> Case:
-    current = _locked(case, row_version)
+def change_status(
+    case: Case,
+    actor: User,
+    row_version: int,
+    status: str,
+    reason: str = "",
+    approved: bool = False,
+) -> Case:
+    """Move a case along its life cycle. Closing needs a supervisor's approval (``approved`` is
+    set only by ``workflow.decide``); reopening needs a reason."""
+    current = lock_case(case, row_version)
     if status not in TRANSITIONS.get(CaseStatus(current.status), set()):
         raise ValidationError(
-            _("A case cannot go from %(old)s to %(new)s.") % {"old": current.status, "new": status}
+            _("A case cannot go from %(old)s to %(new)s.")
+            % {
+                "old": CaseStatus(current.status).label,
+                "new": CaseStatus(status).label if status in CaseStatus.values else status,
+            }
         )
+    if status == CaseStatus.CLOSED and not approved:
+        raise ValidationError(_("Closing a case needs a supervisor's approval: request it."))
+    if status == CaseStatus.CLOSED and current.is_minor:
+        errors = child_closure_errors(current)
+        if errors:
+            raise ValidationError(errors)
     if current.status == CaseStatus.CLOSED and not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     if status == CaseStatus.OPEN and not consents_to(current, ConsentPurpose.ASSISTANCE):
@@ -477,12 +499,17 @@ def change_status(case: Case, actor: User, row_version: int, status: str, reason
     current.row_version = F("row_version") + 1
     current.save()
     current.refresh_from_db()
+    reason = (reason or "").strip()
+    if reason:  # free text may name people: it is kept as an encrypted note, not in the log
+        note = CaseNote(case=current, author=actor)
+        note.text = _("Reopened: %(reason)s") % {"reason": reason}
+        note.save()
     audit.record(
         action="case.status",
         actor=actor,
         organisation=current.organisation,
         target=current,
-        detail={"from": old, "to": status, "reason": (reason or "").strip()},
+        detail={"from": old, "to": status, "reason_given": bool(reason)},
     )
     return current
 

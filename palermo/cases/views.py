@@ -11,21 +11,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from palermo.accounts import access as accounts_access
 from palermo.accounts.models import Membership, User
-from palermo.cases import selectors, services
+from palermo.cases import records, selectors, services, workflow
+from palermo.cases import safeguards as safeguarding
 from palermo.cases.access import CaseAccess, case_access, visible_cases
 from palermo.cases.forms import (
+    ApprovalRequestForm,
+    AssignForm,
+    AttachmentForm,
     CaseFilterForm,
     ConsentForm,
+    DecisionForm,
     ExperienceForm,
+    FlagForm,
     IdentificationForm,
+    MovementForm,
     NoteForm,
+    PerpetratorForm,
     PersonForm,
+    SafeguardsForm,
     ServiceForm,
     StatusForm,
 )
@@ -40,7 +50,19 @@ STEPS = {
     4: gettext_lazy("Consent"),
     5: gettext_lazy("Screening"),
 }
-TABS = ("summary", "person", "services", "notes", "screening", "consent")
+TABS = {
+    "summary": gettext_lazy("Summary"),
+    "person": gettext_lazy("Person"),
+    "safeguards": gettext_lazy("Child safeguards"),
+    "services": gettext_lazy("Assistance"),
+    "movements": gettext_lazy("Movements"),
+    "notes": gettext_lazy("Notes"),
+    "attachments": gettext_lazy("Attachments"),
+    "perpetrators": gettext_lazy("Perpetrators"),
+    "screening": gettext_lazy("Screening"),
+    "consent": gettext_lazy("Consent"),
+    "approvals": gettext_lazy("Approvals"),
+}
 
 
 def _user(request: HttpRequest) -> User:
@@ -102,6 +124,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "shows_names": shows_names,
             "can_create": bool(_can_open_cases(user)),
+            "can_supervise": accounts_access.can_anywhere(
+                user, accounts_access.Action.SUPERVISE_CASES
+            ),
+            "workers": workers,
             "query": query.urlencode(),
         },
     )
@@ -280,11 +306,17 @@ def finish_intake(request: HttpRequest, case_id: Any) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
     user = _user(request)
     case, rights = _case(request, case_id)
+    tabs = {k: v for k, v in TABS.items() if k != "safeguards" or case.is_minor}
     tab = request.GET.get("tab", "summary")
-    if tab not in TABS:
+    if tab not in tabs:
         tab = "summary"
-    if rights.identifiers and tab in ("summary", "person"):
+    if rights.identifiers and tab in ("summary", "person", "safeguards", "perpetrators"):
         services.audit_identifiers_viewed(case, user, f"case page, {tab}")
+    safeguards = safeguarding.ensure_safeguards(case)
+    workers = [
+        (str(m.user_id), m.user.get_full_name() or m.user.get_username())
+        for m in workflow.assignable_workers(case.organisation_id)
+    ]
     return render(
         request,
         "cases/case_detail.html",
@@ -292,27 +324,57 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
             "case": case,
             "rights": rights,
             "tab": tab,
-            "tabs": TABS,
+            "tabs": tabs,
+            "flags": case.flags.filter(cleared_at__isnull=True),
             "consents": services.current_consent(case),
             "consent_form": ConsentForm(),
             "note_form": NoteForm(),
             "service_form": ServiceForm(),
             "status_form": StatusForm(),
+            "assign_form": AssignForm(
+                workers=workers, initial={"worker": str(case.assigned_to_id or "")}
+            ),
+            "flag_form": FlagForm(),
+            "approval_form": ApprovalRequestForm(),
+            "decision_form": DecisionForm(),
+            "movement_form": MovementForm(),
+            "attachment_form": AttachmentForm(),
+            "perpetrator_form": PerpetratorForm(),
+            "safeguards": safeguards,
+            "overdue": safeguarding.overdue_steps(safeguards) if safeguards else [],
+            "safeguards_form": SafeguardsForm(initial=_safeguards_initial(safeguards, rights))
+            if safeguards
+            else None,
             "notes": case.notes.select_related("author") if rights.identifiers else [],
             "services": case.services.all(),
+            "movements": case.movements.all(),
+            "attachments": case.attachments.defer("data_enc").select_related("uploaded_by"),
+            "perpetrators": case.perpetrators.all(),
+            "approvals": case.approvals.select_related("requested_by", "decided_by"),
             "screenings": case.screenings.select_related("instrument_version__instrument"),
         },
     )
 
 
+def _safeguards_initial(safeguards: Any, rights: CaseAccess) -> dict[str, Any]:
+    if safeguards is None:
+        return {}
+    initial = {name: getattr(safeguards, name) for name in SafeguardsForm.base_fields}
+    if not rights.identifiers:
+        for name in ("guardian_name", "guardian_contact", "determination_outcome"):
+            initial[name] = ""
+    return initial
+
+
 def _post_action(
     request: HttpRequest, case_id: Any, form_class: Any, action: Any, tab: str
 ) -> HttpResponse:
+    """Validate a tab's form, run the service, and come back to the tab with what happened."""
     user = _user(request)
     case, rights = _case(request, case_id)
-    if not rights.change:
+    if not rights.change or rights.via_grant:
         raise PermissionDenied
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(
             request,
@@ -370,3 +432,58 @@ def change_status(request: HttpRequest, case_id: Any) -> HttpResponse:
         lambda c, u, d: services.change_status(c, u, row_version, d["status"], d["reason"]),
         "summary",
     )
+
+
+@login_required
+@require_POST
+def add_movement(request: HttpRequest, case_id: Any) -> HttpResponse:
+    return _post_action(
+        request, case_id, MovementForm, lambda c, u, d: records.add_movement(c, u, **d), "movements"
+    )
+
+
+@login_required
+@require_POST
+def add_attachment(request: HttpRequest, case_id: Any) -> HttpResponse:
+    def save(case: Case, user: User, data: dict[str, Any]) -> Any:
+        upload = data["file"]
+        return records.add_attachment(
+            case,
+            user,
+            data["kind"],
+            upload.name,
+            upload.content_type or "",
+            upload.size,
+            upload,
+        )
+
+    return _post_action(request, case_id, AttachmentForm, save, "attachments")
+
+
+@login_required
+def attachment(request: HttpRequest, case_id: Any, attachment_id: int) -> HttpResponse:
+    user = _user(request)
+    case, rights = _case(request, case_id)
+    if not rights.identifiers:
+        raise PermissionDenied
+    found = case.attachments.filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404("no such attachment")
+    data = records.read_attachment(found, user)
+    response = HttpResponse(data, content_type=found.content_type)
+    disposition = "inline" if found.content_type.startswith("image/") else "attachment"
+    response["Content-Disposition"] = (
+        content_disposition_header(disposition == "attachment", found.name) or disposition
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def add_perpetrator(request: HttpRequest, case_id: Any) -> HttpResponse:
+    def save(case: Case, user: User, data: dict[str, Any]) -> Any:
+        return records.add_perpetrator(case, user, data)
+
+    return _post_action(request, case_id, PerpetratorForm, save, "perpetrators")

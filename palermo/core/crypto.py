@@ -65,13 +65,17 @@ def decrypt(token: str) -> str:
         raise DecryptionError(UNKNOWN_KEY) from None
 
 
-def encrypt_bytes(value: bytes) -> bytes:
-    return _current().encrypt(value)
+def encrypt_blob(value: bytes) -> str:
+    """Ciphertext of a file's bytes, as text with the same prefix (so rotation treats files and
+    values alike)."""
+    return PREFIX + _current().encrypt(value).decode("ascii")
 
 
-def decrypt_bytes(token: bytes) -> bytes:
+def decrypt_blob(token: str) -> bytes:
+    if not token.startswith(PREFIX):
+        raise DecryptionError("The stored value is not an encrypted value.")
     try:
-        return _current().decrypt(token)
+        return _current().decrypt(token[len(PREFIX) :].encode("ascii"))
     except InvalidToken:
         raise DecryptionError(UNKNOWN_KEY) from None
 

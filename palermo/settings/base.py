@@ -171,6 +171,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "palermo.accounts.views.locked_out"
 AXES_VERBOSE = False
 
+# Case management. Child safeguards are due this many days after identification; a supervisor's
+# decision this many days after the request; attachments are refused above this size.
+PALERMO_CHILD_SAFEGUARD_DAYS = {"guardian": 3, "assessment": 14, "tracing": 30, "determination": 90}
+PALERMO_APPROVAL_DAYS = int(os.environ.get("PALERMO_APPROVAL_DAYS", "5"))
+PALERMO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PALERMO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+PALERMO_ATTACHMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "text/plain": ".txt",
+}
+
 OTP_TOTP_ISSUER = "Palermo"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows anyone's TOTP secret
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from palermo.audit.models import AuditEvent
-from palermo.cases import services
+from palermo.cases import services, workflow
 from palermo.cases.models import Case, CaseStatus, Person
 from palermo.cases.tests.helpers import make_case
 from palermo.standard.models import Instrument
@@ -152,20 +152,29 @@ def test_screening_is_stored_with_its_instrument_version_and_explanation(world) 
     )
 
 
-def test_workflow_opens_closes_and_reopens_with_a_reason(world) -> None:  # type: ignore[no-untyped-def]
-    worker = world.users["case_worker"]
+def test_workflow_opens_closes_on_approval_and_reopens_with_a_reason(world) -> None:  # type: ignore[no-untyped-def]
+    worker, supervisor = world.users["case_worker"], world.users["supervisor"]
     case = make_case(world.agency, worker)
     services.record_consent(case, worker, "assistance", "given", "person", TODAY)
     case = services.change_status(case, worker, case.row_version, CaseStatus.OPEN)
     assert case.opened_on == TODAY
-    case = services.change_status(case, worker, case.row_version, CaseStatus.CLOSED)
+    with pytest.raises(ValidationError, match="approval"):
+        services.change_status(case, worker, case.row_version, CaseStatus.CLOSED)
+    request = workflow.request_approval(case, worker, "closure", "Returned home, reintegrated")
+    workflow.decide(request, supervisor, approve=True)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.closed_on == TODAY
     with pytest.raises(ValidationError, match="reopened"):
         services.change_status(case, worker, case.row_version, CaseStatus.ACTIVE)
     case = services.change_status(
-        case, worker, case.row_version, CaseStatus.ACTIVE, reason="New threats reported"
+        case, worker, case.row_version, CaseStatus.ACTIVE, reason="New threats from Okonkwo"
     )
     assert case.closed_on is None
-    with pytest.raises(ValidationError, match="cannot go from"):
+    # The reason may name people: it is kept as an encrypted note, never in the audit log.
+    assert case.notes.get().text == "Reopened: New threats from Okonkwo"
+    event = AuditEvent.objects.filter(action="case.status").latest("seq")
+    assert event.detail == {"from": "closed", "to": "active", "reason_given": True}
+    with pytest.raises(ValidationError, match="cannot go from Active to Draft"):
         services.change_status(case, worker, case.row_version, CaseStatus.DRAFT)
 
 

@@ -51,7 +51,8 @@ class Command(BaseCommand):
                 rows = model.objects.order_by("pk")
                 if last is not None:
                     rows = rows.filter(pk__gt=last)
-                batch = list(rows.select_for_update().values("pk", *columns)[:BATCH])
+                size = getattr(model, "ROTATE_BATCH", BATCH)
+                batch = list(rows.select_for_update().values("pk", *columns)[:size])
                 if not batch:
                     return stale, rotated
                 for row in batch:
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                             if not check_only:
                                 changes[column] = crypto.rotate(token)
                         elif token:
-                            crypto.decrypt(token)  # a value no key opens fails loudly here
+                            crypto.decrypt_blob(token)  # a value no key opens fails loudly
                     if changes:
                         model.objects.filter(pk=row["pk"]).update(**changes)
                         rotated += len(changes)

@@ -1,0 +1,132 @@
+"""Child safeguards: when the person was under 18 at identification, a guardian, a best-interests
+assessment and determination, family tracing and reunification, each due a number of days after
+identification (``settings.PALERMO_CHILD_SAFEGUARD_DAYS``) and overdue when not done by then."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from palermo.audit import services as audit
+from palermo.cases.models import Case, ChildSafeguards
+
+if TYPE_CHECKING:
+    from palermo.accounts.models import User
+
+SAFEGUARD_STEPS = {
+    # step: (due date field, done when)
+    "guardian": ("guardian_due", lambda s: s.guardian_appointed_on is not None),
+    "assessment": ("assessment_due", lambda s: s.assessment_done_on is not None),
+    "tracing": (
+        "tracing_due",
+        lambda s: s.tracing_status != ChildSafeguards.Tracing.NOT_STARTED,
+    ),
+    "determination": ("determination_due", lambda s: s.determination_done_on is not None),
+}
+SAFEGUARD_LABELS = {
+    "guardian": gettext_lazy("Appoint a guardian"),
+    "assessment": gettext_lazy("Best-interests assessment"),
+    "tracing": gettext_lazy("Start family tracing"),
+    "determination": gettext_lazy("Best-interests determination"),
+}
+SAFEGUARD_DATES = ("guardian_appointed_on", "assessment_done_on", "determination_done_on")
+
+
+def ensure_safeguards(case: Case) -> ChildSafeguards | None:
+    """The safeguards record of a child's case, created with its due dates when the case is
+    found to be a child's; ``None`` for an adult."""
+    if not case.is_minor:
+        return None
+    start = case.identified_on or timezone.localdate()
+    days = settings.PALERMO_CHILD_SAFEGUARD_DAYS
+    safeguards, _created = ChildSafeguards.objects.get_or_create(
+        case=case,
+        defaults={
+            f"{step}_due": start + datetime.timedelta(days=days[step]) for step in SAFEGUARD_STEPS
+        },
+    )
+    return safeguards
+
+
+def overdue_steps(safeguards: ChildSafeguards, today: datetime.date | None = None) -> list[str]:
+    today = today or timezone.localdate()
+    return [
+        step
+        for step, (due, done) in SAFEGUARD_STEPS.items()
+        if not done(safeguards) and getattr(safeguards, due) < today
+    ]
+
+
+@transaction.atomic
+def update_safeguards(case: Case, actor: User, values: Mapping[str, Any]) -> ChildSafeguards:
+    safeguards = ensure_safeguards(case)
+    if safeguards is None:
+        raise ValidationError(_("Child safeguards apply only to a person under 18."))
+    safeguards = ChildSafeguards.objects.select_for_update().get(pk=safeguards.pk)
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    for name in SAFEGUARD_DATES:
+        day = values.get(name)
+        if day and day > today:
+            errors[name] = [_("This date is in the future.")]
+        elif day and case.identified_on and day < case.identified_on:
+            errors[name] = [_("This date is before the identification date.")]
+    if values.get("guardian_appointed_on") and not (values.get("guardian_name") or "").strip():
+        errors["guardian_name"] = [_("Name the guardian.")]
+    if (
+        values.get("determination_done_on")
+        and not (values.get("determination_outcome") or "").strip()
+    ):
+        errors["determination_outcome"] = [_("Record what was determined.")]
+    if (
+        values.get("determination_done_on")
+        and not values.get("assessment_done_on")
+        and not safeguards.assessment_done_on
+    ):
+        errors["assessment_done_on"] = [_("The assessment comes before the determination.")]
+    if errors:
+        raise ValidationError(errors)
+    coded: dict[str, list[Any]] = {}
+    secret = []
+    for name in (*SAFEGUARD_DATES, "tracing_status", "reunification_status"):
+        if name in values and getattr(safeguards, name) != values[name]:
+            before = getattr(safeguards, name)
+            coded[name] = [_iso(before), _iso(values[name])]
+            setattr(safeguards, name, values[name])
+    for name in ("guardian_name", "guardian_contact", "determination_outcome"):
+        if name in values and getattr(safeguards, name) != (values[name] or "").strip():
+            secret.append(name)
+            setattr(safeguards, name, values[name])
+    safeguards.save()
+    if coded or secret:
+        audit.record(
+            action="case.safeguards_changed",
+            actor=actor,
+            organisation=case.organisation,
+            target=case,
+            detail={"changed": coded, "identifiers_changed": sorted(secret)},
+        )
+    return safeguards
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def child_closure_errors(case: Case) -> dict[str, list[str]]:
+    safeguards = getattr(case, "safeguards", None)
+    if safeguards is None or safeguards.determination_done_on is None:
+        return {
+            "kind": [
+                _("A child's case closes only after the best-interests determination is recorded.")
+            ]
+        }
+    return {}

@@ -1,0 +1,197 @@
+"""A person's rights over their data: a copy of their whole record, and erasure on request.
+
+The export holds what the organisation keeps about the person (identifiers, cases, consent,
+screening, assistance, movements, safeguards, notes, the list of attachments), not what it keeps
+about others: perpetrators' details stay out. Erasure destroys every identifier and every free
+text of the person's cases; the coded data stays, for statistics only, if the person's consent to
+pooled statistics is in force, and is deleted with the case otherwise. Both are audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from palermo.audit import services as audit
+from palermo.cases.models import Case, ConsentPurpose, Person, encrypted_columns
+from palermo.cases.services import PERSON_IDENTIFIERS, consents_to
+
+if TYPE_CHECKING:
+    from palermo.accounts.models import User
+
+FORMAT = "palermo-person-record/1"
+
+
+def _day(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date | datetime.datetime) else value
+
+
+def _case_record(case: Case) -> dict[str, Any]:
+    safeguards = getattr(case, "safeguards", None)
+    return {
+        "reference": case.reference,
+        "organisation": case.organisation.name,
+        "status": case.status,
+        "case_type": case.case_type,
+        "identified_on": _day(case.identified_on),
+        "identification_country": case.identification_country_id,
+        "identification_place": case.identification_place,
+        "identified_by": case.identified_by,
+        "age_at_identification": case.age_at_identification,
+        "exploitation": case.exploitation,
+        "forced_labour_industry": case.forced_labour_industry,
+        "sex_exploitation": case.sex_exploitation,
+        "means_of_control": case.means_of_control,
+        "recruitment_methods": case.recruitment_methods,
+        "recruiter_relationship": case.recruiter_relationship,
+        "country_of_origin": case.country_of_origin,
+        "transit_countries": case.transit_countries,
+        "exploitation_countries": case.exploitation_countries,
+        "recruited_on": _day(case.recruited_on),
+        "exploitation_began_on": _day(case.exploitation_began_on),
+        "exploitation_ended_on": _day(case.exploitation_ended_on),
+        "narrative": case.narrative,
+        "opened_on": _day(case.opened_on),
+        "closed_on": _day(case.closed_on),
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "decision": c.decision,
+                "given_by": c.given_by,
+                "decided_on": _day(c.decided_on),
+            }
+            for c in case.consents.order_by("recorded_at", "pk")
+        ],
+        "screenings": [
+            {
+                "instrument": s.instrument_version.instrument.key,
+                "version": s.instrument_version.number,
+                "performed_at": _day(s.performed_at),
+                "positive": s.positive,
+                "indicators_present": s.present,
+            }
+            for s in case.screenings.select_related("instrument_version__instrument")
+        ],
+        "assistance": [
+            {
+                "type": s.service_type,
+                "provider": s.provider,
+                "started_on": _day(s.started_on),
+                "ended_on": _day(s.ended_on),
+                "outcome": s.outcome,
+            }
+            for s in case.services.all()
+        ],
+        "movements": [
+            {
+                "kind": m.kind,
+                "from": m.from_country,
+                "to": m.to_country,
+                "departed_on": _day(m.departed_on),
+                "arrived_on": _day(m.arrived_on),
+                "details": m.details,
+            }
+            for m in case.movements.all()
+        ],
+        "child_safeguards": None
+        if safeguards is None
+        else {
+            "guardian_appointed_on": _day(safeguards.guardian_appointed_on),
+            "guardian_name": safeguards.guardian_name,
+            "assessment_done_on": _day(safeguards.assessment_done_on),
+            "determination_done_on": _day(safeguards.determination_done_on),
+            "determination_outcome": safeguards.determination_outcome,
+            "family_tracing": safeguards.tracing_status,
+            "reunification": safeguards.reunification_status,
+        },
+        "notes": [
+            {"written_at": _day(n.created_at), "text": n.text}
+            for n in case.notes.order_by("created_at")
+        ],
+        "attachments": [
+            {"name": a.name, "kind": a.kind, "type": a.content_type, "size": a.size}
+            for a in case.attachments.defer("data_enc")
+        ],
+    }
+
+
+def person_record(case: Case, actor: User) -> dict[str, Any]:
+    """Everything kept about the person of ``case`` in its organisation, as plain data."""
+    person = case.person
+    if person.erased_at is not None:
+        raise ValidationError(_("This person's identifiers were erased."))
+    cases = (
+        Case.objects.filter(person=person)
+        .select_related("organisation", "identification_country")
+        .order_by("created_at")
+    )
+    record = {
+        "format": FORMAT,
+        "exported_at": timezone.now().isoformat(),
+        "person": {
+            **{name: getattr(person, name) for name in PERSON_IDENTIFIERS},
+            "gender": person.gender,
+            "citizenship": person.citizenship,
+        },
+        "cases": [_case_record(c) for c in cases],
+    }
+    audit.record(
+        action="case.subject_exported",
+        actor=actor,
+        organisation=case.organisation,
+        target=case,
+        detail={"cases": [c.reference for c in cases]},
+    )
+    return record
+
+
+@transaction.atomic
+def erase_person(case: Case, actor: User, reason: str) -> dict[str, Any]:
+    """Destroy the person's identifiers and every free text of their cases. Cases whose consent
+    to pooled statistics is in force keep their coded fields; the others are deleted."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say on what request the person is erased.")})
+    person = Person.objects.select_for_update().get(pk=case.person_id)
+    if person.erased_at is not None:
+        raise ValidationError(_("This person's identifiers were already erased."))
+    kept, deleted = [], []
+    organisation = case.organisation
+    for each in Case.objects.select_for_update().filter(person=person):
+        if consents_to(each, ConsentPurpose.STATISTICS):
+            _strip(each)
+            kept.append(each.reference)
+        else:
+            deleted.append(each.reference)
+            each.delete()
+    person.index_rows.all().delete()
+    for name in PERSON_IDENTIFIERS:
+        setattr(person, f"{name}_enc", "")
+    person.erased_at = timezone.now()
+    person.save()
+    if not kept:
+        person.delete()
+    audit.record(
+        action="case.subject_erased",
+        actor=actor,
+        organisation=organisation,
+        target=case if kept else None,
+        detail={"kept_for_statistics": kept, "deleted": deleted},
+    )
+    return {"kept_for_statistics": kept, "deleted": deleted}
+
+
+def _strip(case: Case) -> None:
+    """Every encrypted column of the case and of its records, emptied: notes and attachments are
+    nothing but text and files, so they go."""
+    case.notes.all().delete()
+    case.attachments.all().delete()
+    for model, columns in encrypted_columns().items():
+        if model is Person:
+            continue
+        manager = model._default_manager
+        rows = manager.filter(pk=case.pk) if model is Case else manager.filter(case=case)
+        rows.update(**dict.fromkeys(columns, ""))

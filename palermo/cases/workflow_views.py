@@ -1,0 +1,256 @@
+"""Pages for the work around a case: the task list, assignment (one case or many), approvals,
+flags, child safeguards, and the person's rights (a copy of the record, erasure). Thin: the rules
+are in ``workflow``, ``safeguards`` and ``subject_rights``; access in ``cases.access``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from palermo.accounts.models import User
+from palermo.cases import safeguards as safeguarding
+from palermo.cases import services, subject_rights, workflow
+from palermo.cases.forms import (
+    ApprovalRequestForm,
+    DecisionForm,
+    EraseForm,
+    FlagForm,
+    SafeguardsForm,
+)
+from palermo.cases.models import Approval
+from palermo.cases.views import (
+    _case,
+    _detail_url,
+    _field_errors,
+    _post_action,
+    _user,
+)
+
+
+def _posted_worker(request: HttpRequest) -> User | None:
+    value = request.POST.get("worker", "")
+    return User.objects.filter(pk=int(value)).first() if value.isdigit() else None
+
+
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    found = workflow.tasks_for(user)
+    return render(
+        request,
+        "cases/tasks.html",
+        {"tasks": found, "overdue": sum(1 for t in found if t.overdue)},
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, case_id: Any) -> HttpResponse:
+    user = _user(request)
+    case, rights = _case(request, case_id)
+    if not rights.supervise:
+        raise PermissionDenied
+    worker = _posted_worker(request)
+    try:
+        if worker is None:
+            raise ValidationError(_("Choose a case worker."))
+        workflow.assign(case, user, worker, int(request.POST.get("row_version", 0) or 0))
+    except services.ConflictError:
+        messages.error(request, _("Someone else saved this case meanwhile; reload and try again."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Case assigned."))
+    return redirect(_detail_url(case))
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    worker = _posted_worker(request)
+    ids = request.POST.getlist("case")
+    back = "cases:list"
+    if worker is None:
+        messages.error(request, _("Choose the case worker to give the cases to."))
+        return redirect(back)
+    try:
+        result = workflow.reassign_many(ids, user, worker)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    if result.reassigned:
+        messages.success(
+            request,
+            _("%(count)d case(s) given to %(worker)s.")
+            % {"count": len(result.reassigned), "worker": worker.get_username()},
+        )
+    for reference, why in result.refused.items():
+        messages.warning(request, f"{reference}: {why}")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def request_approval(request: HttpRequest, case_id: Any) -> HttpResponse:
+    return _post_action(
+        request,
+        case_id,
+        ApprovalRequestForm,
+        lambda c, u, d: workflow.request_approval(c, u, d["kind"], d["content"]),
+        "approvals",
+    )
+
+
+def _approval(request: HttpRequest, case_id: Any, approval_id: int) -> tuple[Any, Approval]:
+    case, rights = _case(request, case_id)
+    if not rights.view or rights.via_grant:
+        raise Http404("no such request")
+    approval = case.approvals.filter(pk=approval_id).first()
+    if approval is None:
+        raise Http404("no such request")
+    return case, approval
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, case_id: Any, approval_id: int) -> HttpResponse:
+    user = _user(request)
+    case, approval = _approval(request, case_id, approval_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or reject."))
+    else:
+        try:
+            workflow.decide(
+                approval,
+                user,
+                form.cleaned_data["decision"] == "approve",
+                form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect(f"{_detail_url(case)}?tab=approvals")
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, case_id: Any, approval_id: int) -> HttpResponse:
+    user = _user(request)
+    case, approval = _approval(request, case_id, approval_id)
+    try:
+        workflow.withdraw(approval, user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Request withdrawn."))
+    return redirect(f"{_detail_url(case)}?tab=approvals")
+
+
+@login_required
+@require_POST
+def raise_flag(request: HttpRequest, case_id: Any) -> HttpResponse:
+    return _post_action(
+        request,
+        case_id,
+        FlagForm,
+        lambda c, u, d: workflow.raise_flag(c, u, d["reason"], d["details"]),
+        "summary",
+    )
+
+
+@login_required
+@require_POST
+def clear_flag(request: HttpRequest, case_id: Any, flag_id: int) -> HttpResponse:
+    user = _user(request)
+    case, rights = _case(request, case_id)
+    if not rights.change or rights.via_grant:
+        raise PermissionDenied
+    flag = case.flags.filter(pk=flag_id).first()
+    if flag is None:
+        raise Http404("no such flag")
+    try:
+        workflow.clear_flag(flag, user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Flag cleared."))
+    return redirect(_detail_url(case))
+
+
+@login_required
+@require_POST
+def save_safeguards(request: HttpRequest, case_id: Any) -> HttpResponse:
+    return _post_action(
+        request,
+        case_id,
+        SafeguardsForm,
+        lambda c, u, d: safeguarding.update_safeguards(c, u, d),
+        "safeguards",
+    )
+
+
+@login_required
+def export_person(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """The person's whole record: ``?format=json`` downloads it, otherwise a printable page."""
+    user = _user(request)
+    case, rights = _case(request, case_id)
+    if not rights.export:
+        raise PermissionDenied
+    try:
+        record = subject_rights.person_record(case, user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_detail_url(case))
+    if request.GET.get("format") == "json":
+        response = HttpResponse(
+            json.dumps(record, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            content_disposition_header(True, f"{case.reference}-person-record.json") or "attachment"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "cases/person_record.html", {"case": case, "record": record})
+
+
+@login_required
+def erase_person(request: HttpRequest, case_id: Any) -> HttpResponse:
+    user = _user(request)
+    case, rights = _case(request, case_id)
+    if not rights.erase:
+        raise PermissionDenied
+    form = EraseForm(request.POST or None, reference=case.reference)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = subject_rights.erase_person(case, user, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _field_errors(exc, form)
+        else:
+            if result["kept_for_statistics"]:
+                messages.success(
+                    request,
+                    _(
+                        "The person's identifiers and every text were destroyed; the coded data "
+                        "stays for statistics, as the person consented."
+                    ),
+                )
+                return redirect(_detail_url(case))
+            messages.success(
+                request,
+                _("The person's case was deleted: there was no consent to keep it for statistics."),
+            )
+            return redirect("cases:list")
+    return render(request, "cases/erase.html", {"case": case, "form": form})
