@@ -122,7 +122,7 @@ def _iso(value: Any) -> Any:
 
 
 def child_closure_errors(case: Case) -> dict[str, list[str]]:
-    safeguards = getattr(case, "safeguards", None)
+    safeguards = ChildSafeguards.objects.filter(case=case).first()  # fresh, not a cached one
     if safeguards is None or safeguards.determination_done_on is None:
         return {
             "kind": [

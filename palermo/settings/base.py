@@ -186,6 +186,17 @@ PALERMO_ATTACHMENT_TYPES = {
     "text/plain": ".txt",
 }
 
+# Mail (reminders of overdue tasks). SMTP in production; printed to the console by default.
+EMAIL_BACKEND = os.environ.get(
+    "PALERMO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("PALERMO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("PALERMO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("PALERMO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("PALERMO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PALERMO_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("PALERMO_EMAIL_FROM", "palermo@localhost")
+
 OTP_TOTP_ISSUER = "Palermo"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows anyone's TOTP secret
 OTP_TOTP_THROTTLE_FACTOR = 1
