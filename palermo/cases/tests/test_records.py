@@ -72,8 +72,10 @@ def test_attachments_are_encrypted_limited_and_checked(world, settings) -> None:
 
     attachment = _upload(case, worker, PDF, "application/pdf")
     stored = Attachment.objects.get(pk=attachment.pk)
-    assert PDF not in stored.data_enc.encode() and "passport" not in stored.name_enc
-    assert stored.name == "passport-scan.pdf" and stored.size == len(PDF)
+    assert PDF not in stored.data_enc.encode()
+    assert "passport" not in stored.name_enc
+    assert stored.name == "passport-scan.pdf"
+    assert stored.size == len(PDF)
     assert records.read_attachment(stored, worker) == PDF
     assert AuditEvent.objects.filter(action="case.attachment_read").count() == 1
     photo = _upload(case, worker, PNG, "image/png", kind="photo")
@@ -93,7 +95,8 @@ def test_perpetrators_are_coded_and_their_names_encrypted(world) -> None:  # typ
     )
     assert "Somchai" not in found.name_enc
     event = AuditEvent.objects.filter(action="case.perpetrator_added").latest("seq")
-    assert "Somchai" not in str(event.detail) and event.detail["citizenship"] == "TH"
+    assert "Somchai" not in str(event.detail)
+    assert event.detail["citizenship"] == "TH"
 
 
 def _full_case(world):  # type: ignore[no-untyped-def]
@@ -133,15 +136,19 @@ def test_erasure_keeps_coded_data_only_with_consent_to_statistics(world) -> None
     result = subject_rights.erase_person(case, supervisor, "Written request, ID checked")
     assert result == {"kept_for_statistics": [case.reference], "deleted": []}
     kept = Case.objects.get(pk=case.pk)
-    assert kept.exploitation == case.exploitation and kept.narrative == ""
+    assert kept.exploitation == case.exploitation
+    assert kept.narrative == ""
     person = Person.objects.get(pk=case.person_id)
     assert person.erased_at is not None
-    assert person.given_name == "" and person.documents == []
+    assert person.given_name == ""
+    assert person.documents == []
     assert not PersonIndex.objects.filter(person=person).exists()
     assert not CaseNote.objects.filter(case=kept).exists()
     assert not Attachment.objects.filter(case=kept).exists()
-    assert kept.perpetrators.get().name == "" and kept.services.get().outcome == ""
-    assert kept.flags.get().details == "" and kept.movements.get().details == ""
+    assert kept.perpetrators.get().name == ""
+    assert kept.services.get().outcome == ""
+    assert kept.flags.get().details == ""
+    assert kept.movements.get().details == ""
     assert services.find_persons([world.agency.pk], "A1234567") == []
     with pytest.raises(ValidationError, match="already erased"):
         subject_rights.erase_person(kept, supervisor, "again")

@@ -163,7 +163,8 @@ def test_workflow_opens_closes_on_approval_and_reopens_with_a_reason(world) -> N
     request = workflow.request_approval(case, worker, "closure", "Returned home, reintegrated")
     workflow.decide(request, supervisor, approve=True)
     case.refresh_from_db()
-    assert case.status == CaseStatus.CLOSED and case.closed_on == TODAY
+    assert case.status == CaseStatus.CLOSED
+    assert case.closed_on == TODAY
     with pytest.raises(ValidationError, match="reopened"):
         services.change_status(case, worker, case.row_version, CaseStatus.ACTIVE)
     case = services.change_status(

@@ -57,14 +57,16 @@ def test_bulk_reassignment_moves_what_the_supervisor_may_and_lists_the_rest(worl
     assert result.refused == {}  # the other agency's case is not even visible: not named
     for case in mine:
         case.refresh_from_db()
-        assert case.assigned_to == colleague and case.row_version == 2
+        assert case.assigned_to == colleague
+        assert case.row_version == 2
     foreign.refresh_from_db()
     assert foreign.assigned_to == world.users["other_case_worker"]
     with pytest.raises(ValidationError):
         workflow.reassign_many([foreign.pk], supervisor, colleague)
     # A case worker supervises nothing: every visible case is refused with its reason.
     refused = workflow.reassign_many([c.pk for c in mine], colleague, worker)
-    assert refused.reassigned == [] and len(refused.refused) == 3
+    assert refused.reassigned == []
+    assert len(refused.refused) == 3
 
 
 def test_closure_needs_a_supervisor_other_than_the_requester(world) -> None:  # type: ignore[no-untyped-def]
@@ -117,7 +119,8 @@ def test_a_case_plan_is_approved_without_changing_the_status(world) -> None:  # 
     case.refresh_from_db()
     assert case.status == CaseStatus.OPEN
     plan.refresh_from_db()
-    assert plan.comment == "Agreed" and plan.decided_by == supervisor
+    assert plan.comment == "Agreed"
+    assert plan.decided_by == supervisor
 
 
 def test_flags_are_raised_with_a_reason_and_cleared(world) -> None:  # type: ignore[no-untyped-def]
@@ -232,7 +235,8 @@ def test_reminders_mail_each_person_their_overdue_tasks(world, settings) -> None
     make_case(world.agency, worker, CHILD, identified_on=TODAY - datetime.timedelta(days=20))
     out = StringIO()
     call_command("send_reminders", "--dry-run", stdout=out)
-    assert worker.username in out.getvalue() and not mail.outbox
+    assert worker.username in out.getvalue()
+    assert not mail.outbox
     call_command("send_reminders", stdout=out)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
