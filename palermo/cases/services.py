@@ -543,3 +543,49 @@ def audit_list_viewed(actor: User, cases: list[Case]) -> None:
         actor=actor,
         detail={"references": [c.reference for c in cases]},
     )
+
+
+@transaction.atomic
+def grant_access(
+    case: Case, actor: User, organisation: Organisation, reason: str, include_identifiers: bool
+) -> Any:
+    """Let another organisation read one case (referrals call this). Audited."""
+    from palermo.cases.models import Grant
+
+    if organisation.pk == case.organisation_id:
+        raise ValidationError({"organisation": _("The case is already this organisation's.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why access is granted.")})
+    if include_identifiers and not consents_to(case, ConsentPurpose.REFERRAL):
+        raise ValidationError(
+            {"include_identifiers": _("Identifiers are shared only with consent to referral.")}
+        )
+    grant = Grant.objects.create(
+        case=case,
+        organisation=organisation,
+        reason=reason.strip(),
+        include_identifiers=include_identifiers,
+        granted_by=actor,
+    )
+    audit.record(
+        action="case.granted",
+        actor=actor,
+        organisation=case.organisation,
+        target=case,
+        detail={"to": str(organisation.pk), "identifiers": include_identifiers},
+    )
+    return grant
+
+
+@transaction.atomic
+def revoke_grant(grant: Any, actor: User) -> None:
+    if grant.revoked_at is None:
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        audit.record(
+            action="case.grant_revoked",
+            actor=actor,
+            organisation=grant.case.organisation,
+            target=grant.case,
+            detail={"to": str(grant.organisation_id)},
+        )

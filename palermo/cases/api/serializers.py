@@ -4,7 +4,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-from palermo.cases.models import Case, CaseStatus, CaseType
+from palermo.cases.models import (
+    Approval,
+    Case,
+    CaseStatus,
+    CaseType,
+    ChildSafeguards,
+    Flag,
+    Movement,
+)
 
 
 class CaseFilterSerializer(serializers.Serializer):
@@ -147,3 +155,95 @@ class CaseUpdateSerializer(serializers.Serializer):
     age_at_exploitation = serializers.IntegerField(
         min_value=0, max_value=120, required=False, allow_null=True
     )
+
+
+class AssignSerializer(serializers.Serializer):
+    worker = serializers.CharField(max_length=150, help_text="Username of the case worker.")
+    row_version = serializers.IntegerField(min_value=1)
+
+
+class BulkAssignSerializer(serializers.Serializer):
+    cases = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=500)
+    worker = serializers.CharField(max_length=150, help_text="Username of the case worker.")
+
+
+class BulkAssignResultSerializer(serializers.Serializer):
+    reassigned = serializers.ListField(child=serializers.CharField())
+    refused = serializers.DictField(child=serializers.CharField())
+
+
+class ApprovalRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Approval.Kind.choices)
+    content = serializers.CharField(max_length=20_000)
+
+
+class DecisionSerializer(serializers.Serializer):
+    approval = serializers.IntegerField(help_text="Id of the request.")
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Approval
+        fields = ["id", "kind", "state", "requested_at", "due_on", "decided_at"]
+        read_only_fields = fields
+
+
+class FlagSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Flag.Reason.choices)
+    details = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class SafeguardsSerializer(serializers.Serializer):
+    guardian_appointed_on = serializers.DateField(required=False, allow_null=True)
+    guardian_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    guardian_contact = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    assessment_done_on = serializers.DateField(required=False, allow_null=True)
+    determination_done_on = serializers.DateField(required=False, allow_null=True)
+    determination_outcome = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    tracing_status = serializers.ChoiceField(
+        choices=ChildSafeguards.Tracing.choices, required=False
+    )
+    reunification_status = serializers.ChoiceField(
+        choices=ChildSafeguards.Reunification.choices, required=False
+    )
+
+
+class MovementSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Movement.Kind.choices)
+    from_country = serializers.CharField(max_length=2)
+    to_country = serializers.CharField(max_length=2)
+    departed_on = serializers.DateField()
+    arrived_on = serializers.DateField(required=False, allow_null=True)
+    details = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class PerpetratorSerializer(serializers.Serializer):
+    roles = serializers.ListField(
+        child=serializers.CharField(max_length=80), required=False, max_length=20
+    )
+    gender = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    citizenship = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    relationship = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    part_of_group = serializers.BooleanField(required=False, allow_null=True)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    details = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class EraseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class EraseResultSerializer(serializers.Serializer):
+    kept_for_statistics = serializers.ListField(child=serializers.CharField())
+    deleted = serializers.ListField(child=serializers.CharField())
+
+
+class TaskSerializer(serializers.Serializer):
+    case = serializers.UUIDField(source="case.pk")
+    reference = serializers.CharField(source="case.reference")
+    kind = serializers.CharField()
+    what = serializers.CharField(source="label")
+    due = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField()

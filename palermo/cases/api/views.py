@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from palermo.accounts import access as accounts_access
-from palermo.cases import selectors, services
+from palermo.cases import records, selectors, services, subject_rights, workflow
+from palermo.cases import safeguards as safeguarding
 from palermo.cases.access import case_access, visible_cases
 from palermo.cases.api import serializers as s
 from palermo.cases.models import Case
@@ -138,3 +140,180 @@ class CaseViewSet(
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
         return Response(s.CaseSerializer(case, context=self._context_for([case])).data)
+
+    # The work around a case: the same services and rules as the pages. ---------------------
+
+    def _visible(self, pk: str) -> tuple[Case, Any]:
+        case = (
+            visible_cases(self.request.user)
+            .select_related("person", "organisation")
+            .filter(pk=pk)
+            .first()
+        )
+        if case is None:
+            raise Http404("no such case")
+        return case, case_access(self.request.user, case)
+
+    def _act(
+        self, pk: str, serializer: Any, right: str, action: Any, status_code: int = 200
+    ) -> Response:
+        """Check the right, validate the body, run the service; its validation errors become
+        400 with field messages, a stale row version 409."""
+        case, rights = self._visible(pk)
+        if not getattr(rights, right) or (right == "change" and rights.via_grant):
+            raise PermissionDenied("Your role does not allow this on this case.")
+        data = serializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            result = action(case, self.request.user, dict(data.validated_data))
+        except services.ConflictError:
+            return Response(
+                {
+                    "error": {
+                        "status": 409,
+                        "code": "conflict",
+                        "message": "The case changed since you read it; nothing was saved.",
+                        "fields": {},
+                    }
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(
+                exc.message_dict
+                if hasattr(exc, "error_dict")
+                else {"non_field_errors": exc.messages}
+            ) from None
+        return Response(result, status=status_code)
+
+    @staticmethod
+    def _worker(username: str) -> Any:
+        from palermo.accounts.models import User
+
+        worker = User.objects.filter(username=username).first()
+        if worker is None:
+            raise ValidationError({"worker": ["No such user."]})
+        return worker
+
+    @extend_schema(request=s.AssignSerializer, responses={200: s.CaseSerializer, 409: None})
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str) -> Response:
+        return self._act(
+            pk,
+            s.AssignSerializer,
+            "supervise",
+            lambda c, u, d: (
+                s.CaseSerializer(
+                    workflow.assign(c, u, self._worker(d["worker"]), d["row_version"]),
+                    context={"identifiers_for": set()},
+                ).data
+            ),
+        )
+
+    @extend_schema(request=s.BulkAssignSerializer, responses={200: s.BulkAssignResultSerializer})
+    @action(detail=False, methods=["post"], url_path="assign")
+    def assign_many(self, request: Request) -> Response:
+        data = s.BulkAssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        worker = self._worker(data.validated_data["worker"])
+        try:
+            result = workflow.reassign_many(data.validated_data["cases"], request.user, worker)  # type: ignore[arg-type]
+        except DjangoValidationError as exc:
+            raise ValidationError({"cases": exc.messages}) from None
+        return Response({"reassigned": result.reassigned, "refused": result.refused})
+
+    @extend_schema(request=s.ApprovalRequestSerializer, responses={201: s.ApprovalSerializer})
+    @action(detail=True, methods=["post"])
+    def approvals(self, request: Request, pk: str) -> Response:
+        return self._act(
+            pk,
+            s.ApprovalRequestSerializer,
+            "change",
+            lambda c, u, d: (
+                s.ApprovalSerializer(workflow.request_approval(c, u, d["kind"], d["content"])).data
+            ),
+            status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=s.DecisionSerializer, responses={200: s.ApprovalSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str) -> Response:
+        def run(case: Case, user: Any, data: dict[str, Any]) -> Any:
+            approval = case.approvals.filter(pk=data["approval"]).first()
+            if approval is None:
+                raise DjangoValidationError({"approval": "No such request on this case."})
+            decided = workflow.decide(approval, user, data["approve"], data.get("comment", ""))
+            return s.ApprovalSerializer(decided).data
+
+        return self._act(pk, s.DecisionSerializer, "supervise", run)
+
+    @extend_schema(request=s.FlagSerializer, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def flags(self, request: Request, pk: str) -> Response:
+        return self._act(
+            pk,
+            s.FlagSerializer,
+            "change",
+            lambda c, u, d: {"id": workflow.raise_flag(c, u, d["reason"], d.get("details", "")).pk},
+            status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=s.SafeguardsSerializer, responses={200: None})
+    @action(detail=True, methods=["post"])
+    def safeguards(self, request: Request, pk: str) -> Response:
+        def run(case: Case, user: Any, data: dict[str, Any]) -> Any:
+            record = safeguarding.update_safeguards(case, user, data)
+            return {"overdue": safeguarding.overdue_steps(record)}
+
+        return self._act(pk, s.SafeguardsSerializer, "change", run)
+
+    @extend_schema(request=s.MovementSerializer, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def movements(self, request: Request, pk: str) -> Response:
+        return self._act(
+            pk,
+            s.MovementSerializer,
+            "change",
+            lambda c, u, d: {"id": records.add_movement(c, u, **d).pk},
+            status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=s.PerpetratorSerializer, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def perpetrators(self, request: Request, pk: str) -> Response:
+        return self._act(
+            pk,
+            s.PerpetratorSerializer,
+            "change",
+            lambda c, u, d: {"id": records.add_perpetrator(c, u, d).pk},
+            status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses={200: None})
+    @action(detail=True, methods=["get"])
+    def record(self, request: Request, pk: str) -> Response:
+        """A copy of everything kept about the case's person (data subject rights)."""
+        case, rights = self._visible(pk)
+        if not rights.export:
+            raise PermissionDenied("Your role does not export a person's record.")
+        try:
+            return Response(subject_rights.person_record(case, request.user))  # type: ignore[arg-type]
+        except DjangoValidationError as exc:
+            raise ValidationError({"non_field_errors": exc.messages}) from None
+
+    @extend_schema(request=s.EraseSerializer, responses={200: s.EraseResultSerializer})
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk: str) -> Response:
+        return self._act(
+            pk,
+            s.EraseSerializer,
+            "erase",
+            lambda c, u, d: subject_rights.erase_person(c, u, d["reason"]),
+        )
+
+    @extend_schema(responses={200: s.TaskSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def tasks(self, request: Request) -> Response:
+        """What waits for you, overdue first."""
+        found = workflow.tasks_for(request.user)  # type: ignore[arg-type]
+        return Response(s.TaskSerializer(found, many=True).data)
