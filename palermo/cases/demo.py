@@ -15,13 +15,22 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
 from palermo.accounts.models import Membership, Organisation, Role, User
 from palermo.audit import services as audit
-from palermo.cases.models import Case, CaseCode, CaseStatus, Consent, Person, PersonIndex
+from palermo.cases.models import (
+    Case,
+    CaseCode,
+    CaseStatus,
+    ChildSafeguards,
+    Consent,
+    Person,
+    PersonIndex,
+)
 from palermo.cases.services import INDEXED_CODES, age_on
 from palermo.core import crypto
 from palermo.standard.selectors import latest_version
@@ -129,6 +138,11 @@ def generate_cases(
         with transaction.atomic():
             _batch(organisation, rng, workers, origins, version, year, start + done, size)
         done += size
+    # Fresh planner statistics: a bulk load leaves the tables unanalysed until autovacuum
+    # notices, and the lists' plans depend on them.
+    with connection.cursor() as cursor:
+        for model in (Person, PersonIndex, Case, CaseCode, Consent, ChildSafeguards):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     audit.record(
         action="demo.cases_generated",
         organisation=organisation,
@@ -243,3 +257,60 @@ def _batch(
     PersonIndex.objects.bulk_create(indexes, ignore_conflicts=True)
     CaseCode.objects.bulk_create(codes)
     Consent.objects.bulk_create(consents)
+    ChildSafeguards.objects.bulk_create(
+        _safeguards(rng, case, fake) for case in cases if case.is_minor
+    )
+
+
+def _safeguards(rng: random.Random, case: Case, fake: Faker) -> ChildSafeguards:
+    """A child's safeguards, mostly done on time, some overdue (so the task list has work)."""
+    start = case.identified_on or timezone.localdate()
+    days = settings.PALERMO_CHILD_SAFEGUARD_DAYS
+    record = ChildSafeguards(
+        case=case, **{f"{s}_due": start + datetime.timedelta(days=d) for s, d in days.items()}
+    )
+    today = timezone.localdate()
+    if rng.random() < 0.85:
+        record.guardian_appointed_on = min(
+            start + datetime.timedelta(days=rng.randrange(0, 5)), today
+        )
+        record.guardian_name = fake.name()
+    if rng.random() < 0.75:
+        record.assessment_done_on = min(
+            start + datetime.timedelta(days=rng.randrange(3, 20)), today
+        )
+        record.tracing_status = rng.choice(["in_progress", "traced", "not_traceable"])
+        if rng.random() < 0.6:
+            record.determination_done_on = min(
+                start + datetime.timedelta(days=rng.randrange(30, 120)), today
+            )
+            record.determination_outcome = "Placement in family-based care (generated)."
+    return record
+
+
+def generate_workflow(organisation: Organisation) -> int:
+    """Some work waiting in the demo: closure requests for the supervisor to decide, and a flag.
+    Returns how many requests were made."""
+    from palermo.cases import workflow
+
+    made = 0
+    active = Case.objects.filter(
+        organisation=organisation, status=CaseStatus.ACTIVE, assigned_to__isnull=False
+    ).select_related("assigned_to", "organisation")
+    for case in active[:3]:
+        if (
+            case.is_minor
+            and not ChildSafeguards.objects.filter(
+                case=case, determination_done_on__isnull=False
+            ).exists()
+        ):
+            continue
+        assert case.assigned_to is not None  # noqa: S101 - filtered above
+        workflow.request_approval(
+            case, case.assigned_to, "closure", "Assistance completed (generated demo request)."
+        )
+        made += 1
+    flagged = active.first()
+    if flagged is not None and flagged.assigned_to is not None:
+        workflow.raise_flag(flagged, flagged.assigned_to, "medical", "Generated demo flag.")
+    return made

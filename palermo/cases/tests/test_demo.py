@@ -10,7 +10,8 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from palermo.cases.demo import generate_cases
-from palermo.cases.models import Case, Person, PersonIndex
+from palermo.cases.models import Approval, Case, ChildSafeguards, Person, PersonIndex
+from palermo.cases.safeguards import overdue_steps
 from palermo.cases.services import find_persons
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,10 @@ def test_generated_cases_have_realistic_shapes(world) -> None:  # type: ignore[n
     someone = cases[0].person
     assert someone.pk in find_persons([world.agency.pk], someone.display_name)
     assert PersonIndex.objects.filter(person__organisation=world.agency).count() >= 600
+    # Every child has safeguards; some are overdue, so the task lists have work to show.
+    with_safeguards = ChildSafeguards.objects.filter(case__organisation=world.agency)
+    assert with_safeguards.count() == minors
+    assert 0 < sum(bool(overdue_steps(s)) for s in with_safeguards) < minors
 
 
 @override_settings(PALERMO_DEMO=True)
@@ -37,6 +42,7 @@ def test_load_demo_generates_cases_once(db) -> None:  # type: ignore[no-untyped-
     call_command("load_demo")
     first = Case.objects.count()
     assert first == 125
+    assert Approval.objects.filter(state="requested").exists()  # work waits for supervisors
     call_command("load_demo")
     assert Case.objects.count() == first
     assert Person.objects.count() == first

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from palermo.accounts.demo import DEMO_PASSWORD, load_demo_accounts
 from palermo.accounts.models import Organisation
-from palermo.cases.demo import generate_cases
+from palermo.cases.demo import generate_cases, generate_workflow
 from palermo.standard.demo import load_demo_profile
 
 DEMO_CASES = {"GMA": 40, "CRF": 25, "SHN": 30, "CSM": 30}
@@ -32,7 +32,10 @@ class Command(BaseCommand):
             organisation = Organisation.objects.filter(acronym=acronym).first()
             if organisation is not None and not organisation.cases.exists():
                 generate_cases(organisation, count)
-                self.stdout.write(f"Generated {count} demo cases for {acronym}.")
+                requests = generate_workflow(organisation)
+                self.stdout.write(
+                    f"Generated {count} demo cases for {acronym}, {requests} waiting for approval."
+                )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for login in logins:
