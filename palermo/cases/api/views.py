@@ -211,8 +211,8 @@ class CaseViewSet(
         )
 
     @extend_schema(request=s.BulkAssignSerializer, responses={200: s.BulkAssignResultSerializer})
-    @action(detail=False, methods=["post"], url_path="assign")
-    def assign_many(self, request: Request) -> Response:
+    @action(detail=False, methods=["post"])
+    def reassign(self, request: Request) -> Response:
         data = s.BulkAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         worker = self._worker(data.validated_data["worker"])

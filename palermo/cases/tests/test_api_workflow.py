@@ -52,7 +52,7 @@ def test_assignment_flags_movements_and_safeguards_through_the_api(client, login
     )
     assert stale.status_code == 409
     bulk = client.post(
-        "/api/v1/cases/assign/",
+        "/api/v1/cases/reassign/",
         {"cases": [str(case.pk)], "worker": world.users["analyst"].username},
         "application/json",
     )
