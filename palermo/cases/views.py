@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -40,6 +39,7 @@ from palermo.cases.forms import (
     StatusForm,
 )
 from palermo.cases.models import Case, CaseStatus, ConsentPurpose
+from palermo.core.pagination import CappedPaginator
 from palermo.standard.models import Instrument
 
 PAGE_SIZE = 25
@@ -101,7 +101,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     ]
     filters = CaseFilterForm(request.GET or None, workers=workers)
     values = filters.cleaned_data if filters.is_valid() else {}
-    page = Paginator(selectors.case_list(user, values), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(selectors.case_list(user, values), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     shows_names = any(
         accounts_access.can(user, accounts_access.Action.VIEW_IDENTIFIERS, o) for o in orgs
     )
