@@ -230,6 +230,7 @@ class FlagForm(forms.Form):
 
 
 class SafeguardsForm(forms.Form):
+    row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     guardian_appointed_on = forms.DateField(
         label=_("Guardian appointed on"), required=False, widget=DATE
     )

@@ -408,6 +408,7 @@ class ChildSafeguards(models.Model):
         choices=Reunification.choices,
         default=Reunification.NOT_ASSESSED,
     )
+    row_version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     guardian_name = Encrypted("guardian_name_enc")

@@ -66,11 +66,19 @@ def overdue_steps(safeguards: ChildSafeguards, today: datetime.date | None = Non
 
 
 @transaction.atomic
-def update_safeguards(case: Case, actor: User, values: Mapping[str, Any]) -> ChildSafeguards:
+def update_safeguards(
+    case: Case, actor: User, values: Mapping[str, Any], row_version: int | None = None
+) -> ChildSafeguards:
+    """Save the safeguards; with ``row_version`` (as pages and API clients send it), a save
+    based on an older version is refused with ``ConflictError``, never applied."""
+    from palermo.cases.services import ConflictError
+
     safeguards = ensure_safeguards(case)
     if safeguards is None:
         raise ValidationError(_("Child safeguards apply only to a person under 18."))
     safeguards = ChildSafeguards.objects.select_for_update().get(pk=safeguards.pk)
+    if row_version is not None and row_version != safeguards.row_version:
+        raise ConflictError(case)
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     for name in SAFEGUARD_DATES:
@@ -105,6 +113,8 @@ def update_safeguards(case: Case, actor: User, values: Mapping[str, Any]) -> Chi
         if name in values and getattr(safeguards, name) != (values[name] or "").strip():
             secret.append(name)
             setattr(safeguards, name, values[name])
+    if coded or secret:
+        safeguards.row_version += 1
     safeguards.save()
     if coded or secret:
         audit.record(

@@ -196,7 +196,7 @@ def save_safeguards(request: HttpRequest, case_id: Any) -> HttpResponse:
         request,
         case_id,
         SafeguardsForm,
-        lambda c, u, d: safeguarding.update_safeguards(c, u, d),
+        lambda c, u, d: safeguarding.update_safeguards(c, u, d, d.pop("row_version")),
         "safeguards",
     )
 

@@ -262,8 +262,12 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def safeguards(self, request: Request, pk: str) -> Response:
         def run(case: Case, user: Any, data: dict[str, Any]) -> Any:
-            record = safeguarding.update_safeguards(case, user, data)
-            return {"overdue": safeguarding.overdue_steps(record)}
+            version = data.pop("row_version", None)
+            record = safeguarding.update_safeguards(case, user, data, version)
+            return {
+                "overdue": safeguarding.overdue_steps(record),
+                "row_version": record.row_version,
+            }
 
         return self._act(pk, s.SafeguardsSerializer, "change", run)
 

@@ -73,4 +73,4 @@ def test_assignment_flags_movements_and_safeguards_through_the_api(client, login
         "application/json",
     )
     assert saved.status_code == 200
-    assert saved.json() == {"overdue": []}
+    assert saved.json() == {"overdue": [], "row_version": 2}

@@ -51,6 +51,7 @@ def test_safeguards_tab_shows_due_dates_and_field_errors(client, login_as, world
             "guardian_appointed_on": (TODAY + datetime.timedelta(days=2)).isoformat(),
             "tracing_status": "not_started",
             "reunification_status": "not_assessed",
+            "row_version": child.safeguards.row_version,
         },
         follow=True,
     )
@@ -136,3 +137,21 @@ def test_erasure_needs_the_reference_typed(client, login_as, world) -> None:  # 
     response = client.post(url, {"reason": "Written request", "confirm": case.reference})
     assert response.url == reverse("cases:list")
     assert not Case.objects.filter(pk=case.pk).exists()
+
+
+def test_a_stale_safeguards_save_is_refused(client, login_as, world, child) -> None:  # type: ignore[no-untyped-def]
+    login_as(world.users["case_worker"])
+    url = reverse("cases:safeguards", args=[child.pk])
+    form = {
+        "guardian_appointed_on": TODAY.isoformat(),
+        "guardian_name": "First Guardian",
+        "tracing_status": "not_started",
+        "reunification_status": "not_assessed",
+        "row_version": 1,
+    }
+    client.post(url, form)
+    response = client.post(url, {**form, "guardian_name": "Second Guardian"}, follow=True)
+    assert "Someone else saved this case meanwhile" in response.content.decode()
+    child.safeguards.refresh_from_db()
+    assert child.safeguards.guardian_name == "First Guardian"
+    assert child.safeguards.row_version == 2
