@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from io import BytesIO
 
 import pytest
 from cryptography.fernet import Fernet
@@ -12,8 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from palermo.cases import services
-from palermo.cases.models import CaseNote, Person
+from palermo.cases import records, safeguards, services
+from palermo.cases.models import Attachment, CaseNote, ChildSafeguards, Person
 from palermo.cases.tests.helpers import PERSON, make_case
 
 SECRETS = [
@@ -23,7 +24,12 @@ SECRETS = [
     "Example Street",
     "Shelter intake desk",
     "confided in the nurse",
+    "Guardian Testguardian",
+    "Boss Testperpetrator",
+    "scan-of-passport",
+    "PDF-CONTENT-MARKER",
 ]
+FILE = b"%PDF-1.4 PDF-CONTENT-MARKER"
 
 
 def _dump() -> bytes:
@@ -67,6 +73,24 @@ def stored(transactional_db, settings):  # type: ignore[no-untyped-def]
     ).user
     case = make_case(worker.memberships.get().organisation, worker)
     services.add_note(case, worker, "She confided in the nurse.")
+    records.add_perpetrator(case, worker, {"name": "Boss Testperpetrator"})
+    records.add_attachment(
+        case,
+        worker,
+        "document",
+        "scan-of-passport.pdf",
+        "application/pdf",
+        len(FILE),
+        BytesIO(FILE),
+    )
+    child = make_case(
+        case.organisation, worker, {"birth_date": "2015-01-01"}, identified_on=case.identified_on
+    )
+    safeguards.update_safeguards(
+        child,
+        worker,
+        {"guardian_appointed_on": case.identified_on, "guardian_name": "Guardian Testguardian"},
+    )
     return case
 
 
@@ -91,6 +115,10 @@ def test_rotate_keys_keeps_every_record_readable(stored, settings, capsys) -> No
     assert person.given_name == PERSON["given_name"]
     assert person.documents == PERSON["documents"]
     assert CaseNote.objects.get(case=stored).text == "She confided in the nurse."
+    attachment = Attachment.objects.get(case=stored)
+    assert attachment.name == "scan-of-passport.pdf"
+    assert records.read_attachment(attachment, stored.created_by) == FILE
+    assert ChildSafeguards.objects.get().guardian_name == "Guardian Testguardian"
     call_command("rotate_keys")  # again: nothing to do
     assert "Done: 0 value(s)" in capsys.readouterr().out
 
