@@ -85,9 +85,12 @@ def case_access(user: User | AnonymousUser, case: Case) -> CaseAccess:
     """What the user may do with one case."""
     if not visible_cases(user).filter(pk=case.pk).exists():
         return NO_ACCESS
+    erased = case.person.erased_at is not None  # coded data kept for statistics only: read-only
     for membership in memberships_of(user):
         if membership.organisation_id == case.organisation_id:
             actions = ROLE_ACTIONS.get(membership.role, frozenset())
+            if erased:
+                return CaseAccess(view=True, identifiers=False)
             return CaseAccess(
                 view=True,
                 identifiers=Action.VIEW_IDENTIFIERS in actions,

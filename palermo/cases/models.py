@@ -344,12 +344,14 @@ class Grant(models.Model):
         "accounts.Organisation", on_delete=models.PROTECT, related_name="case_grants"
     )
     include_identifiers = models.BooleanField(default=False)
-    reason = models.CharField(max_length=300)
+    reason_enc = models.TextField(blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     granted_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    reason = Encrypted("reason_enc")
 
     class Meta:
         constraints = [

@@ -5,16 +5,19 @@ encrypted; each write is audited with its coded values only."""
 from __future__ import annotations
 
 import datetime
+import io
+import zipfile
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palermo.audit import services as audit
+from palermo.cases.access import case_access
 from palermo.cases.models import Attachment, Case, Movement, Perpetrator
 from palermo.cases.services import check_codes
 from palermo.core import crypto
@@ -96,19 +99,30 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def _check_type(name: str, declared: str, head: bytes) -> str:
+def _office_document(data: bytes) -> bool:
+    """Whether a zip file is an office document: OOXML has [Content_Types].xml, ODF a
+    ``mimetype`` entry (a renamed APK or JAR has neither)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+    return "[Content_Types].xml" in names or "mimetype" in names
+
+
+def _check_type(name: str, declared: str, data: bytes) -> str:
     allowed = settings.PALERMO_ATTACHMENT_TYPES
-    sniffed = _sniff(head)
+    sniffed = _sniff(data[:16])
     if declared not in allowed:
         raise ValidationError(
             {"file": _("Files of this type are not accepted: %(type)s.") % {"type": declared}}
         )
     if sniffed == "zip":
-        ok = declared.startswith("application/vnd.")
+        ok = declared.startswith("application/vnd.") and _office_document(data)
     elif sniffed is not None:
         ok = sniffed == declared
     else:
-        ok = declared == "text/plain" and b"\x00" not in head
+        ok = declared == "text/plain" and b"\x00" not in data
     if not ok:
         raise ValidationError({"file": _("The file's content does not match its type.")})
     return declared
@@ -141,7 +155,7 @@ def add_attachment(
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise ValidationError({"file": _("The file is larger than it said.")})
-    content_type = _check_type(name, content_type, data[:16])
+    content_type = _check_type(name, content_type, data)
     if kind == Attachment.Kind.PHOTO and not content_type.startswith("image/"):
         raise ValidationError({"file": _("A photo must be a JPEG, PNG or WebP image.")})
     attachment = Attachment(
@@ -165,7 +179,9 @@ def add_attachment(
 
 
 def read_attachment(attachment: Attachment, actor: User) -> bytes:
-    """The file's bytes, decrypted; the read is audited."""
+    """The file's bytes, decrypted, for a reader of identifiers; the read is audited."""
+    if not case_access(actor, attachment.case).identifiers:
+        raise PermissionDenied("attachment")
     data = crypto.decrypt_blob(attachment.data_enc)
     audit.record(
         action="case.attachment_read",

@@ -79,27 +79,7 @@ def update_safeguards(
     safeguards = ChildSafeguards.objects.select_for_update().get(pk=safeguards.pk)
     if row_version is not None and row_version != safeguards.row_version:
         raise ConflictError(case)
-    errors: dict[str, list[str]] = {}
-    today = timezone.localdate()
-    for name in SAFEGUARD_DATES:
-        day = values.get(name)
-        if day and day > today:
-            errors[name] = [_("This date is in the future.")]
-        elif day and case.identified_on and day < case.identified_on:
-            errors[name] = [_("This date is before the identification date.")]
-    if values.get("guardian_appointed_on") and not (values.get("guardian_name") or "").strip():
-        errors["guardian_name"] = [_("Name the guardian.")]
-    if (
-        values.get("determination_done_on")
-        and not (values.get("determination_outcome") or "").strip()
-    ):
-        errors["determination_outcome"] = [_("Record what was determined.")]
-    if (
-        values.get("determination_done_on")
-        and not values.get("assessment_done_on")
-        and not safeguards.assessment_done_on
-    ):
-        errors["assessment_done_on"] = [_("The assessment comes before the determination.")]
+    errors = _check(case, safeguards, values)
     if errors:
         raise ValidationError(errors)
     coded: dict[str, list[Any]] = {}
@@ -125,6 +105,53 @@ def update_safeguards(
             detail={"changed": coded, "identifiers_changed": sorted(secret)},
         )
     return safeguards
+
+
+def _check(
+    case: Case, safeguards: ChildSafeguards, values: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """Field errors for the safeguards as they would be after the save (the posted values over
+    the stored ones), so that a partial update is judged on the whole record."""
+    after = {
+        name: values[name] if name in values else getattr(safeguards, name)
+        for name in (
+            *SAFEGUARD_DATES,
+            "guardian_name",
+            "determination_outcome",
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    for name in SAFEGUARD_DATES:
+        day = values.get(name)
+        if day and day > today:
+            errors[name] = [_("This date is in the future.")]
+        elif day and case.identified_on and day < case.identified_on:
+            errors[name] = [_("This date is before the identification date.")]
+    if after["guardian_appointed_on"] and not (after["guardian_name"] or "").strip():
+        errors["guardian_name"] = [_("Name the guardian.")]
+    if after["determination_done_on"]:
+        if not (after["determination_outcome"] or "").strip():
+            errors["determination_outcome"] = [_("Record what was determined.")]
+        if not after["assessment_done_on"]:
+            errors["assessment_done_on"] = [_("The assessment comes before the determination.")]
+        elif after["assessment_done_on"] > after["determination_done_on"]:
+            errors["determination_done_on"] = [
+                _("The determination cannot come before the assessment.")
+            ]
+    return errors
+
+
+def reschedule(case: Case) -> None:
+    """Due dates follow the identification date when it is corrected (steps already done keep
+    theirs)."""
+    safeguards = ChildSafeguards.objects.filter(case=case).first()
+    if safeguards is None or case.identified_on is None:
+        return
+    days = settings.PALERMO_CHILD_SAFEGUARD_DAYS
+    for step, (due_field, _done) in SAFEGUARD_STEPS.items():
+        setattr(safeguards, due_field, case.identified_on + datetime.timedelta(days=days[step]))
+    safeguards.save()
 
 
 def _iso(value: Any) -> Any:

@@ -29,7 +29,7 @@ from palermo.cases.models import (
     PersonIndex,
     Screening,
 )
-from palermo.cases.safeguards import child_closure_errors, ensure_safeguards
+from palermo.cases.safeguards import child_closure_errors, ensure_safeguards, reschedule
 from palermo.core import crypto
 from palermo.standard import screening as screening_rule
 from palermo.standard import selectors as standard_selectors
@@ -296,6 +296,8 @@ def update_case(
     if set(changes.coded) & set(INDEXED_CODES):
         _index_codes(current)
     ensure_safeguards(current)
+    if "identified_on" in changes.coded:
+        reschedule(current)
     changes.coded |= person_changes.coded
     changes.identifiers += person_changes.identifiers
     if changes.coded or changes.identifiers:
@@ -560,13 +562,14 @@ def grant_access(
         raise ValidationError(
             {"include_identifiers": _("Identifiers are shared only with consent to referral.")}
         )
-    grant = Grant.objects.create(
+    grant = Grant(
         case=case,
         organisation=organisation,
-        reason=reason.strip(),
         include_identifiers=include_identifiers,
         granted_by=actor,
     )
+    grant.reason = reason
+    grant.save()
     audit.record(
         action="case.granted",
         actor=actor,

@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palermo.audit import services as audit
-from palermo.cases.models import Case, ConsentPurpose, Person, encrypted_columns
+from palermo.cases.access import case_access
+from palermo.cases.models import Case, CaseNote, ConsentPurpose, Person, encrypted_columns
 from palermo.cases.services import PERSON_IDENTIFIERS, consents_to
 
 if TYPE_CHECKING:
@@ -116,6 +118,34 @@ def _case_record(case: Case) -> dict[str, Any]:
             {"name": a.name, "kind": a.kind, "type": a.content_type, "size": a.size}
             for a in case.attachments.defer("data_enc")
         ],
+        "flags": [
+            {
+                "reason": f.reason,
+                "details": f.details,
+                "raised_at": _day(f.raised_at),
+                "cleared_at": _day(f.cleared_at),
+            }
+            for f in case.flags.order_by("raised_at")
+        ],
+        "approvals": [
+            {
+                "kind": a.kind,
+                "state": a.state,
+                "content": a.content,
+                "requested_at": _day(a.requested_at),
+                "decided_at": _day(a.decided_at),
+            }
+            for a in case.approvals.order_by("requested_at")
+        ],
+        "shared_with": [
+            {
+                "organisation": g.organisation.name,
+                "since": _day(g.granted_at),
+                "until": _day(g.revoked_at),
+                "identifiers": g.include_identifiers,
+            }
+            for g in case.grants.select_related("organisation").order_by("granted_at")
+        ],
     }
 
 
@@ -124,6 +154,8 @@ def person_record(case: Case, actor: User) -> dict[str, Any]:
     person = case.person
     if person.erased_at is not None:
         raise ValidationError(_("This person's identifiers were erased."))
+    if not case_access(actor, case).export:
+        raise PermissionDenied("export of a person's record")
     cases = (
         Case.objects.filter(person=person)
         .select_related("organisation", "identification_country")
@@ -155,14 +187,20 @@ def erase_person(case: Case, actor: User, reason: str) -> dict[str, Any]:
     to pooled statistics is in force keep their coded fields; the others are deleted."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say on what request the person is erased.")})
-    person = Person.objects.select_for_update().get(pk=case.person_id)
-    if person.erased_at is not None:
+    person = Person.objects.select_for_update().filter(pk=case.person_id).first()
+    if person is None or person.erased_at is not None:
         raise ValidationError(_("This person's identifiers were already erased."))
+    if not case_access(actor, case).erase:
+        raise PermissionDenied("erasure of a person")
     kept, deleted = [], []
     organisation = case.organisation
-    for each in Case.objects.select_for_update().filter(person=person):
+    for each in Case.objects.select_for_update(of=("self",)).filter(person=person):
         if consents_to(each, ConsentPurpose.STATISTICS):
             _strip(each)
+            # The request stays with the case, encrypted: why its texts were destroyed.
+            note = CaseNote(case=each, author=actor)
+            note.text = _("Person erased on request: %(reason)s") % {"reason": reason.strip()}
+            note.save()
             kept.append(each.reference)
         else:
             deleted.append(each.reference)
@@ -189,6 +227,10 @@ def _strip(case: Case) -> None:
     nothing but text and files, so they go."""
     case.notes.all().delete()
     case.attachments.all().delete()
+    case.services.update(provider="")
+    case.grants.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Forms opened before the erasure can no longer save: their row version is stale.
+    Case.objects.filter(pk=case.pk).update(row_version=F("row_version") + 1)
     for model, columns in encrypted_columns().items():
         if model is Person:
             continue

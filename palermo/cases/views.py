@@ -38,7 +38,7 @@ from palermo.cases.forms import (
     ServiceForm,
     StatusForm,
 )
-from palermo.cases.models import Case, CaseStatus, ConsentPurpose
+from palermo.cases.models import Case, CaseStatus, ChildSafeguards, ConsentPurpose
 from palermo.core.pagination import CappedPaginator
 from palermo.standard.models import Instrument
 
@@ -63,6 +63,13 @@ TABS = {
     "consent": gettext_lazy("Consent"),
     "approvals": gettext_lazy("Approvals"),
 }
+
+
+def posted_int(request: HttpRequest, name: str) -> int:
+    """A posted whole number; 0 when missing or not a number (a row version of 0 is always
+    stale, so a mangled form gets the conflict message, not an error page)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 def _user(request: HttpRequest) -> User:
@@ -200,7 +207,7 @@ def intake(request: HttpRequest, case_id: Any, step: int) -> HttpResponse:
             services.update_case(
                 case,
                 user,
-                int(request.POST.get("row_version", 0)),
+                posted_int(request, "row_version"),
                 form.case_values(),
                 intake_step=step + 1,
             )
@@ -293,7 +300,7 @@ def finish_intake(request: HttpRequest, case_id: Any) -> HttpResponse:
     if not rights.change:
         raise PermissionDenied
     try:
-        services.change_status(case, user, int(request.POST.get("row_version", 0)), CaseStatus.OPEN)
+        services.change_status(case, user, posted_int(request, "row_version"), CaseStatus.OPEN)
     except services.ConflictError:
         messages.error(request, _("Someone else saved this case meanwhile; reload and try again."))
     except ValidationError as exc:
@@ -312,9 +319,9 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
     tab = request.GET.get("tab", "summary")
     if tab not in tabs:
         tab = "summary"
-    if rights.identifiers and tab in ("summary", "person", "safeguards", "perpetrators"):
+    if rights.identifiers:  # every tab shows some decrypted text (at least the flags)
         services.audit_identifiers_viewed(case, user, f"case page, {tab}")
-    safeguards = safeguarding.ensure_safeguards(case)
+    safeguards = ChildSafeguards.objects.filter(case=case).first() if case.is_minor else None
     workers = [
         (str(m.user_id), m.user.get_full_name() or m.user.get_username())
         for m in workflow.assignable_workers(case.organisation_id)
@@ -426,7 +433,7 @@ def add_consent(request: HttpRequest, case_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def change_status(request: HttpRequest, case_id: Any) -> HttpResponse:
-    row_version = int(request.POST.get("row_version", 0) or 0)
+    row_version = posted_int(request, "row_version")
     return _post_action(
         request,
         case_id,

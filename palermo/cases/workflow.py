@@ -62,6 +62,8 @@ def assign(case: Case, actor: User, worker: User, row_version: int) -> Case:
     _require_supervisor(actor, case)
     current = lock_case(case, row_version)
     _check_worker(current.organisation_id, worker)
+    if current.assigned_to_id == worker.pk:
+        return current  # nothing changes: no new version, no conflict for others
     old = current.assigned_to_id
     current.assigned_to = worker
     current.row_version = F("row_version") + 1
@@ -90,7 +92,7 @@ def reassign_many(case_ids: Iterable[Any], actor: User, worker: User) -> BulkRes
     result = BulkResult([], {})
     cases = list(
         visible_cases(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(pk__in=list(case_ids))
         .select_related("organisation")
         .order_by("reference")
@@ -132,6 +134,8 @@ def request_approval(case: Case, actor: User, kind: str, content: str) -> Approv
     """A worker asks a supervisor to approve the case plan, or the closure of the case."""
     if kind not in Approval.Kind.values:
         raise ValidationError({"kind": _("Unknown kind of approval.")})
+    # Locked, so that two simultaneous requests cannot both pass the checks below.
+    case = Case.objects.select_for_update(of=("self",)).select_related("person").get(pk=case.pk)
     rights = case_access(actor, case)
     if not rights.change or rights.via_grant:
         raise ValidationError(_("You cannot change this case."))
@@ -147,7 +151,8 @@ def request_approval(case: Case, actor: User, kind: str, content: str) -> Approv
         if case.status not in (CaseStatus.OPEN, CaseStatus.ACTIVE):
             errors.setdefault("kind", []).append(_("Only an open or active case can be closed."))
         if case.is_minor:
-            errors |= child_closure_errors(case)
+            for field, messages in child_closure_errors(case).items():
+                errors.setdefault(field, []).extend(messages)
     if case.approvals.filter(kind=kind, state=Approval.State.REQUESTED).exists():
         errors.setdefault("kind", []).append(_("A request of this kind is already waiting."))
     if errors:
@@ -299,6 +304,7 @@ def tasks_for(user: User, today: datetime.date | None = None) -> list[Task]:
             )
         )
     rejected = Approval.objects.filter(
+        case__in=mine,
         state=Approval.State.REJECTED,
         requested_by=user,
         decided_at__gte=timezone.now() - datetime.timedelta(days=30),
@@ -315,7 +321,8 @@ def tasks_for(user: User, today: datetime.date | None = None) -> list[Task]:
             )
         )
     open_cases = mine.exclude(status=CaseStatus.CLOSED)
-    for safeguards in ChildSafeguards.objects.filter(case__in=open_cases).select_related("case"):
+    children = open_cases.filter(age_at_identification__lt=18)
+    for safeguards in ChildSafeguards.objects.filter(case__in=children).select_related("case"):
         for step, (due_field, done) in SAFEGUARD_STEPS.items():
             due = getattr(safeguards, due_field)
             if not done(safeguards) and due <= today + datetime.timedelta(days=7):
@@ -343,6 +350,9 @@ def overdue_by_worker(today: datetime.date | None = None) -> dict[Any, list[Task
     today = today or timezone.localdate()
     users: set[Any] = set()
     safeguards_due = ChildSafeguards.objects.exclude(case__status=CaseStatus.CLOSED).filter(
+        case__age_at_identification__lt=18
+    )
+    safeguards_due = safeguards_due.filter(
         Q(guardian_due__lt=today, guardian_appointed_on__isnull=True)
         | Q(assessment_due__lt=today, assessment_done_on__isnull=True)
         | Q(determination_due__lt=today, determination_done_on__isnull=True)
@@ -352,7 +362,12 @@ def overdue_by_worker(today: datetime.date | None = None) -> dict[Any, list[Task
         safeguards_due.exclude(case__assigned_to=None).values_list("case__assigned_to", flat=True)
     )
     late = Approval.objects.filter(state=Approval.State.REQUESTED, due_on__lt=today)
-    for org_id in late.values_list("case__organisation", flat=True).distinct():
+    # Supervisors hear of late decisions and of every overdue safeguard in their organisation
+    # (a child's case may have no one assigned, or someone who left).
+    organisations = set(late.values_list("case__organisation", flat=True)) | set(
+        safeguards_due.values_list("case__organisation", flat=True)
+    )
+    for org_id in organisations:
         users |= set(
             Membership.objects.filter(
                 organisation_id=org_id,

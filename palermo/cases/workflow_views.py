@@ -14,8 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from palermo.accounts import access as accounts_access
 from palermo.accounts.models import User
 from palermo.cases import safeguards as safeguarding
 from palermo.cases import services, subject_rights, workflow
@@ -33,12 +35,13 @@ from palermo.cases.views import (
     _field_errors,
     _post_action,
     _user,
+    posted_int,
 )
 
 
 def _posted_worker(request: HttpRequest) -> User | None:
-    value = request.POST.get("worker", "")
-    return User.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    value = posted_int(request, "worker")
+    return User.objects.filter(pk=value).first() if value else None
 
 
 @login_required
@@ -63,7 +66,7 @@ def assign(request: HttpRequest, case_id: Any) -> HttpResponse:
     try:
         if worker is None:
             raise ValidationError(_("Choose a case worker."))
-        workflow.assign(case, user, worker, int(request.POST.get("row_version", 0) or 0))
+        workflow.assign(case, user, worker, posted_int(request, "row_version"))
     except services.ConflictError:
         messages.error(request, _("Someone else saved this case meanwhile; reload and try again."))
     except ValidationError as exc:
@@ -77,6 +80,8 @@ def assign(request: HttpRequest, case_id: Any) -> HttpResponse:
 @require_POST
 def bulk_assign(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if not accounts_access.can_anywhere(user, accounts_access.Action.SUPERVISE_CASES):
+        raise PermissionDenied
     worker = _posted_worker(request)
     ids = request.POST.getlist("case")
     back = "cases:list"
@@ -201,9 +206,16 @@ def save_safeguards(request: HttpRequest, case_id: Any) -> HttpResponse:
     )
 
 
+def _scalars(values: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(k, v) for k, v in values.items() if not isinstance(v, list | dict)]
+
+
+@never_cache
 @login_required
+@require_POST
 def export_person(request: HttpRequest, case_id: Any) -> HttpResponse:
-    """The person's whole record: ``?format=json`` downloads it, otherwise a printable page."""
+    """The person's whole record: ``format=json`` downloads it, otherwise a printable page.
+    A POST (with its CSRF token), so that no link elsewhere can make an export happen."""
     user = _user(request)
     case, rights = _case(request, case_id)
     if not rights.export:
@@ -213,7 +225,7 @@ def export_person(request: HttpRequest, case_id: Any) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(_detail_url(case))
-    if request.GET.get("format") == "json":
+    if request.POST.get("format") == "json":
         response = HttpResponse(
             json.dumps(record, ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
@@ -223,7 +235,22 @@ def export_person(request: HttpRequest, case_id: Any) -> HttpResponse:
         )
         response["Cache-Control"] = "no-store"
         return response
-    return render(request, "cases/person_record.html", {"case": case, "record": record})
+    person = dict(record["person"])
+    person["documents"] = "; ".join(
+        f"{d.get('type', '')} {d.get('number', '')}".strip() for d in person["documents"]
+    )
+    person["aliases"] = ", ".join(person["aliases"])
+    person["citizenship"] = ", ".join(person["citizenship"])
+    return render(
+        request,
+        "cases/person_record.html",
+        {
+            "case": case,
+            "record": record,
+            "person": _scalars(person),
+            "cases": [(c, _scalars(c)) for c in record["cases"]],
+        },
+    )
 
 
 @login_required

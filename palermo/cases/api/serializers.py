@@ -197,7 +197,7 @@ class FlagSerializer(serializers.Serializer):
 
 class SafeguardsSerializer(serializers.Serializer):
     row_version = serializers.IntegerField(
-        min_value=1, required=False, help_text="The version you read; 409 if it changed since."
+        min_value=1, help_text="The version you read; 409 if it changed since."
     )
     guardian_appointed_on = serializers.DateField(required=False, allow_null=True)
     guardian_name = serializers.CharField(max_length=200, required=False, allow_blank=True)

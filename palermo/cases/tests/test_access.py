@@ -6,8 +6,8 @@ import pytest
 
 from palermo.accounts.models import Role
 from palermo.accounts.tests.factories import MembershipFactory
+from palermo.cases import services
 from palermo.cases.access import case_access, visible_cases
-from palermo.cases.models import Grant
 from palermo.cases.tests.helpers import make_case
 
 pytestmark = pytest.mark.django_db
@@ -67,11 +67,8 @@ def test_an_organisation_can_let_case_workers_see_every_case(world, cases) -> No
 
 def test_a_grant_opens_one_case_read_only_and_revoking_closes_it(world, cases) -> None:  # type: ignore[no-untyped-def]
     reader = world.users["other_case_worker"]
-    grant = Grant.objects.create(
-        case=cases["mine"],
-        organisation=world.other,
-        reason="referral",
-        granted_by=world.users["supervisor"],
+    grant = services.grant_access(
+        cases["mine"], world.users["supervisor"], world.other, "referral", False
     )
     access = case_access(reader, cases["mine"])
     assert access.view

@@ -67,10 +67,9 @@ def test_assignment_flags_movements_and_safeguards_through_the_api(client, login
     )
     assert movement.status_code == 400
     assert "to_country" in movement.json()["error"]["fields"]
-    saved = client.post(
-        f"{url}/safeguards/",
-        {"guardian_appointed_on": str(TODAY), "guardian_name": "Guardian Example"},
-        "application/json",
-    )
+    fields = {"guardian_appointed_on": str(TODAY), "guardian_name": "Guardian Example"}
+    saved = client.post(f"{url}/safeguards/", {**fields, "row_version": 1}, "application/json")
     assert saved.status_code == 200
     assert saved.json() == {"overdue": [], "row_version": 2}
+    stale = client.post(f"{url}/safeguards/", {**fields, "row_version": 1}, "application/json")
+    assert stale.status_code == 409

@@ -237,9 +237,12 @@ def test_reminders_mail_each_person_their_overdue_tasks(world, settings) -> None
     call_command("send_reminders", "--dry-run", stdout=out)
     assert worker.username in out.getvalue()
     assert not mail.outbox
+    supervisor = world.users["supervisor"]
+    supervisor.email = "supervisor@example.org"
+    supervisor.save()
     call_command("send_reminders", stdout=out)
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["worker@example.org"]
+    # The assigned worker, and the supervisor (who hears of every overdue safeguard).
+    assert sorted(m.to[0] for m in mail.outbox) == ["supervisor@example.org", "worker@example.org"]
+    message = next(m for m in mail.outbox if m.to == ["worker@example.org"])
     assert "Appoint a guardian" in message.body
     assert "Testperson" not in message.body  # references only, never names
