@@ -393,17 +393,23 @@ def _post_action(
             ),
         )
     else:
-        try:
-            action(case, user, form.cleaned_data)
-        except services.ConflictError:
-            messages.error(
-                request, _("Someone else saved this case meanwhile; reload and try again.")
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Saved."))
+        attempt(request, lambda: action(case, user, form.cleaned_data), _("Saved."))
     return redirect(f"{_detail_url(case)}?tab={tab}")
+
+
+def attempt(request: HttpRequest, action: Any, success: str) -> bool:
+    """Run a service for a page: its refusal becomes a message on the page, never an error
+    page; whether it succeeded."""
+    try:
+        action()
+    except services.ConflictError:
+        messages.error(request, _("Someone else saved this case meanwhile; reload and try again."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+        return True
+    return False
 
 
 @login_required

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from palermo.accounts import access as accounts_access
 from palermo.accounts.models import User
 from palermo.cases import safeguards as safeguarding
-from palermo.cases import services, subject_rights, workflow
+from palermo.cases import subject_rights, workflow
 from palermo.cases.forms import (
     ApprovalRequestForm,
     DecisionForm,
@@ -35,6 +35,7 @@ from palermo.cases.views import (
     _field_errors,
     _post_action,
     _user,
+    attempt,
     posted_int,
 )
 
@@ -63,16 +64,14 @@ def assign(request: HttpRequest, case_id: Any) -> HttpResponse:
     if not rights.supervise:
         raise PermissionDenied
     worker = _posted_worker(request)
-    try:
-        if worker is None:
-            raise ValidationError(_("Choose a case worker."))
-        workflow.assign(case, user, worker, posted_int(request, "row_version"))
-    except services.ConflictError:
-        messages.error(request, _("Someone else saved this case meanwhile; reload and try again."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    if worker is None:
+        messages.error(request, _("Choose a case worker."))
     else:
-        messages.success(request, _("Case assigned."))
+        attempt(
+            request,
+            lambda: workflow.assign(case, user, worker, posted_int(request, "row_version")),
+            _("Case assigned."),
+        )
     return redirect(_detail_url(case))
 
 
@@ -135,17 +134,16 @@ def decide(request: HttpRequest, case_id: Any, approval_id: int) -> HttpResponse
     if not form.is_valid():
         messages.error(request, _("Choose to approve or reject."))
     else:
-        try:
-            workflow.decide(
+        attempt(
+            request,
+            lambda: workflow.decide(
                 approval,
                 user,
                 form.cleaned_data["decision"] == "approve",
                 form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Decision recorded."))
+            ),
+            _("Decision recorded."),
+        )
     return redirect(f"{_detail_url(case)}?tab=approvals")
 
 
@@ -154,12 +152,7 @@ def decide(request: HttpRequest, case_id: Any, approval_id: int) -> HttpResponse
 def withdraw(request: HttpRequest, case_id: Any, approval_id: int) -> HttpResponse:
     user = _user(request)
     case, approval = _approval(request, case_id, approval_id)
-    try:
-        workflow.withdraw(approval, user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Request withdrawn."))
+    attempt(request, lambda: workflow.withdraw(approval, user), _("Request withdrawn."))
     return redirect(f"{_detail_url(case)}?tab=approvals")
 
 
@@ -185,12 +178,7 @@ def clear_flag(request: HttpRequest, case_id: Any, flag_id: int) -> HttpResponse
     flag = case.flags.filter(pk=flag_id).first()
     if flag is None:
         raise Http404("no such flag")
-    try:
-        workflow.clear_flag(flag, user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Flag cleared."))
+    attempt(request, lambda: workflow.clear_flag(flag, user), _("Flag cleared."))
     return redirect(_detail_url(case))
 
 
