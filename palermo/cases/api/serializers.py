@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from palermo.cases.models import (
     Approval,
+    Attachment,
     Case,
     CaseStatus,
     CaseType,
@@ -220,6 +221,11 @@ class MovementSerializer(serializers.Serializer):
     departed_on = serializers.DateField()
     arrived_on = serializers.DateField(required=False, allow_null=True)
     details = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Attachment.Kind.choices)
+    file = serializers.FileField()
 
 
 class PerpetratorSerializer(serializers.Serializer):

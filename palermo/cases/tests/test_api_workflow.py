@@ -73,3 +73,34 @@ def test_assignment_flags_movements_and_safeguards_through_the_api(client, login
     assert saved.json() == {"overdue": [], "row_version": 2}
     stale = client.post(f"{url}/safeguards/", {**fields, "row_version": 1}, "application/json")
     assert stale.status_code == 409
+
+
+def test_files_are_uploaded_through_the_api_with_the_pages_checks(
+    client, login_as, world, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from palermo.cases.models import Attachment
+
+    settings.PALERMO_ATTACHMENT_MAX_BYTES = 100
+    case = make_case(world.agency, world.users["case_worker"])
+    url = f"/api/v1/cases/{case.pk}/attachments/"
+    login_as(world.users["case_worker"])
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"x" * 200, "application/pdf")
+    refused = client.post(url, {"kind": "document", "file": big})
+    assert refused.status_code == 400
+    assert "file" in refused.json()["error"]["fields"]
+    small = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 small", "application/pdf")
+    made = client.post(url, {"kind": "document", "file": small})
+    assert made.status_code == 201
+    assert Attachment.objects.get().name == "scan.pdf"
+    login_as(world.users["analyst"])
+    assert client.post(url, {"kind": "document", "file": small}).status_code == 404
+
+
+def test_only_supervisors_reassign_through_the_api(client, login_as, world) -> None:  # type: ignore[no-untyped-def]
+    login_as(world.users["case_worker"])
+    response = client.post(
+        "/api/v1/cases/reassign/", {"cases": [], "worker": "nobody"}, "application/json"
+    )
+    assert response.status_code == 403
