@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
@@ -31,6 +30,7 @@ from palermo.cases.models import (
     Person,
     PersonIndex,
 )
+from palermo.cases.safeguards import due_dates
 from palermo.cases.services import INDEXED_CODES, age_on
 from palermo.core import crypto
 from palermo.standard.selectors import latest_version
@@ -265,10 +265,7 @@ def _batch(
 def _safeguards(rng: random.Random, case: Case, fake: Faker) -> ChildSafeguards:
     """A child's safeguards, mostly done on time, some overdue (so the task list has work)."""
     start = case.identified_on or timezone.localdate()
-    days = settings.PALERMO_CHILD_SAFEGUARD_DAYS
-    record = ChildSafeguards(
-        case=case, **{f"{s}_due": start + datetime.timedelta(days=d) for s, d in days.items()}
-    )
+    record = ChildSafeguards(case=case, **due_dates(start))
     today = timezone.localdate()
     if rng.random() < 0.85:
         record.guardian_appointed_on = min(

@@ -40,18 +40,22 @@ SAFEGUARD_LABELS = {
 SAFEGUARD_DATES = ("guardian_appointed_on", "assessment_done_on", "determination_done_on")
 
 
+def due_dates(identified_on: datetime.date) -> dict[str, datetime.date]:
+    """When each step is due, for a child identified on that day."""
+    days = settings.PALERMO_CHILD_SAFEGUARD_DAYS
+    return {
+        f"{step}_due": identified_on + datetime.timedelta(days=days[step])
+        for step in SAFEGUARD_STEPS
+    }
+
+
 def ensure_safeguards(case: Case) -> ChildSafeguards | None:
     """The safeguards record of a child's case, created with its due dates when the case is
     found to be a child's; ``None`` for an adult."""
     if not case.is_minor:
         return None
-    start = case.identified_on or timezone.localdate()
-    days = settings.PALERMO_CHILD_SAFEGUARD_DAYS
     safeguards, _created = ChildSafeguards.objects.get_or_create(
-        case=case,
-        defaults={
-            f"{step}_due": start + datetime.timedelta(days=days[step]) for step in SAFEGUARD_STEPS
-        },
+        case=case, defaults=due_dates(case.identified_on or timezone.localdate())
     )
     return safeguards
 
@@ -143,14 +147,12 @@ def _check(
 
 
 def reschedule(case: Case) -> None:
-    """Due dates follow the identification date when it is corrected (steps already done keep
-    theirs)."""
+    """Due dates follow the identification date when it is corrected."""
     safeguards = ChildSafeguards.objects.filter(case=case).first()
     if safeguards is None or case.identified_on is None:
         return
-    days = settings.PALERMO_CHILD_SAFEGUARD_DAYS
-    for step, (due_field, _done) in SAFEGUARD_STEPS.items():
-        setattr(safeguards, due_field, case.identified_on + datetime.timedelta(days=days[step]))
+    for due_field, day in due_dates(case.identified_on).items():
+        setattr(safeguards, due_field, day)
     safeguards.save()
 
 
