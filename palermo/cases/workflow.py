@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,17 +17,13 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from palermo.accounts.access import ROLE_ACTIONS, Action
-from palermo.accounts.models import Membership
+from palermo.accounts.access import ROLE_ACTIONS, Action, organisations_where
+from palermo.accounts.models import Membership, User
 from palermo.audit import services as audit
 from palermo.cases.access import case_access, visible_cases
 from palermo.cases.models import Approval, Case, CaseStatus, ChildSafeguards, Flag
 from palermo.cases.safeguards import SAFEGUARD_LABELS, SAFEGUARD_STEPS, child_closure_errors
 from palermo.cases.services import change_status, lock_case
-
-if TYPE_CHECKING:
-    from palermo.accounts.models import User
-
 
 # Assignment ------------------------------------------------------------------------------------
 
@@ -340,8 +336,6 @@ def tasks_for(user: User, today: datetime.date | None = None) -> list[Task]:
 
 
 def _supervised(user: User) -> list[Any]:
-    from palermo.accounts.access import organisations_where
-
     return [o.pk for o in organisations_where(user, Action.SUPERVISE_CASES)]
 
 
@@ -374,8 +368,6 @@ def overdue_by_worker(today: datetime.date | None = None) -> dict[Any, list[Task
                 role__in=[r for r, a in ROLE_ACTIONS.items() if Action.SUPERVISE_CASES in a],
             ).values_list("user_id", flat=True)
         )
-    from palermo.accounts.models import User
-
     found = {}
     for user in User.objects.filter(pk__in=users, is_active=True):
         overdue = [t for t in tasks_for(user, today) if t.overdue]
