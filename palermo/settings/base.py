@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "palermo.accounts",
     "palermo.standard",
     "palermo.cases",
+    "palermo.ingest",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,13 @@ PALERMO_ATTACHMENT_TYPES = {
     "application/vnd.oasis.opendocument.text": ".odt",
     "text/plain": ".txt",
 }
+
+# Imports: what a file may be before it is refused (a 10,000-column sheet, a zip bomb, a cell
+# holding a book).
+PALERMO_IMPORT_MAX_BYTES = int(os.environ.get("PALERMO_IMPORT_MAX_BYTES", 2 * 1024**3))
+PALERMO_IMPORT_MAX_COLUMNS = int(os.environ.get("PALERMO_IMPORT_MAX_COLUMNS", "1000"))
+PALERMO_IMPORT_MAX_CELL = 32_767  # what a spreadsheet cell holds at most
+PALERMO_IMPORT_MAX_UNPACKED = int(os.environ.get("PALERMO_IMPORT_MAX_UNPACKED", 1024**3))
 
 # Mail (reminders of overdue tasks). SMTP in production; printed to the console by default.
 EMAIL_BACKEND = os.environ.get(
