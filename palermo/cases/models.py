@@ -187,6 +187,9 @@ class Case(models.Model):
     age_at_entry = models.PositiveSmallIntegerField(null=True, blank=True)
     age_at_exploitation = models.PositiveSmallIntegerField(null=True, blank=True)
     narrative_enc = models.TextField(blank=True)
+    # Records imported in the analytic form only (e.g. the CTDC datasets): the standard's
+    # analytic variables (ana_*) as the source coded them, where no HTCDS detail is known.
+    analytic = models.JSONField(_("analytic variables"), default=dict, blank=True)
     # Life cycle
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)

@@ -134,6 +134,11 @@ def _check_dates(case_values: Mapping[str, Any], birth_date: str) -> dict[str, l
 
 def _reindex(person: Person) -> None:
     person.index_rows.all().delete()
+    PersonIndex.objects.bulk_create(index_rows(person), ignore_conflicts=True)
+
+
+def index_rows(person: Person) -> list[PersonIndex]:
+    """The blind-index rows of a person's names, aliases, document numbers and phone."""
     rows = []
     names = [person.display_name, *person.aliases]
     for name in names:
@@ -144,7 +149,7 @@ def _reindex(person: Person) -> None:
             rows.append(PersonIndex(person=person, kind=PersonIndex.Kind.DOCUMENT, digest=digest))
     if digest := crypto.blind_index(person.phone, "phone"):
         rows.append(PersonIndex(person=person, kind=PersonIndex.Kind.PHONE, digest=digest))
-    PersonIndex.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
 
 
 INDEXED_CODES = ("exploitation", "forced_labour_industry", "sex_exploitation", "means_of_control")
@@ -159,12 +164,19 @@ def _index_codes(case: Case) -> None:
     )
 
 
-def _next_reference(organisation: Organisation) -> str:
+def next_references(organisation: Organisation, count: int = 1) -> list[str]:
+    """The next ``count`` case references of the organisation (``AGA-2026-00042``); the
+    organisation's row stays locked until the caller's transaction ends, so that no one else
+    takes the same numbers."""
     Organisation.objects.select_for_update().filter(pk=organisation.pk).get()
     year = timezone.localdate().year
     prefix = f"{organisation.acronym}-{year}-"
-    count = Case.objects.filter(organisation=organisation, reference__startswith=prefix).count()
-    return f"{prefix}{count + 1:05d}"
+    taken = Case.objects.filter(organisation=organisation, reference__startswith=prefix).count()
+    return [f"{prefix}{taken + n:05d}" for n in range(1, count + 1)]
+
+
+def _next_reference(organisation: Organisation) -> str:
+    return next_references(organisation)[0]
 
 
 @dataclass

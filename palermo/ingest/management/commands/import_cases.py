@@ -1,0 +1,96 @@
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from palermo.accounts import access
+from palermo.accounts.models import Organisation, User
+from palermo.ingest.models import ImportBatch
+from palermo.ingest.services import run_import
+from palermo.standard.models import MappingProfile
+
+
+class Command(BaseCommand):
+    help = (
+        "Import case records from a CSV, XLSX, HXL-tagged CSV or JSON file through one of the "
+        "organisation's mapping profiles. Checks every row first; by default nothing is imported "
+        "unless every row is valid (--valid-rows imports the valid ones and reports the rest). "
+        "Importing the same file again changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--mapping", required=True, help="Name of the mapping profile.")
+        parser.add_argument("--org", required=True, help="Acronym of the organisation.")
+        parser.add_argument(
+            "--as", dest="username", required=True, help="A data manager of the organisation."
+        )
+        parser.add_argument(
+            "--id-column", default="", help="The column holding the source's own identifier."
+        )
+        parser.add_argument(
+            "--valid-rows",
+            action="store_true",
+            help="Import the valid rows and report the others (default: all or nothing).",
+        )
+        parser.add_argument(
+            "--show", type=int, default=20, help="How many problems to print (default 20)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisation = Organisation.objects.filter(acronym=options["org"]).first()
+        if organisation is None:
+            raise CommandError(f"No organisation {options['org']}.")
+        user = User.objects.filter(username=options["username"], is_active=True).first()
+        if user is None or not access.can(user, access.Action.IMPORT_EXPORT, organisation):
+            raise CommandError(f"{options['username']} may not import into {organisation.acronym}.")
+        profile = MappingProfile.objects.filter(
+            organisation=organisation, name=options["mapping"]
+        ).first()
+        if profile is None:
+            raise CommandError(
+                f"{organisation.acronym} has no mapping profile {options['mapping']!r}."
+            )
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        started = time.monotonic()
+
+        def progress(batch: ImportBatch) -> None:
+            elapsed = time.monotonic() - started
+            phase = "checking" if batch.status == ImportBatch.Status.VALIDATING else "importing"
+            written = batch.created + batch.updated + batch.unchanged
+            done = batch.rows_read if phase == "checking" else written
+            rate = done / elapsed if elapsed else 0
+            sys.stderr.write(
+                f"\r{phase}: {done:,} rows, {batch.rows_rejected:,} rejected, {rate:,.0f} rows/s   "
+            )
+            sys.stderr.flush()
+
+        mode = (
+            ImportBatch.Mode.VALID_ROWS
+            if options["valid_rows"]
+            else ImportBatch.Mode.ALL_OR_NOTHING
+        )
+        batch = run_import(
+            path, organisation, profile, user, mode, options["id_column"], progress=progress
+        )
+        sys.stderr.write("\n")
+        for problem in batch.problems[: options["show"]]:
+            self.stdout.write(
+                f"row {problem['row']}, {problem['column'] or '-'}: "
+                f"{problem['value']!r}: {problem['why']}"
+            )
+        if batch.problems_total > options["show"]:
+            self.stdout.write(f"... {batch.problems_total - options['show']:,} more problem(s)")
+        summary = (
+            f"{batch.get_status_display()}: {batch.rows_read:,} rows read, "
+            f"{batch.rows_rejected:,} rejected, {batch.created:,} created, "
+            f"{batch.updated:,} updated, {batch.unchanged:,} unchanged "
+            f"({time.monotonic() - started:.1f} s). Import {batch.pk}."
+        )
+        if batch.status in (ImportBatch.Status.FAILED, ImportBatch.Status.REFUSED):
+            raise CommandError(f"{summary} {batch.error}".strip())
+        self.stdout.write(summary)

@@ -1,0 +1,88 @@
+"""Import batches and the record of which case each imported row became."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportBatch(models.Model):
+    """One import of one file: what was read, what was refused and why, what changed."""
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", _("Import nothing until every row is valid")
+        VALID_ROWS = "valid_rows", _("Import the valid rows, report the others")
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking the rows")
+        REFUSED = "refused", _("Refused: nothing imported")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed: nothing imported")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="import_batches"
+    )
+    profile = models.ForeignKey(
+        "standard.MappingProfile",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="import_batches",
+    )
+    source = models.CharField(_("source"), max_length=64)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    id_column = models.CharField(_("source identifier column"), max_length=200, blank=True)
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING
+    )
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)  # [{row, column, value, reason}]
+    problems_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"import {self.pk}"
+
+
+class ImportedRecord(models.Model):
+    """Which case a source's row became: the key that makes a second import of the same file
+    change nothing, and an updated row update its case only."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    source = models.CharField(max_length=64)
+    source_key = models.CharField(max_length=200)
+    row_hash = models.CharField(max_length=64)
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="imported_from"
+    )
+    batch = models.ForeignKey(ImportBatch, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source", "source_key"], name="ingest_record_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_key}"
