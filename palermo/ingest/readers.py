@@ -89,6 +89,18 @@ def _check_columns(columns: list[str]) -> list[str]:
     return unique
 
 
+def _has_data(cells: Any, named: list[int]) -> bool:
+    """Whether a row holds anything under a named column (a numbering column without a header,
+    as in the HTCDS template, does not make a row)."""
+    return any(
+        i < len(cells) and cells[i] not in (None, "") and str(cells[i]).strip() for i in named
+    )
+
+
+def _named(header: list[Any]) -> list[int]:
+    return [i for i, name in enumerate(header) if name not in (None, "") and str(name).strip()]
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -153,6 +165,7 @@ def read_csv(path: Path, name: str = "") -> Table:
     try:
         header = next(reader)
         columns = _check_columns(header)
+        named = _named(header)
         tags: dict[str, str] = {}
         pending: list[str] | None = None
         second = next(reader, None)
@@ -172,10 +185,10 @@ def read_csv(path: Path, name: str = "") -> Table:
 
     def rows() -> Iterator[dict[str, str]]:
         try:
-            if pending is not None:
+            if pending is not None and _has_data(pending, named):
                 yield _row(columns, pending)
             for cells in reader:
-                if any(c.strip() for c in cells):
+                if _has_data(cells, named):
                     yield _row(columns, cells)
         except UnicodeDecodeError:
             raise ReadError(
@@ -242,12 +255,13 @@ def read_xlsx(path: Path) -> list[Table]:
         if header is None or not any(c not in (None, "") for c in header):
             continue
         columns = _check_columns([_cell(c) for c in header])
+        named = _named(list(header))
 
         def rows(
-            it: Iterator[Any] = iterator, cols: list[str] = columns
+            it: Iterator[Any] = iterator, cols: list[str] = columns, keep: list[int] = named
         ) -> Iterator[dict[str, str]]:
             for values in it:
-                if any(v not in (None, "") for v in values):
+                if _has_data(values, keep):
                     yield _row(cols, [_cell(v) for v in values])
 
         tables.append(Table(sheet.title, columns, rows()))

@@ -44,7 +44,6 @@ EXTRA_REASONS = {
     "future_date": "a date in the future",
     "missing_identifier": "no source identifier",
     "duplicate_identifier": "the same source identifier as another row of the file",
-    "empty_row": "no mapped value",
 }
 Progress = Callable[[ImportBatch], None]
 
@@ -84,12 +83,15 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
     vocab = vocabulary()
     tables = open_tables(path, file_name)
     mapped_columns = {r.column for r in rules}
+    skip = profile.skip_rows
     today = timezone.localdate().isoformat()
     for table in tables:
         if not mapped_columns & set(table.columns):
             continue  # a sheet of notes, or another table
         label = f"{table.name}!" if len(tables) > 1 else ""
-        position = 1  # the header is line 1
+        for _skipped in islice(table.rows, skip):
+            pass
+        position = 1 + skip  # the header is line 1
         while True:
             chunk = list(islice(table.rows, CHUNK))
             if not chunk:
@@ -109,8 +111,6 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
                 for key, value in record.items():
                     if key in ("prs_Birthdate", "cas_IdentificationDate") and value > today:
                         problems.append(_problem(line, key, value, "future_date"))
-                if not record and not problems:
-                    problems.append(_problem(line, "", "", "empty_row"))
                 row = Row(line, cells, record, problems)
                 if id_column:
                     row.key = (cells.get(id_column) or "").strip()
@@ -149,7 +149,7 @@ def run_import(
     profile: MappingProfile,
     actor: User,
     mode: str = ImportBatch.Mode.ALL_OR_NOTHING,
-    id_column: str = "",
+    id_column: str | None = None,
     file_name: str = "",
     progress: Progress | None = None,
 ) -> ImportBatch:
@@ -161,7 +161,7 @@ def run_import(
         source=str(profile.pk),
         file_name=file_name or path.name,
         file_sha256=file_digest(path),
-        id_column=id_column,
+        id_column=profile.id_column if id_column is None else id_column,
         mode=mode,
         started_by=actor,
     )

@@ -324,6 +324,17 @@ class MappingProfile(models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
+    id_column = models.CharField(
+        _("source identifier column"),
+        max_length=200,
+        blank=True,
+        help_text=_("The column holding your own record number, if the files have one."),
+    )
+    skip_rows = models.PositiveSmallIntegerField(
+        _("rows to skip under the header"),
+        default=0,
+        help_text=_("E.g. 1 for a row of labels under the column names."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(

@@ -543,9 +543,13 @@ def save_profile(
     actor: User,
     description: str = "",
     profile: MappingProfile | None = None,
+    id_column: str = "",
+    skip_rows: int = 0,
 ) -> MappingProfile:
     """Create or replace a mapping profile. ``columns``: dicts with ``column``, ``field`` (a
-    field key), optional ``separator`` and ``values`` (own value -> standard code)."""
+    field key), optional ``separator`` and ``values`` (own value -> standard code);
+    ``id_column`` names the column of the source's own identifiers, ``skip_rows`` the rows to
+    skip under the header."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the profile a name.")})
@@ -603,6 +607,10 @@ def save_profile(
         cleaned.append((column, key, separator, values))
     if not cleaned and not errors:
         errors.append(_("Map at least one column."))
+    if not 0 <= skip_rows <= 20:
+        errors.append(_("Skip between 0 and 20 rows under the header."))
+    if len(id_column) > 200:
+        errors.append(_("The identifier column's name is too long."))
     if errors:
         raise ValidationError(errors)
     if profile is None:
@@ -611,6 +619,7 @@ def save_profile(
     else:
         action = "standard.profile_changed"
     profile.name, profile.description, profile.updated_by = name, description.strip(), actor
+    profile.id_column, profile.skip_rows = id_column.strip(), skip_rows
     profile.save()
     profile.columns.all().delete()
     fields = {f.key: f for f in Field.objects.filter(key__in=[c[1] for c in cleaned])}

@@ -264,3 +264,45 @@ def test_unreadable_files_fail_with_their_reason(world, shelter, tmp_path) -> No
             "--as",
             world.users["case_worker"].username,
         )
+
+
+def test_the_htcds_template_filled_in_imports_with_its_profile(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    template = Path(settings.PALERMO_STANDARDS_DIR) / "htcds" / "Toolkit" / "Excel"
+    workbook = load_workbook(template / "HTCDS Excel Spreadsheet v2.0.xlsx")
+    sheet = workbook.worksheets[0]
+    columns = {cell.value: cell.column for cell in sheet[1] if cell.value}
+    rows = [
+        {
+            "prs_FirstName": "Lina",
+            "prs_SecondName": "Templatetest",
+            "prs_Gender": "Feminine",
+            "prs_Birthdate": "1994-02-03",
+            "prs_Citizenship": "VN",
+            "vic_TypeOfExploitation": "ForcedLabour;SexualExploitation",
+            "vic_MethodsOfControl": "DebtBondage",
+        },
+        {"prs_FirstName": "Minh", "prs_Gender": "Masculine", "prs_Citizenship": "VN"},
+    ]
+    for offset, values in enumerate(rows):
+        for key, value in values.items():
+            sheet.cell(row=3 + offset, column=columns[key], value=value)
+    path = tmp_path / "filled.xlsx"
+    workbook.save(path)
+    call_command(
+        "save_profile",
+        PROFILES / "htcds-template-2.0.json",
+        "--org",
+        world.agency.acronym,
+        "--as",
+        world.users["data_manager"].username,
+        stdout=StringIO(),
+    )
+    profile = world.agency.mapping_profiles.get(name="HTCDS Excel template (v2.0)")
+    batch = _import(world, profile, path)
+    assert (batch.status, batch.rows_read, batch.created) == ("done", 2, 2)
+    lina = Case.objects.get(person__in=find_persons([world.agency.pk], "Lina Templatetest"))
+    assert lina.exploitation == ["ForcedLabour", "SexualExploitation"]
+    assert lina.means_of_control == ["DebtBondage"]
+    assert lina.person.citizenship == ["VN"]

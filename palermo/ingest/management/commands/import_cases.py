@@ -28,7 +28,9 @@ class Command(BaseCommand):
             "--as", dest="username", required=True, help="A data manager of the organisation."
         )
         parser.add_argument(
-            "--id-column", default="", help="The column holding the source's own identifier."
+            "--id-column",
+            default=None,
+            help="The column holding the source's own identifier (default: the profile's).",
         )
         parser.add_argument(
             "--valid-rows",

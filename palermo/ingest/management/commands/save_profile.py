@@ -40,7 +40,14 @@ class Command(BaseCommand):
         existing = MappingProfile.objects.filter(organisation=organisation, name=name).first()
         try:
             profile = save_profile(
-                organisation, name, columns, user, document.get("description", ""), existing
+                organisation,
+                name,
+                columns,
+                user,
+                document.get("description", ""),
+                existing,
+                id_column=str(document.get("id_column", "")),
+                skip_rows=int(document.get("skip_rows", 0)),
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
