@@ -83,6 +83,7 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
     vocab = vocabulary()
     tables = open_tables(path, file_name)
     mapped_columns = {r.column for r in rules}
+    column_of = {r.field: r.column for r in rules}
     skip = profile.skip_rows
     today = timezone.localdate().isoformat()
     for table in tables:
@@ -110,7 +111,9 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
                 problems = by_row.get(index, [])
                 for key, value in record.items():
                     if key in ("prs_Birthdate", "cas_IdentificationDate") and value > today:
-                        problems.append(_problem(line, key, value, "future_date"))
+                        problems.append(
+                            _problem(line, column_of.get(key, key), value, "future_date")
+                        )
                 row = Row(line, cells, record, problems)
                 if id_column:
                     row.key = (cells.get(id_column) or "").strip()
@@ -141,6 +144,13 @@ def _keyed(rows: Iterator[Row], id_column: str) -> Iterator[Row]:
         else:
             row.key = f"{row.key}#{seen[row.key]}"
         yield row
+
+
+def checked_rows(
+    path: Path, file_name: str, profile: MappingProfile, id_column: str
+) -> Iterator[Row]:
+    """Every row of the file, mapped, checked and keyed (streaming)."""
+    return _keyed(_rows(path, file_name, profile, id_column), id_column)
 
 
 def run_import(
@@ -208,7 +218,7 @@ def _validate(
     batch: ImportBatch, path: Path, profile: MappingProfile, progress: Progress | None
 ) -> None:
     problems: list[dict[str, str]] = []
-    for row in _keyed(_rows(path, batch.file_name, profile, batch.id_column), batch.id_column):
+    for row in checked_rows(path, batch.file_name, profile, batch.id_column):
         batch.rows_read += 1
         if row.problems:
             batch.rows_rejected += 1
@@ -229,7 +239,7 @@ def _write(
     progress: Progress | None,
 ) -> None:
     with transaction.atomic():
-        rows = _keyed(_rows(path, batch.file_name, profile, batch.id_column), batch.id_column)
+        rows = checked_rows(path, batch.file_name, profile, batch.id_column)
         while raw := list(islice(rows, CHUNK)):
             chunk = [row for row in raw if not row.problems]
             if chunk:

@@ -100,7 +100,7 @@ def test_a_file_with_errors_is_refused_whole_with_every_bad_cell_named(
         ("5", "Sex", "unknown_code"),
         ("5", "Born", "not_a_date"),
         ("5", "Nationality", "unknown_code"),
-        ("6", "cas_IdentificationDate", "future_date"),
+        ("6", "Identified", "future_date"),
         ("6", "Exploitation", "unknown_code"),
         ("6", "Case ID", "duplicate_identifier"),
         ("7", "Case ID", "missing_identifier"),
@@ -306,3 +306,27 @@ def test_the_htcds_template_filled_in_imports_with_its_profile(world, tmp_path) 
     assert lina.exploitation == ["ForcedLabour", "SexualExploitation"]
     assert lina.means_of_control == ["DebtBondage"]
     assert lina.person.citizenship == ["VN"]
+
+
+def test_the_report_workbook_marks_each_bad_cell(world, shelter, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    from palermo.ingest.report import write_report
+
+    bad = [GOOD[0], '=HYPERLINK("http://x"),Dee,Testrow,X,1999-02-30,PH,2025-01-01,Begging\n']
+    path = _file(tmp_path, bad)
+    batch = _import(world, shelter, path, id_column="Case ID")
+    out = tmp_path / "report.xlsx"
+    write_report(batch, path, out)
+    workbook = load_workbook(out)
+    listed = list(workbook["Problems"].iter_rows(min_row=2, values_only=True))
+    assert ("3", "Sex", "X", "not a code of the field's list") in listed
+    rejected = workbook["Rejected rows"]
+    header = [c.value for c in rejected[1]]
+    (row,) = rejected.iter_rows(min_row=2)
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Row"].value == "3"
+    assert cells["Sex"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert cells["Born"].comment.text == "not a date (YYYY-MM-DD)"
+    assert cells["First name"].fill.fgColor.rgb != cells["Sex"].fill.fgColor.rgb
+    assert cells["Case ID"].value.startswith("'=")  # no formula reaches a spreadsheet

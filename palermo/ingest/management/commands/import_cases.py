@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from palermo.accounts import access
 from palermo.accounts.models import Organisation, User
 from palermo.ingest.models import ImportBatch
+from palermo.ingest.report import write_report
 from palermo.ingest.services import run_import
 from palermo.standard.models import MappingProfile
 
@@ -39,6 +40,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--show", type=int, default=20, help="How many problems to print (default 20)."
+        )
+        parser.add_argument(
+            "--report",
+            type=Path,
+            help="Write the validation report to this .xlsx file (bad cells marked red).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -80,6 +86,9 @@ class Command(BaseCommand):
             path, organisation, profile, user, mode, options["id_column"], progress=progress
         )
         sys.stderr.write("\n")
+        if options["report"] and batch.rows_read:
+            write_report(batch, path, options["report"])
+            self.stdout.write(f"Report written to {options['report']}.")
         for problem in batch.problems[: options["show"]]:
             self.stdout.write(
                 f"row {problem['row']}, {problem['column'] or '-'}: "

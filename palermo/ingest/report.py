@@ -1,0 +1,66 @@
+"""The validation report of an import as a workbook: one sheet listing every problem (row,
+column, value, why), one with the rejected rows as they were in the file, their offending cells
+filled red and commented. Written in openpyxl's write-only mode, row by row; every cell
+neutralised against formula injection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+
+from palermo.ingest.models import ImportBatch
+from palermo.ingest.readers import neutralise
+from palermo.ingest.services import checked_rows
+
+BAD = PatternFill("solid", fgColor="FFC7CE")
+BOLD = Font(bold=True)
+
+
+def write_report(batch: ImportBatch, source: Path, out: Path) -> None:
+    """Write ``batch``'s report for the file it was made from (read again, streaming)."""
+    if batch.profile is None:
+        raise ValueError("the batch's mapping profile was deleted")
+    workbook = Workbook(write_only=True)
+    problems = workbook.create_sheet("Problems")
+    header = ["Row", "Column", "Value", "Problem"]
+    problems.append([_bold(problems, text) for text in header])
+    for problem in batch.problems:
+        problems.append(
+            [
+                problem["row"],
+                neutralise(problem["column"]),
+                neutralise(problem["value"]),
+                problem["why"],
+            ]
+        )
+    if batch.problems_total > len(batch.problems):
+        problems.append([f"... and {batch.problems_total - len(batch.problems)} more"])
+    rejected = workbook.create_sheet("Rejected rows")
+    columns: list[str] | None = None
+    for row in checked_rows(source, batch.file_name, batch.profile, batch.id_column):
+        if not row.problems:
+            continue
+        if columns is None:
+            columns = list(row.cells)
+            rejected.append([_bold(rejected, "Row")] + [_bold(rejected, c) for c in columns])
+        bad = {p["column"]: p["why"] for p in row.problems}
+        cells = [WriteOnlyCell(rejected, value=row.number)]
+        for column in columns:
+            cell = WriteOnlyCell(rejected, value=neutralise(row.cells.get(column, "")))
+            if column in bad:
+                cell.fill = BAD
+                cell.comment = Comment(bad[column], "Palermo")
+            cells.append(cell)
+        rejected.append(cells)
+    workbook.save(out)
+
+
+def _bold(sheet: Any, text: str) -> Cell:
+    cell = WriteOnlyCell(sheet, value=neutralise(text))
+    cell.font = BOLD
+    return cell
