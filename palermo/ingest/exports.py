@@ -62,7 +62,7 @@ ANALYTIC_COLUMNS = [
 ]
 
 
-class ExportRefused(Exception):
+class ExportRefusedError(Exception):
     pass
 
 
@@ -126,16 +126,16 @@ def export_cases(
 ) -> int:
     """Write the cases; the number of cases written."""
     if fmt not in FORMATS:
-        raise ExportRefused(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+        raise ExportRefusedError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     if not (
         accounts_access.can(user, accounts_access.Action.IMPORT_EXPORT, organisation)
         or accounts_access.can(user, accounts_access.Action.SUPERVISE_CASES, organisation)
     ):
-        raise ExportRefused("your role does not export this organisation's cases")
+        raise ExportRefusedError("your role does not export this organisation's cases")
     if identifiers and not accounts_access.can(
         user, accounts_access.Action.VIEW_IDENTIFIERS, organisation
     ):
-        raise ExportRefused("your role does not read identifiers")
+        raise ExportRefusedError("your role does not read identifiers")
     names = columns(identifiers)
     count = 0
     if fmt == "csv":

@@ -17,7 +17,7 @@ from palermo.audit.models import AuditEvent
 from palermo.cases.models import Case
 from palermo.cases.tests.helpers import make_case
 from palermo.ingest import services
-from palermo.ingest.exports import ExportRefused, export_cases
+from palermo.ingest.exports import ExportRefusedError, export_cases
 from palermo.standard.models import MappingProfile
 
 pytestmark = pytest.mark.django_db
@@ -59,11 +59,11 @@ def agency_cases(world):  # type: ignore[no-untyped-def]
 
 def test_who_may_export_and_what_they_get(world, agency_cases) -> None:  # type: ignore[no-untyped-def]
     out = io.BytesIO()
-    with pytest.raises(ExportRefused):
+    with pytest.raises(ExportRefusedError):
         export_cases(world.users["analyst"], world.agency, "csv", out)
-    with pytest.raises(ExportRefused):
+    with pytest.raises(ExportRefusedError):
         export_cases(world.users["other_case_worker"], world.agency, "csv", out)
-    with pytest.raises(ExportRefused):
+    with pytest.raises(ExportRefusedError):
         export_cases(world.users["case_worker"], world.agency, "csv", out)
     count = export_cases(world.users["data_manager"], world.agency, "csv", out)
     assert count == 2

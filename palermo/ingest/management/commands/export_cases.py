@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from palermo.accounts.models import Organisation, User
-from palermo.ingest.exports import FORMATS, ExportRefused, export_cases
+from palermo.ingest.exports import FORMATS, ExportRefusedError, export_cases
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 count = export_cases(
                     user, organisation, options["format"], out, options["identifiers"]
                 )
-        except ExportRefused as exc:
+        except ExportRefusedError as exc:
             partial.unlink(missing_ok=True)
             raise CommandError(f"Refused: {exc}.") from exc
         partial.replace(path)  # never a half-written file under the real name
