@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportBatch(models.Model):
@@ -20,7 +21,7 @@ class ImportBatch(models.Model):
         VALIDATING = "validating", _("Checking the rows")
         REFUSED = "refused", _("Refused: nothing imported")
         IMPORTING = "importing", _("Importing")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("import status", "Done")
         FAILED = "failed", _("Failed: nothing imported")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
