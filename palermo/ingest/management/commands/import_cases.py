@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from palermo.accounts import access
-from palermo.accounts.models import Organisation, User
+from palermo.ingest.cli import acting
 from palermo.ingest.models import ImportBatch
 from palermo.ingest.report import write_report
 from palermo.ingest.services import run_import
@@ -48,12 +48,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisation = Organisation.objects.filter(acronym=options["org"]).first()
-        if organisation is None:
-            raise CommandError(f"No organisation {options['org']}.")
-        user = User.objects.filter(username=options["username"], is_active=True).first()
-        if user is None or not access.can(user, access.Action.IMPORT_EXPORT, organisation):
-            raise CommandError(f"{options['username']} may not import into {organisation.acronym}.")
+        organisation, user = acting(
+            options["org"],
+            options["username"],
+            access.Action.IMPORT_EXPORT,
+            "%(user)s may not import into %(org)s.",
+        )
         profile = MappingProfile.objects.filter(
             organisation=organisation, name=options["mapping"]
         ).first()

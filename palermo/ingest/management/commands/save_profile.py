@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from palermo.accounts import access
-from palermo.accounts.models import Organisation, User
+from palermo.ingest.cli import acting
 from palermo.standard.models import MappingProfile
 from palermo.standard.services import save_profile
 
@@ -24,14 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="username", required=True, help="A data manager.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisation = Organisation.objects.filter(acronym=options["org"]).first()
-        if organisation is None:
-            raise CommandError(f"No organisation {options['org']}.")
-        user = User.objects.filter(username=options["username"], is_active=True).first()
-        if user is None or not access.can(user, access.Action.MANAGE_STANDARD, organisation):
-            raise CommandError(
-                f"{options['username']} may not keep {organisation.acronym}'s profiles."
-            )
+        organisation, user = acting(
+            options["org"],
+            options["username"],
+            access.Action.MANAGE_STANDARD,
+            "%(user)s may not keep %(org)s's profiles.",
+        )
         try:
             document = json.loads(options["file"].read_text(encoding="utf-8"))
             name, columns = document["name"], document["columns"]
