@@ -31,8 +31,7 @@ from palermo.cases.models import (
     PersonIndex,
 )
 from palermo.cases.safeguards import due_dates
-from palermo.cases.services import INDEXED_CODES, age_on
-from palermo.core import crypto
+from palermo.cases.services import age_on, code_rows, index_rows
 from palermo.standard.selectors import latest_version
 
 LOCALES = {
@@ -220,18 +219,8 @@ def _batch(
     Person.objects.bulk_create(persons)
     Case.objects.bulk_create(cases)
     for person, case in zip(persons, cases, strict=True):
-        for kind, value in (
-            (PersonIndex.Kind.NAME, person.display_name),
-            (PersonIndex.Kind.DOCUMENT, person.documents[0]["number"]),
-            (PersonIndex.Kind.PHONE, person.phone),
-        ):
-            if digest := crypto.blind_index(value, kind):
-                indexes.append(PersonIndex(person=person, kind=kind, digest=digest))
-        codes.extend(
-            CaseCode(case=case, field=name, code=code)
-            for name in INDEXED_CODES
-            for code in getattr(case, name)
-        )
+        indexes.extend(index_rows(person))
+        codes.extend(code_rows(case))
         if case.status != CaseStatus.DRAFT:
             consents.append(
                 Consent(

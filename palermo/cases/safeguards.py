@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,15 +22,12 @@ from palermo.cases.models import Case, ChildSafeguards
 if TYPE_CHECKING:
     from palermo.accounts.models import User
 
-SAFEGUARD_STEPS = {
-    # step: (due date field, done when)
-    "guardian": ("guardian_due", lambda s: s.guardian_appointed_on is not None),
-    "assessment": ("assessment_due", lambda s: s.assessment_done_on is not None),
-    "tracing": (
-        "tracing_due",
-        lambda s: s.tracing_status != ChildSafeguards.Tracing.NOT_STARTED,
-    ),
-    "determination": ("determination_due", lambda s: s.determination_done_on is not None),
+# step: (due date field, the field that says it is done, that field's value while it is not)
+SAFEGUARD_STEPS: dict[str, tuple[str, str, Any]] = {
+    "guardian": ("guardian_due", "guardian_appointed_on", None),
+    "assessment": ("assessment_due", "assessment_done_on", None),
+    "tracing": ("tracing_due", "tracing_status", ChildSafeguards.Tracing.NOT_STARTED),
+    "determination": ("determination_due", "determination_done_on", None),
 }
 SAFEGUARD_LABELS = {
     "guardian": gettext_lazy("Appoint a guardian"),
@@ -60,13 +58,27 @@ def ensure_safeguards(case: Case) -> ChildSafeguards | None:
     return safeguards
 
 
+def pending(safeguards: ChildSafeguards, step: str) -> bool:
+    _due, field, not_done = SAFEGUARD_STEPS[step]
+    return getattr(safeguards, field) == not_done
+
+
 def overdue_steps(safeguards: ChildSafeguards, today: datetime.date | None = None) -> list[str]:
     today = today or timezone.localdate()
     return [
         step
-        for step, (due, done) in SAFEGUARD_STEPS.items()
-        if not done(safeguards) and getattr(safeguards, due) < today
+        for step, (due, _field, _not_done) in SAFEGUARD_STEPS.items()
+        if pending(safeguards, step) and getattr(safeguards, due) < today
     ]
+
+
+def overdue_filter(today: datetime.date) -> Q:
+    """The same rule as :func:`overdue_steps`, for the database: any step overdue."""
+    rule = Q(pk__in=[])
+    for due, field, not_done in SAFEGUARD_STEPS.values():
+        lookup = {f"{field}__isnull": True} if not_done is None else {field: not_done}
+        rule |= Q(**{f"{due}__lt": today}, **lookup)
+    return rule
 
 
 @transaction.atomic
@@ -91,7 +103,7 @@ def update_safeguards(
     for name in (*SAFEGUARD_DATES, "tracing_status", "reunification_status"):
         if name in values and getattr(safeguards, name) != values[name]:
             before = getattr(safeguards, name)
-            coded[name] = [_iso(before), _iso(values[name])]
+            coded[name] = [before, values[name]]
             setattr(safeguards, name, values[name])
     for name in ("guardian_name", "guardian_contact", "determination_outcome"):
         if name in values and getattr(safeguards, name) != (values[name] or "").strip():
@@ -154,10 +166,6 @@ def reschedule(case: Case) -> None:
     for due_field, day in due_dates(case.identified_on).items():
         setattr(safeguards, due_field, day)
     safeguards.save()
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 def child_closure_errors(case: Case) -> dict[str, list[str]]:

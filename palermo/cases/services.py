@@ -155,13 +155,18 @@ def index_rows(person: Person) -> list[PersonIndex]:
 INDEXED_CODES = ("exploitation", "forced_labour_industry", "sex_exploitation", "means_of_control")
 
 
-def _index_codes(case: Case) -> None:
-    case.codes.all().delete()
-    CaseCode.objects.bulk_create(
+def code_rows(case: Case) -> list[CaseCode]:
+    """The index rows of a case's multi-valued codes (each code once)."""
+    return [
         CaseCode(case=case, field=name, code=code)
         for name in INDEXED_CODES
-        for code in getattr(case, name) or []
-    )
+        for code in dict.fromkeys(getattr(case, name) or [])
+    ]
+
+
+def _index_codes(case: Case) -> None:
+    case.codes.all().delete()
+    CaseCode.objects.bulk_create(code_rows(case))
 
 
 def next_references(organisation: Organisation, count: int = 1) -> list[str]:
@@ -200,12 +205,6 @@ def _apply(
     return changes
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
 def _audit_changes(action: str, actor: User, case: Case, changes: Changes) -> None:
     audit.record(
         action=action,
@@ -214,7 +213,9 @@ def _audit_changes(action: str, actor: User, case: Case, changes: Changes) -> No
         target=case,
         detail={
             "reference": case.reference,
-            "changed": {k: [_jsonable(a), _jsonable(b)] for k, (a, b) in changes.coded.items()},
+            "changed": {
+                k: [a, b] for k, (a, b) in changes.coded.items()
+            },  # dates: the log's encoder
             "identifiers_changed": sorted(changes.identifiers),
         },
     )

@@ -8,7 +8,6 @@ pooled statistics is in force, and is deleted with the case otherwise. Both are 
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,10 +27,6 @@ if TYPE_CHECKING:
 FORMAT = "palermo-person-record/1"
 
 
-def _day(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime.date | datetime.datetime) else value
-
-
 def _case_record(case: Case) -> dict[str, Any]:
     safeguards = getattr(case, "safeguards", None)
     return {
@@ -39,7 +34,7 @@ def _case_record(case: Case) -> dict[str, Any]:
         "organisation": case.organisation.name,
         "status": case.status,
         "case_type": case.case_type,
-        "identified_on": _day(case.identified_on),
+        "identified_on": case.identified_on,
         "identification_country": case.identification_country_id,
         "identification_place": case.identification_place,
         "identified_by": case.identified_by,
@@ -53,18 +48,18 @@ def _case_record(case: Case) -> dict[str, Any]:
         "country_of_origin": case.country_of_origin,
         "transit_countries": case.transit_countries,
         "exploitation_countries": case.exploitation_countries,
-        "recruited_on": _day(case.recruited_on),
-        "exploitation_began_on": _day(case.exploitation_began_on),
-        "exploitation_ended_on": _day(case.exploitation_ended_on),
+        "recruited_on": case.recruited_on,
+        "exploitation_began_on": case.exploitation_began_on,
+        "exploitation_ended_on": case.exploitation_ended_on,
         "narrative": case.narrative,
-        "opened_on": _day(case.opened_on),
-        "closed_on": _day(case.closed_on),
+        "opened_on": case.opened_on,
+        "closed_on": case.closed_on,
         "consents": [
             {
                 "purpose": c.purpose,
                 "decision": c.decision,
                 "given_by": c.given_by,
-                "decided_on": _day(c.decided_on),
+                "decided_on": c.decided_on,
             }
             for c in case.consents.order_by("recorded_at", "pk")
         ],
@@ -72,7 +67,7 @@ def _case_record(case: Case) -> dict[str, Any]:
             {
                 "instrument": s.instrument_version.instrument.key,
                 "version": s.instrument_version.number,
-                "performed_at": _day(s.performed_at),
+                "performed_at": s.performed_at,
                 "positive": s.positive,
                 "indicators_present": s.present,
             }
@@ -82,8 +77,8 @@ def _case_record(case: Case) -> dict[str, Any]:
             {
                 "type": s.service_type,
                 "provider": s.provider,
-                "started_on": _day(s.started_on),
-                "ended_on": _day(s.ended_on),
+                "started_on": s.started_on,
+                "ended_on": s.ended_on,
                 "outcome": s.outcome,
             }
             for s in case.services.all()
@@ -93,8 +88,8 @@ def _case_record(case: Case) -> dict[str, Any]:
                 "kind": m.kind,
                 "from": m.from_country,
                 "to": m.to_country,
-                "departed_on": _day(m.departed_on),
-                "arrived_on": _day(m.arrived_on),
+                "departed_on": m.departed_on,
+                "arrived_on": m.arrived_on,
                 "details": m.details,
             }
             for m in case.movements.all()
@@ -102,17 +97,16 @@ def _case_record(case: Case) -> dict[str, Any]:
         "child_safeguards": None
         if safeguards is None
         else {
-            "guardian_appointed_on": _day(safeguards.guardian_appointed_on),
+            "guardian_appointed_on": safeguards.guardian_appointed_on,
             "guardian_name": safeguards.guardian_name,
-            "assessment_done_on": _day(safeguards.assessment_done_on),
-            "determination_done_on": _day(safeguards.determination_done_on),
+            "assessment_done_on": safeguards.assessment_done_on,
+            "determination_done_on": safeguards.determination_done_on,
             "determination_outcome": safeguards.determination_outcome,
             "family_tracing": safeguards.tracing_status,
             "reunification": safeguards.reunification_status,
         },
         "notes": [
-            {"written_at": _day(n.created_at), "text": n.text}
-            for n in case.notes.order_by("created_at")
+            {"written_at": n.created_at, "text": n.text} for n in case.notes.order_by("created_at")
         ],
         "attachments": [
             {"name": a.name, "kind": a.kind, "type": a.content_type, "size": a.size}
@@ -122,8 +116,8 @@ def _case_record(case: Case) -> dict[str, Any]:
             {
                 "reason": f.reason,
                 "details": f.details,
-                "raised_at": _day(f.raised_at),
-                "cleared_at": _day(f.cleared_at),
+                "raised_at": f.raised_at,
+                "cleared_at": f.cleared_at,
             }
             for f in case.flags.order_by("raised_at")
         ],
@@ -132,16 +126,16 @@ def _case_record(case: Case) -> dict[str, Any]:
                 "kind": a.kind,
                 "state": a.state,
                 "content": a.content,
-                "requested_at": _day(a.requested_at),
-                "decided_at": _day(a.decided_at),
+                "requested_at": a.requested_at,
+                "decided_at": a.decided_at,
             }
             for a in case.approvals.order_by("requested_at")
         ],
         "shared_with": [
             {
                 "organisation": g.organisation.name,
-                "since": _day(g.granted_at),
-                "until": _day(g.revoked_at),
+                "since": g.granted_at,
+                "until": g.revoked_at,
                 "identifiers": g.include_identifiers,
             }
             for g in case.grants.select_related("organisation").order_by("granted_at")
@@ -150,7 +144,8 @@ def _case_record(case: Case) -> dict[str, Any]:
 
 
 def person_record(case: Case, actor: User) -> dict[str, Any]:
-    """Everything kept about the person of ``case`` in its organisation, as plain data."""
+    """Everything kept about the person of ``case`` in its organisation, as plain data (dates as
+    dates: JSON encoders write them as ISO 8601)."""
     person = case.person
     if person.erased_at is not None:
         raise ValidationError(_("This person's identifiers were erased."))

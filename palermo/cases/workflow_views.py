@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -117,7 +118,7 @@ def request_approval(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 def _approval(request: HttpRequest, case_id: Any, approval_id: int) -> tuple[Any, Approval]:
     case, rights = _case(request, case_id)
-    if not rights.view or rights.via_grant:
+    if not rights.view:
         raise Http404("no such request")
     approval = case.approvals.filter(pk=approval_id).first()
     if approval is None:
@@ -173,7 +174,7 @@ def raise_flag(request: HttpRequest, case_id: Any) -> HttpResponse:
 def clear_flag(request: HttpRequest, case_id: Any, flag_id: int) -> HttpResponse:
     user = _user(request)
     case, rights = _case(request, case_id)
-    if not rights.change or rights.via_grant:
+    if not rights.change:
         raise PermissionDenied
     flag = case.flags.filter(pk=flag_id).first()
     if flag is None:
@@ -215,7 +216,7 @@ def export_person(request: HttpRequest, case_id: Any) -> HttpResponse:
         return redirect(_detail_url(case))
     if request.POST.get("format") == "json":
         response = HttpResponse(
-            json.dumps(record, ensure_ascii=False, indent=2),
+            json.dumps(record, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder),
             content_type="application/json; charset=utf-8",
         )
         response["Content-Disposition"] = (

@@ -1,12 +1,14 @@
 """Where each field of the standard lives in a case: a coded record (standard field -> value, as
 ``standard.mapping.map_rows`` returns it) becomes the person's identifiers, the case's fields and
-its analytic variables. Pure functions, no database."""
+its analytic variables. No database."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
+
+from palermo.cases.services import age_on
 
 # Standard field -> Person attribute (identifiers are encrypted by the model).
 PERSON_FIELDS = {
@@ -89,10 +91,7 @@ def bind(record: dict[str, Any]) -> Bound:
         bound.person["address"] = ", ".join(part for _i, part in sorted(address))
     if narrative:
         bound.case["narrative"] = "\n".join(narrative)
-    if "identified_on" in bound.case and bound.person.get("birth_date"):
-        born = datetime.date.fromisoformat(bound.person["birth_date"])
-        day = bound.case["identified_on"]
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-        if 0 <= age <= 120:
-            bound.case["age_at_identification"] = age
+    age = age_on(bound.person.get("birth_date", ""), bound.case.get("identified_on"))
+    if age is not None and 0 <= age <= 120:
+        bound.case["age_at_identification"] = age
     return bound

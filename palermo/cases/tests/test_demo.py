@@ -8,10 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from django.utils import timezone
 
 from palermo.cases.demo import generate_cases
 from palermo.cases.models import Approval, Case, ChildSafeguards, Person, PersonIndex
-from palermo.cases.safeguards import overdue_steps
+from palermo.cases.safeguards import overdue_filter, overdue_steps
 from palermo.cases.services import find_persons
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,11 @@ def test_generated_cases_have_realistic_shapes(world) -> None:  # type: ignore[n
     with_safeguards = ChildSafeguards.objects.filter(case__organisation=world.agency)
     assert with_safeguards.count() == minors
     assert 0 < sum(bool(overdue_steps(s)) for s in with_safeguards) < minors
+    # The database's rule for reminders says the same as the page's.
+    today = timezone.localdate()
+    assert set(with_safeguards.filter(overdue_filter(today))) == {
+        s for s in with_safeguards if overdue_steps(s, today)
+    }
 
 
 @override_settings(PALERMO_DEMO=True)

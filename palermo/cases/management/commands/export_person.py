@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.serializers.json import DjangoJSONEncoder
 
 from palermo.accounts.models import User
 from palermo.cases import subject_rights
@@ -37,4 +38,4 @@ class Command(BaseCommand):
             record = subject_rights.person_record(case, user)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write(json.dumps(record, ensure_ascii=False, indent=2))
+        self.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder))
