@@ -39,7 +39,10 @@ class CaseAccess:
     supervise: bool = False
     export: bool = False  # a copy of the person's whole record (data subject rights)
     erase: bool = False
-    via_grant: bool = False
+    # Identifiers of people other than the victim (perpetrators' names): only the organisation
+    # that recorded them; a grant rests on the victim's consent, which does not cover others.
+    third_parties: bool = False
+    via_grant: bool = False  # read only, always: a grant never gives change or supervise
 
 
 NO_ACCESS = CaseAccess()
@@ -85,6 +88,12 @@ def case_access(user: User | AnonymousUser, case: Case) -> CaseAccess:
     """What the user may do with one case."""
     if not visible_cases(user).filter(pk=case.pk).exists():
         return NO_ACCESS
+    return access_to_visible(user, case)
+
+
+def access_to_visible(user: User | AnonymousUser, case: Case) -> CaseAccess:
+    """What the user may do with a case already read through :func:`visible_cases` (a page or a
+    bulk action need not ask the database again whether it is visible)."""
     erased = case.person.erased_at is not None  # coded data kept for statistics only: read-only
     for membership in memberships_of(user):
         if membership.organisation_id == case.organisation_id:
@@ -99,6 +108,7 @@ def case_access(user: User | AnonymousUser, case: Case) -> CaseAccess:
                 export=Action.VIEW_IDENTIFIERS in actions
                 and bool(actions & {Action.SUPERVISE_CASES, Action.IMPORT_EXPORT}),
                 erase=Action.SUPERVISE_CASES in actions,
+                third_parties=Action.VIEW_IDENTIFIERS in actions,
             )
     grant = case.grants.filter(revoked_at__isnull=True).filter(
         organisation_id__in=[m.organisation_id for m in memberships_of(user)]

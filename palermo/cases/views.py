@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from palermo.accounts import access as accounts_access
-from palermo.accounts.models import Membership, User
+from palermo.accounts.models import User
 from palermo.cases import records, selectors, services, workflow
 from palermo.cases import safeguards as safeguarding
-from palermo.cases.access import CaseAccess, case_access, visible_cases
+from palermo.cases.access import CaseAccess, access_to_visible, visible_cases
 from palermo.cases.forms import (
     ApprovalRequestForm,
     AssignForm,
@@ -87,7 +87,7 @@ def _case(request: HttpRequest, case_id: Any) -> tuple[Case, CaseAccess]:
     )
     if case is None:
         raise Http404("no such case")  # the same answer whether it exists or is not visible
-    return case, case_access(request.user, case)
+    return case, access_to_visible(request.user, case)
 
 
 def _can_open_cases(user: Any) -> list[Any]:
@@ -100,12 +100,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     orgs = accounts_access.organisations_where(user, accounts_access.Action.VIEW_CASES)
     if not orgs:
         raise PermissionDenied
-    workers = [
-        (str(m.user_id), m.user.get_full_name() or m.user.get_username())
-        for m in Membership.objects.filter(
-            organisation__in=orgs, role="case_worker"
-        ).select_related("user")
-    ]
+    workers = list(
+        dict.fromkeys(
+            (str(m.user_id), m.user.get_full_name() or m.user.get_username())
+            for m in workflow.assignable_workers(o.pk for o in orgs)
+        )
+    )
     filters = CaseFilterForm(request.GET or None, workers=workers)
     values = filters.cleaned_data if filters.is_valid() else {}
     page = CappedPaginator(selectors.case_list(user, values), PAGE_SIZE).get_page(
@@ -322,57 +322,57 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
     if rights.identifiers:  # every tab shows some decrypted text (at least the flags)
         services.audit_identifiers_viewed(case, user, f"case page, {tab}")
     safeguards = ChildSafeguards.objects.filter(case=case).first() if case.is_minor else None
-    workers = [
-        (str(m.user_id), m.user.get_full_name() or m.user.get_username())
-        for m in workflow.assignable_workers(case.organisation_id)
-    ]
-    return render(
-        request,
-        "cases/case_detail.html",
-        {
-            "case": case,
-            "rights": rights,
-            "tab": tab,
-            "tabs": tabs,
-            "flags": case.flags.filter(cleared_at__isnull=True),
-            "consents": services.current_consent(case),
-            "consent_form": ConsentForm(),
-            "note_form": NoteForm(),
-            "service_form": ServiceForm(),
-            "status_form": StatusForm(),
-            "assign_form": AssignForm(
-                workers=workers, initial={"worker": str(case.assigned_to_id or "")}
-            ),
-            "flag_form": FlagForm(),
-            "approval_form": ApprovalRequestForm(),
-            "decision_form": DecisionForm(),
-            "movement_form": MovementForm(),
-            "attachment_form": AttachmentForm(),
-            "perpetrator_form": PerpetratorForm(),
-            "safeguards": safeguards,
-            "overdue": safeguarding.overdue_steps(safeguards) if safeguards else [],
-            "safeguards_form": SafeguardsForm(initial=_safeguards_initial(safeguards, rights))
-            if safeguards
-            else None,
-            "notes": case.notes.select_related("author") if rights.identifiers else [],
-            "services": case.services.all(),
-            "movements": case.movements.all(),
-            "attachments": case.attachments.defer("data_enc").select_related("uploaded_by"),
-            "perpetrators": case.perpetrators.all(),
-            "approvals": case.approvals.select_related("requested_by", "decided_by"),
-            "screenings": case.screenings.select_related("instrument_version__instrument"),
-        },
-    )
+    context: dict[str, Any] = {
+        "case": case,
+        "rights": rights,
+        "tab": tab,
+        "tabs": tabs,
+        "flags": case.flags.filter(cleared_at__isnull=True),
+        "safeguards": safeguards,
+        "overdue": safeguarding.overdue_steps(safeguards) if safeguards else [],
+        "consents": services.current_consent(case) if tab == "consent" else {},
+        "notes": case.notes.select_related("author") if rights.identifiers else [],
+        "services": case.services.all(),
+        "movements": case.movements.all(),
+        "attachments": case.attachments.defer("data_enc").select_related("uploaded_by"),
+        "perpetrators": case.perpetrators.all(),
+        "approvals": case.approvals.select_related("requested_by", "decided_by"),
+        "screenings": case.screenings.select_related("instrument_version__instrument"),
+    }
+    # Only the current tab's forms: their choices come from the standard, a few queries each.
+    if rights.change:
+        context |= _tab_forms(tab, case, safeguards)
+    if rights.supervise and tab == "summary":
+        workers = [
+            (str(m.user_id), m.user.get_full_name() or m.user.get_username())
+            for m in workflow.assignable_workers([case.organisation_id])
+        ]
+        context["assign_form"] = AssignForm(
+            workers=workers, initial={"worker": str(case.assigned_to_id or "")}
+        )
+    return render(request, "cases/case_detail.html", context)
 
 
-def _safeguards_initial(safeguards: Any, rights: CaseAccess) -> dict[str, Any]:
-    if safeguards is None:
-        return {}
-    initial = {name: getattr(safeguards, name) for name in SafeguardsForm.base_fields}
-    if not rights.identifiers:
-        for name in ("guardian_name", "guardian_contact", "determination_outcome"):
-            initial[name] = ""
-    return initial
+def _tab_forms(tab: str, case: Case, safeguards: Any) -> dict[str, Any]:
+    if tab == "summary":
+        return {"status_form": StatusForm(), "flag_form": FlagForm()}
+    if tab == "approvals":
+        return {"approval_form": ApprovalRequestForm(), "decision_form": DecisionForm()}
+    if tab == "safeguards" and safeguards is not None:
+        initial = {name: getattr(safeguards, name) for name in SafeguardsForm.base_fields}
+        return {"safeguards_form": SafeguardsForm(initial=initial)}
+    forms = {
+        "consent": ("consent_form", ConsentForm),
+        "notes": ("note_form", NoteForm),
+        "services": ("service_form", ServiceForm),
+        "movements": ("movement_form", MovementForm),
+        "attachments": ("attachment_form", AttachmentForm),
+        "perpetrators": ("perpetrator_form", PerpetratorForm),
+    }
+    if tab in forms:
+        name, form_class = forms[tab]
+        return {name: form_class()}
+    return {}
 
 
 def _post_action(
@@ -381,7 +381,7 @@ def _post_action(
     """Validate a tab's form, run the service, and come back to the tab with what happened."""
     user = _user(request)
     case, rights = _case(request, case_id)
-    if not rights.change or rights.via_grant:
+    if not rights.change:
         raise PermissionDenied
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():

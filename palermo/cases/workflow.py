@@ -20,20 +20,26 @@ from django.utils.translation import gettext as _
 from palermo.accounts.access import ROLE_ACTIONS, Action, organisations_where
 from palermo.accounts.models import Membership, User
 from palermo.audit import services as audit
-from palermo.cases.access import case_access, visible_cases
+from palermo.cases.access import access_to_visible, case_access, visible_cases
 from palermo.cases.models import Approval, Case, CaseStatus, ChildSafeguards, Flag
-from palermo.cases.safeguards import SAFEGUARD_LABELS, SAFEGUARD_STEPS, child_closure_errors
+from palermo.cases.safeguards import (
+    SAFEGUARD_LABELS,
+    SAFEGUARD_STEPS,
+    child_closure_errors,
+    overdue_filter,
+    pending,
+)
 from palermo.cases.services import change_status, lock_case
 
 # Assignment ------------------------------------------------------------------------------------
 
 
-def assignable_workers(organisation_id: Any) -> QuerySet[Membership]:
-    """Members of the organisation who can be given cases (they may change cases)."""
+def assignable_workers(organisation_ids: Iterable[Any]) -> QuerySet[Membership]:
+    """Members of these organisations who can be given cases (they may change cases)."""
     roles = [role for role, actions in ROLE_ACTIONS.items() if Action.CHANGE_CASES in actions]
     return (
         Membership.objects.filter(
-            organisation_id=organisation_id, role__in=roles, user__is_active=True
+            organisation_id__in=list(organisation_ids), role__in=roles, user__is_active=True
         )
         .select_related("user")
         .order_by("user__username")
@@ -41,7 +47,7 @@ def assignable_workers(organisation_id: Any) -> QuerySet[Membership]:
 
 
 def _check_worker(organisation_id: Any, worker: User) -> None:
-    if not assignable_workers(organisation_id).filter(user=worker).exists():
+    if not assignable_workers([organisation_id]).filter(user=worker).exists():
         raise ValidationError(
             {"worker": _("This person cannot be given cases of this organisation.")}
         )
@@ -90,24 +96,32 @@ def reassign_many(case_ids: Iterable[Any], actor: User, worker: User) -> BulkRes
         visible_cases(actor)
         .select_for_update(of=("self",))
         .filter(pk__in=list(case_ids))
-        .select_related("organisation")
+        .select_related("organisation", "person")
         .order_by("reference")
     )
     if not cases:
         raise ValidationError(_("Choose at least one case."))
+    takes_cases_in = set(
+        assignable_workers({c.organisation_id for c in cases})
+        .filter(user=worker)
+        .values_list("organisation_id", flat=True)
+    )
+    moved = []
     for case in cases:
-        if not case_access(actor, case).supervise:
+        if not access_to_visible(actor, case).supervise:
             result.refused[case.reference] = _("you do not supervise this case")
             continue
-        if not assignable_workers(case.organisation_id).filter(user=worker).exists():
+        if case.organisation_id not in takes_cases_in:
             result.refused[case.reference] = _("this person cannot be given its cases")
             continue
         if case.assigned_to_id == worker.pk:
             continue
-        Case.objects.filter(pk=case.pk).update(
-            assigned_to=worker, row_version=F("row_version") + 1, updated_at=timezone.now()
-        )
+        moved.append(case)
         result.reassigned.append(case.reference)
+    Case.objects.filter(pk__in=[c.pk for c in moved]).update(
+        assigned_to=worker, row_version=F("row_version") + 1, updated_at=timezone.now()
+    )
+    for case in moved:
         audit.record(
             action="case.assigned",
             actor=actor,
@@ -133,7 +147,7 @@ def request_approval(case: Case, actor: User, kind: str, content: str) -> Approv
     # Locked, so that two simultaneous requests cannot both pass the checks below.
     case = Case.objects.select_for_update(of=("self",)).select_related("person").get(pk=case.pk)
     rights = case_access(actor, case)
-    if not rights.change or rights.via_grant:
+    if not rights.change:
         raise ValidationError(_("You cannot change this case."))
     content = (content or "").strip()
     errors: dict[str, list[str]] = {}
@@ -319,9 +333,9 @@ def tasks_for(user: User, today: datetime.date | None = None) -> list[Task]:
     open_cases = mine.exclude(status=CaseStatus.CLOSED)
     children = open_cases.filter(age_at_identification__lt=18)
     for safeguards in ChildSafeguards.objects.filter(case__in=children).select_related("case"):
-        for step, (due_field, done) in SAFEGUARD_STEPS.items():
+        for step, (due_field, _field, _not_done) in SAFEGUARD_STEPS.items():
             due = getattr(safeguards, due_field)
-            if not done(safeguards) and due <= today + datetime.timedelta(days=7):
+            if pending(safeguards, step) and due <= today + datetime.timedelta(days=7):
                 tasks.append(
                     Task(
                         safeguards.case, "safeguard", str(SAFEGUARD_LABELS[step]), due, due < today
@@ -346,12 +360,7 @@ def overdue_by_worker(today: datetime.date | None = None) -> dict[Any, list[Task
     safeguards_due = ChildSafeguards.objects.exclude(case__status=CaseStatus.CLOSED).filter(
         case__age_at_identification__lt=18
     )
-    safeguards_due = safeguards_due.filter(
-        Q(guardian_due__lt=today, guardian_appointed_on__isnull=True)
-        | Q(assessment_due__lt=today, assessment_done_on__isnull=True)
-        | Q(determination_due__lt=today, determination_done_on__isnull=True)
-        | Q(tracing_due__lt=today, tracing_status=ChildSafeguards.Tracing.NOT_STARTED)
-    )
+    safeguards_due = safeguards_due.filter(overdue_filter(today))
     users |= set(
         safeguards_due.exclude(case__assigned_to=None).values_list("case__assigned_to", flat=True)
     )

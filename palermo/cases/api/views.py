@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from palermo.accounts import access as accounts_access
 from palermo.cases import records, selectors, services, subject_rights, workflow
 from palermo.cases import safeguards as safeguarding
-from palermo.cases.access import case_access, visible_cases
+from palermo.cases.access import access_to_visible, case_access, visible_cases
 from palermo.cases.api import serializers as s
 from palermo.cases.models import Case
 
@@ -153,7 +153,7 @@ class CaseViewSet(
         )
         if case is None:
             raise Http404("no such case")
-        return case, case_access(self.request.user, case)
+        return case, access_to_visible(self.request.user, case)
 
     def _act(
         self, pk: str, serializer: Any, right: str, action: Any, status_code: int = 200
@@ -161,7 +161,7 @@ class CaseViewSet(
         """Check the right, validate the body, run the service; its validation errors become
         400 with field messages, a stale row version 409."""
         case, rights = self._visible(pk)
-        if not getattr(rights, right) or (right == "change" and rights.via_grant):
+        if not getattr(rights, right):
             raise PermissionDenied("Your role does not allow this on this case.")
         data = serializer(data=self.request.data)
         data.is_valid(raise_exception=True)

@@ -155,3 +155,20 @@ def test_a_stale_safeguards_save_is_refused(client, login_as, world, child) -> N
     child.safeguards.refresh_from_db()
     assert child.safeguards.guardian_name == "First Guardian"
     assert child.safeguards.row_version == 2
+
+
+def test_perpetrators_names_stay_with_the_organisation_that_recorded_them(client, login_as, world) -> None:  # type: ignore[no-untyped-def]
+    from palermo.cases import records, services
+
+    worker = world.users["case_worker"]
+    case = make_case(world.agency, worker)
+    records.add_perpetrator(case, worker, {"citizenship": "TH", "name": "Boss Pagetest"})
+    services.record_consent(case, worker, "referral", "given", "person", TODAY)
+    services.grant_access(case, world.users["supervisor"], world.other, "Referral", True)
+    url = reverse("cases:detail", args=[case.pk])
+    login_as(worker)
+    assert "Boss Pagetest" in client.get(url, {"tab": "perpetrators"}).content.decode()
+    login_as(world.users["other_case_worker"])  # reads the victim's identifiers by the grant
+    body = client.get(url, {"tab": "person"}).content.decode()
+    assert "Okonkwo-Testperson" in body
+    assert "Boss Pagetest" not in client.get(url, {"tab": "perpetrators"}).content.decode()
