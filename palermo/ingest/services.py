@@ -21,12 +21,14 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from palermo.accounts import access as accounts_access
 from palermo.audit import services as audit
 from palermo.cases.models import Case, CaseCode, CaseStatus, CaseType, Person, PersonIndex
-from palermo.cases.services import INDEXED_CODES, index_rows, next_references
+from palermo.cases.services import code_rows, index_rows, next_references
 from palermo.ingest.binding import CASE_FIELDS, CASE_LISTS, PERSON_FIELDS, Bound, bind
 from palermo.ingest.models import ImportBatch, ImportedRecord
 from palermo.ingest.readers import ReadError, open_tables
@@ -164,7 +166,13 @@ def run_import(
     progress: Progress | None = None,
 ) -> ImportBatch:
     """Check, then import, one file. Returns the batch with its counts and report; a file that
-    cannot be read gives a batch with status "failed" and the reason."""
+    cannot be read gives a batch with status "failed" and the reason. Only a data manager of the
+    organisation imports, and only through one of its own profiles (every door: command, and the
+    pages to come)."""
+    if profile.organisation_id != organisation.pk or not accounts_access.can(
+        actor, accounts_access.Action.IMPORT_EXPORT, organisation
+    ):
+        raise PermissionDenied("import into this organisation")
     batch = ImportBatch.objects.create(
         organisation=organisation,
         profile=profile,
@@ -288,7 +296,7 @@ def _write_chunk(batch: ImportBatch, chunk: list[Row], actor: User) -> None:
         _set_case(case, bound)
         persons.append(person)
         cases.append(case)
-        codes.extend(_codes(case))
+        codes.extend(code_rows(case))
         records.append(
             ImportedRecord(
                 organisation=organisation,
@@ -337,14 +345,6 @@ def _set_case(case: Case, bound: Bound) -> None:
     case.analytic = bound.analytic
 
 
-def _codes(case: Case) -> list[CaseCode]:
-    return [
-        CaseCode(case=case, field=name, code=code)
-        for name in INDEXED_CODES
-        for code in dict.fromkeys(getattr(case, name) or [])
-    ]
-
-
 def _update_case(found: ImportedRecord, row: Row, batch: ImportBatch) -> None:
     bound = bind(row.record)
     case = found.case
@@ -355,7 +355,7 @@ def _update_case(found: ImportedRecord, row: Row, batch: ImportBatch) -> None:
     case.row_version += 1
     case.save()
     case.codes.all().delete()
-    CaseCode.objects.bulk_create(_codes(case))
+    CaseCode.objects.bulk_create(code_rows(case))
     found.row_hash = row.row_hash
     found.batch = batch
     found.save(update_fields=["row_hash", "batch"])

@@ -321,3 +321,16 @@ def test_the_report_workbook_marks_each_bad_cell(world, shelter, tmp_path) -> No
     assert cells["Born"].comment.text == "not a date (YYYY-MM-DD)"
     assert cells["First name"].fill.fgColor.rgb != cells["Sex"].fill.fgColor.rgb
     assert cells["Case ID"].value.startswith("'=")  # no formula reaches a spreadsheet
+
+
+def test_only_the_organisations_data_managers_import_through_its_own_profiles(
+    world, shelter, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import PermissionDenied
+
+    path = _file(tmp_path, GOOD)
+    with pytest.raises(PermissionDenied):
+        services.run_import(path, world.agency, shelter, world.users["case_worker"])
+    with pytest.raises(PermissionDenied):  # another organisation's profile
+        services.run_import(path, world.other, shelter, world.users["data_manager"])
+    assert not ImportBatch.objects.exists()
