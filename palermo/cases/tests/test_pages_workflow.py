@@ -157,7 +157,9 @@ def test_a_stale_safeguards_save_is_refused(client, login_as, world, child) -> N
     assert child.safeguards.row_version == 2
 
 
-def test_perpetrators_names_stay_with_the_organisation_that_recorded_them(client, login_as, world) -> None:  # type: ignore[no-untyped-def]
+def test_perpetrators_names_stay_with_the_organisation_that_recorded_them(
+    client, login_as, world
+) -> None:  # type: ignore[no-untyped-def]
     from palermo.cases import records, services
 
     worker = world.users["case_worker"]

@@ -1,13 +1,13 @@
 import json
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 
 from palermo.accounts.models import User
 from palermo.cases import subject_rights
-from palermo.cases.access import case_access, visible_cases
+from palermo.cases.access import visible_cases
 
 
 class Command(BaseCommand):
@@ -32,10 +32,10 @@ class Command(BaseCommand):
         )
         if case is None:  # the same answer whether it exists or is not visible
             raise CommandError("No such case for this user.")
-        if not case_access(user, case).export:
-            raise CommandError("This user's role does not export a person's record.")
         try:
-            record = subject_rights.person_record(case, user)
+            record = subject_rights.person_record(case, user)  # checks the user's right itself
+        except PermissionDenied as exc:
+            raise CommandError("This user's role does not export a person's record.") from exc
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder))
