@@ -128,7 +128,7 @@ def _zip_bomb(tmp_path: Path) -> Path:
         (
             "binary.csv",
             lambda tmp: _write(tmp, "binary.csv", bytes(range(256)) * 50),
-            "",
+            "not text",
         ),
     ],
 )
