@@ -104,3 +104,15 @@ def test_only_supervisors_reassign_through_the_api(client, login_as, world) -> N
         "/api/v1/cases/reassign/", {"cases": [], "worker": "nobody"}, "application/json"
     )
     assert response.status_code == 403
+
+
+def test_a_code_sent_twice_is_kept_once(client, login_as, world) -> None:  # type: ignore[no-untyped-def]
+    case = make_case(world.agency, world.users["case_worker"])
+    login_as(world.users["case_worker"])
+    response = client.patch(
+        f"/api/v1/cases/{case.pk}/",
+        {"row_version": case.row_version, "exploitation": ["ForcedLabour", "ForcedLabour"]},
+        "application/json",
+    )
+    assert response.status_code == 200
+    assert list(case.codes.values_list("code", flat=True)) == ["ForcedLabour"]
