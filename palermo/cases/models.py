@@ -44,12 +44,16 @@ class Encrypted:
         return instance.__dict__[self.cache]
 
     def __set__(self, instance: Any, value: Any) -> None:
+        setattr(instance, self.column, self.stored(value))
+        instance.__dict__[self.cache] = value if self.kind == "json" else (value or "").strip()
+
+    def stored(self, value: Any) -> str:
+        """The ciphertext kept in the column for ``value`` (what a set-based write inserts)."""
         if self.kind == "json":
             plain = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
         else:
             plain = (value or "").strip()
-        setattr(instance, self.column, crypto.encrypt(plain))
-        instance.__dict__[self.cache] = value if self.kind == "json" else plain
+        return crypto.encrypt(plain)
 
 
 def encrypted_columns() -> dict[type[models.Model], list[str]]:

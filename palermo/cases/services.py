@@ -139,17 +139,25 @@ def _reindex(person: Person) -> None:
 
 def index_rows(person: Person) -> list[PersonIndex]:
     """The blind-index rows of a person's names, aliases, document numbers and phone."""
-    rows = []
-    names = [person.display_name, *person.aliases]
-    for name in names:
-        if digest := crypto.blind_index(name, "name"):
-            rows.append(PersonIndex(person=person, kind=PersonIndex.Kind.NAME, digest=digest))
-    for document in person.documents:
-        if digest := crypto.blind_index(str(document.get("number", "")), "document"):
-            rows.append(PersonIndex(person=person, kind=PersonIndex.Kind.DOCUMENT, digest=digest))
-    if digest := crypto.blind_index(person.phone, "phone"):
-        rows.append(PersonIndex(person=person, kind=PersonIndex.Kind.PHONE, digest=digest))
-    return rows
+    entries = index_entries([person.display_name, *person.aliases], person.documents, person.phone)
+    return [PersonIndex(person=person, kind=kind, digest=digest) for kind, digest in entries]
+
+
+def index_entries(
+    names: Iterable[str], documents: Iterable[Mapping[str, Any]], phone: str
+) -> list[tuple[str, str]]:
+    """(kind, digest) of each searchable identifier: names, document numbers, the phone."""
+    values = [(PersonIndex.Kind.NAME, name, "name") for name in names]
+    values += [
+        (PersonIndex.Kind.DOCUMENT, str(document.get("number", "")), "document")
+        for document in documents
+    ]
+    values.append((PersonIndex.Kind.PHONE, phone, "phone"))
+    entries = []
+    for kind, value, purpose in values:
+        if digest := crypto.blind_index(value, purpose):
+            entries.append((str(kind), digest))
+    return list(dict.fromkeys(entries))
 
 
 INDEXED_CODES = ("exploitation", "forced_labour_industry", "sex_exploitation", "means_of_control")
@@ -157,10 +165,14 @@ INDEXED_CODES = ("exploitation", "forced_labour_industry", "sex_exploitation", "
 
 def code_rows(case: Case) -> list[CaseCode]:
     """The index rows of a case's multi-valued codes (each code once)."""
+    entries = code_entries({name: getattr(case, name) for name in INDEXED_CODES})
+    return [CaseCode(case=case, field=name, code=code) for name, code in entries]
+
+
+def code_entries(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, code) of each indexed multi-valued code in ``values`` (case attribute -> list)."""
     return [
-        CaseCode(case=case, field=name, code=code)
-        for name in INDEXED_CODES
-        for code in dict.fromkeys(getattr(case, name) or [])
+        (name, code) for name in INDEXED_CODES for code in dict.fromkeys(values.get(name) or [])
     ]
 
 
@@ -173,11 +185,17 @@ def next_references(organisation: Organisation, count: int = 1) -> list[str]:
     """The next ``count`` case references of the organisation (``AGA-2026-00042``); the
     organisation's row stays locked until the caller's transaction ends, so that no one else
     takes the same numbers."""
-    Organisation.objects.select_for_update().filter(pk=organisation.pk).get()
-    year = timezone.localdate().year
-    prefix = f"{organisation.acronym}-{year}-"
-    taken = Case.objects.filter(organisation=organisation, reference__startswith=prefix).count()
+    prefix, taken = reference_start(organisation)
     return [f"{prefix}{taken + n:05d}" for n in range(1, count + 1)]
+
+
+def reference_start(organisation: Organisation) -> tuple[str, int]:
+    """This year's reference prefix of the organisation and how many references it has taken;
+    locks the organisation's row until the caller's transaction ends (see next_references)."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).get()
+    prefix = f"{organisation.acronym}-{timezone.localdate().year}-"
+    taken = Case.objects.filter(organisation=organisation, reference__startswith=prefix).count()
+    return prefix, taken
 
 
 def _next_reference(organisation: Organisation) -> str:

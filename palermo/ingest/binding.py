@@ -47,6 +47,22 @@ NARRATIVE_FIELDS = (
     "cco_CaseComment",
 )
 
+# What a case holds when its row leaves a field out (an updated row empties it).
+PERSON_DEFAULTS: dict[str, Any] = dict.fromkeys(set(PERSON_FIELDS.values()) | {"address"}, "") | {
+    "citizenship": [],
+    "documents": [],
+}
+CASE_DEFAULTS: dict[str, Any] = dict.fromkeys(CASE_FIELDS.values()) | {
+    name: [] for name in CASE_LISTS.values()
+}
+CASE_DEFAULTS |= {
+    "identified_by": "",
+    "recruiter_relationship": "",
+    "exploitation_countries": [],
+    "narrative": "",
+    "age_at_identification": None,
+}
+
 
 @dataclass
 class Bound:

@@ -19,6 +19,7 @@ class ImportBatch(models.Model):
 
     class Status(models.TextChoices):
         VALIDATING = "validating", _("Checking the rows")
+        CHECKED = "checked", _("Checked: nothing imported yet")
         REFUSED = "refused", _("Refused: nothing imported")
         IMPORTING = "importing", _("Importing")
         DONE = "done", pgettext_lazy("import status", "Done")
@@ -42,11 +43,14 @@ class ImportBatch(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING
     )
+    rows_expected = models.PositiveIntegerField(null=True, blank=True)  # an estimate
     rows_read = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    # Changed rows of records whose person's identifiers were erased: never written again.
+    skipped_erased = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)  # [{row, column, value, reason}]
     problems_total = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)

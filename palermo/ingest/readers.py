@@ -212,7 +212,12 @@ def _row(columns: list[str], cells: list[str]) -> dict[str, str]:
             _("A row has %(n)d cells but the header names %(m)d columns.")
             % {"n": len(cells), "m": len(columns)}
         )
-    return {column: _cell(value) for column, value in zip(columns, cells, strict=False)}
+    row = dict(zip(columns, cells, strict=False))
+    _columns, max_cell = limits()
+    if max(map(len, row.values()), default=0) > max_cell:
+        for value in row.values():
+            _cell(value)  # raises, with the cell's length
+    return row
 
 
 def _check_zip(path: Path) -> None:
@@ -333,6 +338,35 @@ def open_tables(path: Path, name: str = "") -> list[Table]:
     if suffix == ".json" or stripped[:1] in (b"[", b"{"):
         return [read_json(path)]
     return [read_csv(path, name)]
+
+
+def estimate_rows(path: Path, name: str = "") -> int | None:
+    """About how many rows the file holds, for the time left: a text file's lines less the
+    header, a workbook's sheet dimensions; None for JSON or a file that cannot be read (reading
+    it says why)."""
+    try:
+        with path.open("rb") as raw:
+            head = raw.read(8)
+            if head.startswith(b"PK\x03\x04"):
+                return _workbook_rows(path)
+            if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
+                return None
+            raw.seek(0)
+            lines = sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b""))
+    except (OSError, ReadError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+    return max(lines - 1, 0)
+
+
+def _workbook_rows(path: Path) -> int:
+    from openpyxl import load_workbook
+
+    _check_zip(path)
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return sum(max((sheet.max_row or 1) - 1, 0) for sheet in workbook.worksheets)
+    finally:
+        workbook.close()
 
 
 # Exports -----------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ BOLD = Font(bold=True)
 
 
 def write_report(batch: ImportBatch, source: Path, out: Path) -> None:
-    """Write ``batch``'s report for the file it was made from (read again, streaming)."""
+    """Write ``batch``'s report for the file it was made from (read again, streaming); the
+    rejected rows are those of the problems kept (the first 10,000)."""
     if batch.profile is None:
         raise ValueError("the batch's mapping profile was deleted")
     workbook = Workbook(write_only=True)
@@ -42,13 +43,16 @@ def write_report(batch: ImportBatch, source: Path, out: Path) -> None:
         problems.append([f"... and {batch.problems_total - len(batch.problems)} more"])
     rejected = workbook.create_sheet("Rejected rows")
     columns: list[str] | None = None
+    by_row: dict[str, dict[str, str]] = {}
+    for problem in batch.problems:
+        by_row.setdefault(problem["row"], {}).setdefault(problem["column"], problem["why"])
     for row in checked_rows(source, batch.file_name, batch.profile, batch.id_column):
-        if not row.problems:
+        bad = by_row.get(row.number)
+        if bad is None:
             continue
         if columns is None:
             columns = list(row.cells)
             rejected.append([_bold(rejected, "Row")] + [_bold(rejected, c) for c in columns])
-        bad = {p["column"]: p["why"] for p in row.problems}
         cells = [WriteOnlyCell(rejected, value=row.number)]
         for column in columns:
             cell = WriteOnlyCell(rejected, value=neutralise(row.cells.get(column, "")))

@@ -14,24 +14,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from palermo.accounts import access as accounts_access
 from palermo.audit import services as audit
-from palermo.cases.models import Case, CaseCode, CaseStatus, CaseType, Person, PersonIndex
-from palermo.cases.services import code_rows, index_rows, next_references
-from palermo.ingest.binding import CASE_FIELDS, CASE_LISTS, PERSON_FIELDS, Bound, bind
-from palermo.ingest.models import ImportBatch, ImportedRecord
-from palermo.ingest.readers import ReadError, open_tables
+from palermo.cases.services import code_entries, index_entries, reference_start
+from palermo.ingest.binding import bind
+from palermo.ingest.models import ImportBatch
+from palermo.ingest.readers import ReadError, estimate_rows, open_tables
+from palermo.ingest.staging import Stage
 from palermo.standard.mapping import REASONS, map_rows
 from palermo.standard.selectors import latest_version
 from palermo.standard.services import field_infos, profile_rules, vocabulary
@@ -87,6 +87,7 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
     mapped_columns = {r.column for r in rules}
     column_of = {r.field: r.column for r in rules}
     skip = profile.skip_rows
+    memo: dict[tuple[str, str, str], tuple[str | None, str]] = {}
     today = timezone.localdate().isoformat()
     for table in tables:
         if not mapped_columns & set(table.columns):
@@ -99,7 +100,7 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
             chunk = list(islice(table.rows, CHUNK))
             if not chunk:
                 break
-            result = map_rows(rules, infos, vocab, chunk, row_limit_per_value=CHUNK)
+            result = map_rows(rules, infos, vocab, chunk, row_limit_per_value=CHUNK, memo=memo)
             by_row: dict[int, list[dict[str, str]]] = {}
             for miss in result.unmapped_values:
                 for number in miss.rows:
@@ -122,8 +123,7 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
                     if not row.key:
                         problems.append(_problem(line, id_column, "", "missing_identifier"))
                 else:
-                    canonical = json.dumps(cells, sort_keys=True, ensure_ascii=False)
-                    row.key = hashlib.sha256(canonical.encode()).hexdigest()[:40]
+                    row.key = _content_key(cells)
                 row.row_hash = hashlib.sha256(
                     json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
                 ).hexdigest()
@@ -131,28 +131,20 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
             position += len(chunk)
 
 
-def _keyed(rows: Iterator[Row], id_column: str) -> Iterator[Row]:
-    """Rows with their final keys: identical rows of a file without identifiers are told apart
-    by their occurrence (the 1st, 2nd... of the same content); a repeated source identifier is a
-    problem."""
-    seen: Counter[str] = Counter()
-    for row in rows:
-        seen[row.key] += 1
-        if id_column:
-            if row.key and seen[row.key] > 1:
-                row.problems.append(
-                    _problem(row.number, id_column, row.key, "duplicate_identifier")
-                )
-        else:
-            row.key = f"{row.key}#{seen[row.key]}"
-        yield row
+def _content_key(cells: dict[str, str]) -> str:
+    """A row's content, whatever the order of its columns (a re-saved file may move them)."""
+    ordered = sorted(cells.items())
+    canonical = "\x1e".join(name for name, _value in ordered)
+    canonical += "\x1d" + "\x1e".join(value for _name, value in ordered)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:40]
 
 
 def checked_rows(
     path: Path, file_name: str, profile: MappingProfile, id_column: str
 ) -> Iterator[Row]:
-    """Every row of the file, mapped, checked and keyed (streaming)."""
-    return _keyed(_rows(path, file_name, profile, id_column), id_column)
+    """Every row of the file, mapped and checked, with its content key (streaming). Repeated
+    identifiers and identical rows are told apart by the staging step, over the whole file."""
+    return _rows(path, file_name, profile, id_column)
 
 
 def run_import(
@@ -164,33 +156,48 @@ def run_import(
     id_column: str | None = None,
     file_name: str = "",
     progress: Progress | None = None,
+    check_only: bool = False,
+    batch: ImportBatch | None = None,
 ) -> ImportBatch:
     """Check, then import, one file. Returns the batch with its counts and report; a file that
-    cannot be read gives a batch with status "failed" and the reason. Only a data manager of the
-    organisation imports, and only through one of its own profiles (every door: command, and the
-    pages to come)."""
+    cannot be read gives a batch with status "failed" and the reason; ``check_only`` stops
+    after the report. Only a data manager of the organisation imports, and only through one of
+    its own profiles (every door: command, pages, background task). ``batch`` continues a batch
+    created earlier (a page's queued import)."""
     if profile.organisation_id != organisation.pk or not accounts_access.can(
         actor, accounts_access.Action.IMPORT_EXPORT, organisation
     ):
         raise PermissionDenied("import into this organisation")
-    batch = ImportBatch.objects.create(
-        organisation=organisation,
-        profile=profile,
-        source=str(profile.pk),
-        file_name=file_name or path.name,
-        file_sha256=file_digest(path),
-        id_column=profile.id_column if id_column is None else id_column,
-        mode=mode,
-        started_by=actor,
-    )
+    if batch is None:
+        batch = ImportBatch(
+            organisation=organisation,
+            profile=profile,
+            file_name=file_name or path.name,
+            id_column=profile.id_column if id_column is None else id_column,
+            mode=mode,
+            started_by=actor,
+        )
+    batch.source = str(profile.pk)
+    batch.file_sha256 = file_digest(path)
+    batch.rows_expected = estimate_rows(path, batch.file_name)
+    batch.status = ImportBatch.Status.VALIDATING
+    batch.save()
+    stage: Stage | None = None
     try:
-        _validate(batch, path, profile, progress)
-        if batch.rows_rejected and mode == ImportBatch.Mode.ALL_OR_NOTHING:
+        stage = Stage()
+        _check(batch, path, profile, stage, progress)
+        if check_only:
+            batch.status = ImportBatch.Status.CHECKED
+        elif batch.rows_rejected and batch.mode == ImportBatch.Mode.ALL_OR_NOTHING:
             batch.status = ImportBatch.Status.REFUSED
         else:
             batch.status = ImportBatch.Status.IMPORTING
             batch.save()
-            _write(batch, path, profile, actor, progress)
+            if progress:
+                progress(batch)
+            with transaction.atomic():
+                prefix, taken = reference_start(organisation)
+                stage.write(batch, actor, latest_version(), prefix, taken)
             batch.status = ImportBatch.Status.DONE
     except ReadError as exc:
         batch.status = ImportBatch.Status.FAILED
@@ -199,12 +206,15 @@ def run_import(
         batch.status = ImportBatch.Status.FAILED
         batch.error = f"Interrupted ({type(exc).__name__}): nothing was imported; run it again."
         batch.finished_at = timezone.now()
-        batch.save()
+        _save_after_failure(batch)
         raise
+    finally:
+        if stage is not None:
+            _drop_quietly(stage)
     batch.finished_at = timezone.now()
     batch.save()
     audit.record(
-        action="ingest.imported",
+        action="ingest.checked" if check_only else "ingest.imported",
         actor=actor,
         organisation=organisation,
         target=batch,
@@ -217,145 +227,59 @@ def run_import(
             "created": batch.created,
             "updated": batch.updated,
             "unchanged": batch.unchanged,
+            "skipped_erased": batch.skipped_erased,
         },
     )
     return batch
 
 
-def _validate(
-    batch: ImportBatch, path: Path, profile: MappingProfile, progress: Progress | None
+def _save_after_failure(batch: ImportBatch) -> None:
+    with suppress(DatabaseError):  # the connection is gone: the batch stays "importing"
+        batch.save()
+
+
+def _drop_quietly(stage: Stage) -> None:
+    with suppress(DatabaseError):  # a lost connection took its temporary tables with it
+        stage.drop()
+
+
+def _check(
+    batch: ImportBatch,
+    path: Path,
+    profile: MappingProfile,
+    stage: Stage,
+    progress: Progress | None,
 ) -> None:
+    """Read, map and check every row once, staging it; then find repeated identifiers over the
+    whole file. Problems are kept (the first MAX_PROBLEMS_KEPT) with row, column and value."""
     problems: list[dict[str, str]] = []
-    for row in checked_rows(path, batch.file_name, profile, batch.id_column):
+    rows = checked_rows(path, batch.file_name, profile, batch.id_column)
+    for line, row in enumerate(rows, start=1):
         batch.rows_read += 1
         if row.problems:
             batch.rows_rejected += 1
             batch.problems_total += len(row.problems)
-            room = MAX_PROBLEMS_KEPT - len(problems)
-            problems.extend(row.problems[:room])
+            problems.extend(row.problems[: MAX_PROBLEMS_KEPT - len(problems)])
+            stage.add(line, row.number, row.key, row.row_hash, None)
+        else:
+            bound = bind(row.record)
+            person = bound.person
+            names = [" ".join(filter(None, (person.get("given_name"), person.get("family_name"))))]
+            index = index_entries(names, person.get("documents", []), person.get("phone", ""))
+            stage.add(
+                line, row.number, row.key, row.row_hash, bound, code_entries(bound.case), index
+            )
         if progress and batch.rows_read % CHUNK == 0:
             progress(batch)
+    stage.key_rows(batch.organisation_id, batch.source, bool(batch.id_column))
+    if batch.id_column:
+        total, newly_rejected, found = stage.repeated(MAX_PROBLEMS_KEPT - len(problems))
+        batch.rows_rejected += newly_rejected
+        batch.problems_total += total
+        problems.extend(
+            _problem(number, batch.id_column, key, "duplicate_identifier") for number, key in found
+        )
     batch.problems = problems
     batch.save()
-
-
-def _write(
-    batch: ImportBatch,
-    path: Path,
-    profile: MappingProfile,
-    actor: User,
-    progress: Progress | None,
-) -> None:
-    with transaction.atomic():
-        rows = checked_rows(path, batch.file_name, profile, batch.id_column)
-        while raw := list(islice(rows, CHUNK)):
-            chunk = [row for row in raw if not row.problems]
-            if chunk:
-                _write_chunk(batch, chunk, actor)
-            if progress:
-                progress(batch)
-
-
-def _write_chunk(batch: ImportBatch, chunk: list[Row], actor: User) -> None:
-    organisation = batch.organisation
-    existing = {
-        r.source_key: r
-        for r in ImportedRecord.objects.filter(
-            organisation=organisation, source=batch.source, source_key__in=[r.key for r in chunk]
-        ).select_related("case__person")
-    }
-    new = [row for row in chunk if row.key not in existing]
-    for row in chunk:
-        found = existing.get(row.key)
-        if found is None:
-            continue
-        if found.row_hash == row.row_hash:
-            batch.unchanged += 1
-        else:
-            _update_case(found, row, batch)
-            batch.updated += 1
-    if not new:
-        return
-    references = iter(next_references(organisation, len(new)))
-    version = latest_version()
-    persons, cases, codes, records = [], [], [], []
-    for row in new:
-        bound = bind(row.record)
-        person = Person(organisation=organisation)
-        _set(person, bound.person)
-        case = Case(
-            organisation=organisation,
-            person=person,
-            reference=next(references),
-            status=CaseStatus.OPEN,
-            case_type=CaseType.IDENTIFIED,
-            standard_version=version,
-            created_by=actor,
-            intake_step=6,
-        )
-        _set_case(case, bound)
-        persons.append(person)
-        cases.append(case)
-        codes.extend(code_rows(case))
-        records.append(
-            ImportedRecord(
-                organisation=organisation,
-                source=batch.source,
-                source_key=row.key,
-                row_hash=row.row_hash,
-                case=case,
-                batch=batch,
-            )
-        )
-    Person.objects.bulk_create(persons)
-    PersonIndex.objects.bulk_create(
-        [entry for person in persons for entry in index_rows(person)], ignore_conflicts=True
-    )
-    Case.objects.bulk_create(cases)
-    CaseCode.objects.bulk_create(codes)
-    ImportedRecord.objects.bulk_create(records)
-    batch.created += len(new)
-
-
-PERSON_DEFAULTS: dict[str, Any] = dict.fromkeys(set(PERSON_FIELDS.values()) | {"address"}, "") | {
-    "citizenship": [],
-    "documents": [],
-}
-CASE_DEFAULTS: dict[str, Any] = dict.fromkeys(CASE_FIELDS.values()) | {
-    name: [] for name in CASE_LISTS.values()
-}
-CASE_DEFAULTS |= {
-    "identified_by": "",
-    "recruiter_relationship": "",
-    "exploitation_countries": [],
-    "narrative": "",
-    "age_at_identification": None,
-}
-
-
-def _set(person: Person, values: dict[str, Any]) -> None:
-    """The person as the row says: what the row leaves out is emptied (for an updated row)."""
-    for name, default in PERSON_DEFAULTS.items():
-        setattr(person, name, values.get(name, default))
-
-
-def _set_case(case: Case, bound: Bound) -> None:
-    for name, default in CASE_DEFAULTS.items():
-        setattr(case, name, bound.case.get(name, default))
-    case.analytic = bound.analytic
-
-
-def _update_case(found: ImportedRecord, row: Row, batch: ImportBatch) -> None:
-    bound = bind(row.record)
-    case = found.case
-    person = case.person
-    _set(person, bound.person)
-    person.save()
-    _set_case(case, bound)
-    case.row_version += 1
-    case.save()
-    case.codes.all().delete()
-    CaseCode.objects.bulk_create(code_rows(case))
-    found.row_hash = row.row_hash
-    found.batch = batch
-    found.save(update_fields=["row_hash", "batch"])
+    if progress:
+        progress(batch)

@@ -100,6 +100,20 @@ REASONS = {
 }
 
 
+MEMO_SIZE = 200_000
+
+
+def _resolve(
+    own_table: Mapping[str, str], vocabulary: Vocabulary, code_list: str, part: str
+) -> tuple[str | None, str]:
+    """(code, "") for a value the profile or the standard knows; (None, own code) when the
+    profile maps it to a retired code; (None, "") when nothing knows it."""
+    own = own_table.get(_own_key(part))
+    if own is not None and own not in vocabulary.codes.get(code_list, ()):
+        return None, own
+    return (own if own is not None else vocabulary.lookup(code_list, part)), ""
+
+
 def _own_key(value: str) -> str:
     return normalise(value) or value.strip()
 
@@ -122,8 +136,12 @@ def map_rows(
     vocabulary: Vocabulary,
     rows: Iterable[Mapping[str, Any]],
     row_limit_per_value: int = 5,
+    memo: dict[tuple[str, str, str], tuple[str | None, str]] | None = None,
 ) -> MappingResult:
+    """``memo`` keeps how each value of each column was resolved, across calls over the chunks
+    of one file (the same few codes repeat over millions of rows)."""
     rules = list(rules)
+    memo = {} if memo is None else memo
     own_tables = {r.column: {_own_key(k): v for k, v in r.values.items()} for r in rules}
     counts: Counter[tuple[str, str, str, str]] = Counter()
     where: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
@@ -165,12 +183,15 @@ def map_rows(
             parts = [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
             mapped: list[str] = []
             for part in filter(None, parts):
-                own = own_tables[rule.column].get(_own_key(part))
-                if own is not None and own not in vocabulary.codes.get(code_list, ()):
-                    report(rule.column, part, "retired_code", number, own)
-                    continue
-                code = own if own is not None else vocabulary.lookup(code_list, part)
-                if code is None:
+                resolved = memo.get((rule.column, rule.field, part))
+                if resolved is None:
+                    resolved = _resolve(own_tables[rule.column], vocabulary, code_list, part)
+                    if len(memo) < MEMO_SIZE:
+                        memo[(rule.column, rule.field, part)] = resolved
+                code, retired = resolved
+                if retired:
+                    report(rule.column, part, "retired_code", number, retired)
+                elif code is None:
                     report(rule.column, part, "unknown_code", number)
                 elif code not in mapped:
                     mapped.append(code)

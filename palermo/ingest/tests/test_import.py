@@ -14,10 +14,11 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from palermo.audit.models import AuditEvent
-from palermo.cases.models import Case
+from palermo.cases.models import Case, Person
 from palermo.cases.services import find_persons
 from palermo.ingest import services
 from palermo.ingest.models import ImportBatch, ImportedRecord
+from palermo.ingest.staging import Stage
 from palermo.standard.services import save_profile
 
 pytestmark = pytest.mark.django_db
@@ -190,26 +191,23 @@ def test_identical_rows_without_identifier_are_each_a_person_and_import_once(
 def test_an_import_that_fails_midway_leaves_nothing_and_runs_again(
     world, shelter, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(services, "CHUNK", 2)
-    real = services._write_chunk
-    calls = {"n": 0}
+    real = Stage._insert_new
 
     def failing(*args):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise ConnectionError("the database went away")
-        return real(*args)
+        real(*args)  # persons, cases and keys written...
+        raise ConnectionError("the database went away")  # ...then the connection is lost
 
-    monkeypatch.setattr(services, "_write_chunk", failing)
+    monkeypatch.setattr(Stage, "_insert_new", failing)
     path = _file(tmp_path, GOOD)
     with pytest.raises(ConnectionError):
         _import(world, shelter, path, id_column="Case ID")
-    assert Case.objects.count() == 0  # the first chunk was rolled back with the rest
+    assert Case.objects.count() == 0  # what was written went with the rest
+    assert Person.objects.count() == 0
     assert ImportedRecord.objects.count() == 0
     failed = ImportBatch.objects.get()
     assert failed.status == "failed"
     assert "run it again" in failed.error
-    monkeypatch.setattr(services, "_write_chunk", real)
+    monkeypatch.setattr(Stage, "_insert_new", real)
     batch = _import(world, shelter, path, id_column="Case ID")
     assert (batch.created, Case.objects.count()) == (3, 3)
 
