@@ -7,6 +7,7 @@ urlpatterns = [
     path("audit/", include("palermo.audit.urls")),
     path("standard/", include("palermo.standard.urls")),
     path("cases/", include("palermo.cases.urls")),
+    path("imports/", include("palermo.ingest.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("palermo.api_urls")),
     path("django-admin/", admin.site.urls),

@@ -16,5 +16,6 @@ def platform(request: HttpRequest) -> dict[str, Any]:
             "audit": access.can_view_audit(user),
             "profiles": access.can_anywhere(user, access.Action.MANAGE_STANDARD),
             "cases": access.can_anywhere(user, access.Action.VIEW_CASES),
+            "imports": access.can_anywhere(user, access.Action.IMPORT_EXPORT),
         }
     return {"palermo_demo": settings.PALERMO_DEMO, "nav": nav}

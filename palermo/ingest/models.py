@@ -18,6 +18,7 @@ class ImportBatch(models.Model):
         VALID_ROWS = "valid_rows", _("Import the valid rows, report the others")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
         VALIDATING = "validating", _("Checking the rows")
         CHECKED = "checked", _("Checked: nothing imported yet")
         REFUSED = "refused", _("Refused: nothing imported")
@@ -43,6 +44,12 @@ class ImportBatch(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING
     )
+    upload = models.ForeignKey(
+        "ingest.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
+    )
+    check_only = models.BooleanField(default=False)
+    report_ready = models.BooleanField(default=False)
+    progress_at = models.DateTimeField(null=True, blank=True)  # the last progress saved
     rows_expected = models.PositiveIntegerField(null=True, blank=True)  # an estimate
     rows_read = models.PositiveIntegerField(default=0)
     rows_rejected = models.PositiveIntegerField(default=0)
@@ -67,6 +74,30 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk}"
+
+
+class Upload(models.Model):
+    """A file sent through the import pages, kept encrypted (``ingest.storage``) until it is
+    imported or discarded."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="uploads"
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("uploaded file")
+        verbose_name_plural = _("uploaded files")
+
+    def __str__(self) -> str:
+        return f"upload {self.pk}"
 
 
 class ImportedRecord(models.Model):

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "palermo.core",
     "palermo.audit",
     "palermo.geo",
@@ -193,6 +195,12 @@ PALERMO_IMPORT_MAX_BYTES = int(os.environ.get("PALERMO_IMPORT_MAX_BYTES", 2 * 10
 PALERMO_IMPORT_MAX_COLUMNS = int(os.environ.get("PALERMO_IMPORT_MAX_COLUMNS", "1000"))
 PALERMO_IMPORT_MAX_CELL = 32_767  # what a spreadsheet cell holds at most
 PALERMO_IMPORT_MAX_UNPACKED = int(os.environ.get("PALERMO_IMPORT_MAX_UNPACKED", 1024**3))
+# Files uploaded for import, kept encrypted until imported or discarded (and their reports).
+PALERMO_UPLOAD_DIR = VAR_DIR / "uploads"
+
+# Long work (imports) runs in the background: `manage.py db_worker` takes the queued tasks
+# from the database (django-tasks). The tests run them at once, in the request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Mail (reminders of overdue tasks). SMTP in production; printed to the console by default.
 EMAIL_BACKEND = os.environ.get(

@@ -192,3 +192,11 @@ def choices_for(
     items = list(codes(found.code_list, version))
     labels = code_labels([c.pk for c in items], version)
     return [(c.code, pick_label(labels.get(c.pk, {}), language)[0] or c.code) for c in items]
+
+
+def field_choices() -> list[tuple[str, str]]:
+    """The fields of the latest version as choices of a form (key, with its code list)."""
+    version = latest_version()
+    return [
+        (f.key, f"{f.key} ({f.code_list.key})" if f.code_list else f.key) for f in fields(version)
+    ]

@@ -498,14 +498,6 @@ def _profile(request: HttpRequest, profile_id: str) -> MappingProfile:
     )
 
 
-def _field_choices() -> list[tuple[str, str]]:
-    version = selectors.latest_version()
-    return [
-        (f.key, f"{f.key} ({f.code_list.key})" if f.code_list else f.key)
-        for f in selectors.fields(version)
-    ]
-
-
 @login_required
 def profile_edit(request: HttpRequest, profile_id: str | None = None) -> HttpResponse:
     user = _user(request)
@@ -539,7 +531,7 @@ def profile_edit(request: HttpRequest, profile_id: str | None = None) -> HttpRes
         request.POST or None,
         initial=initial_columns,
         prefix="columns",
-        form_kwargs={"field_choices": _field_choices()},
+        form_kwargs={"field_choices": selectors.field_choices()},
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         organisation = next(o for o in orgs if str(o.pk) == form.cleaned_data["organisation"])

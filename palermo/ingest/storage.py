@@ -1,0 +1,78 @@
+"""Files kept for an import, encrypted at rest: an uploaded file until it is imported or
+discarded, and an import's validation report (it holds the rejected rows). Written and read in
+1 MiB pieces, each one token of the project's encryption (``core.crypto``) on a line of its own,
+so that a large file never sits whole in memory."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+
+from palermo.core import crypto
+
+PIECE = 1 << 20
+
+
+def _directory() -> Path:
+    directory = Path(settings.PALERMO_UPLOAD_DIR)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return directory
+
+
+def upload_path(upload_id: object) -> Path:
+    return _directory() / f"upload-{upload_id}.enc"
+
+
+def report_path(batch_id: object) -> Path:
+    return _directory() / f"report-{batch_id}.enc"
+
+
+def write_encrypted(source: IO[bytes], target: Path) -> int:
+    """Encrypt ``source`` into ``target`` (written under a temporary name, then renamed);
+    returns the plain size."""
+    partial = target.with_name(target.name + ".part")
+    size = 0
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as out:
+            while block := source.read(PIECE):
+                out.write(crypto.encrypt_blob(block) + "\n")
+                size += len(block)
+        partial.replace(target)
+    finally:
+        with suppress(FileNotFoundError):
+            partial.unlink()
+    return size
+
+
+def read_encrypted(path: Path) -> Iterator[bytes]:
+    with path.open(encoding="ascii") as encrypted:
+        for line in encrypted:
+            if line.strip():
+                yield crypto.decrypt_blob(line.strip())
+
+
+@contextmanager
+def decrypted_copy(path: Path, suffix: str = "") -> Iterator[Path]:
+    """A plain copy for the readers, which need a file: readable by this process's user only,
+    deleted when the block ends, whatever happens in it."""
+    descriptor, name = tempfile.mkstemp(suffix=suffix, dir=_directory())
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            for block in read_encrypted(path):
+                out.write(block)
+        yield Path(name)
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(name)
+
+
+def remove(path: Path) -> None:
+    with suppress(FileNotFoundError):
+        path.unlink()

@@ -1,0 +1,194 @@
+"""The import pages: send a file, map its columns from the suggestions, check it, import it, read
+the report; who may do it; what a bad file gets. Background tasks run at once in the tests
+(django-tasks' immediate backend), after the request's transaction commits."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from palermo.audit.models import AuditEvent
+from palermo.cases.models import Case
+from palermo.ingest.models import ImportBatch, Upload
+from palermo.standard.models import MappingProfile
+
+pytestmark = pytest.mark.django_db
+
+FILE = (
+    "Case ID,Given name,Gender,Citizenship,Identification date,Type of exploitation\n"
+    "P-1,Ana Pagetest,Feminine,PH,2025-05-01,ForcedLabour\n"
+    "P-2,Ben Pagetest,Masculine,Nigeria,2025-06-01,Sexual exploitation\n"
+    "P-3,Cruz Pagetest,Feminine,MX,2025-07-01,ForcedLabour\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def uploads_in(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.PALERMO_UPLOAD_DIR = tmp_path / "uploads"
+    return settings.PALERMO_UPLOAD_DIR
+
+
+def _send(client, world, content: bytes, name: str = "register.csv", profile: str = ""):  # type: ignore[no-untyped-def]
+    return client.post(
+        reverse("ingest:upload"),
+        {
+            "organisation": str(world.agency.pk),
+            "file": SimpleUploadedFile(name, content),
+            "profile": profile,
+        },
+    )
+
+
+def _mapping(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The mapping form as the page offers it (the suggestions as pre-selected), to post back."""
+    columns = response.context["columns"]
+    data = {
+        "name": "Register",
+        "description": "",
+        "id_column": "Case ID",
+        "skip_rows": "0",
+        "columns-TOTAL_FORMS": str(columns.total_form_count()),
+        "columns-INITIAL_FORMS": str(columns.initial_form_count()),
+    }
+    for form in columns.forms:
+        for name in ("column", "field", "separator", "values"):
+            data[form.add_prefix(name)] = form.initial.get(name, "")
+    return data
+
+
+def test_a_data_manager_sends_maps_checks_and_imports_a_file(
+    client, login_as, world, uploads_in, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(world.users["data_manager"])
+    response = _send(client, world, FILE.encode())
+    upload = Upload.objects.get()
+    assert response.url == reverse("ingest:map", args=[upload.pk])
+    stored = next(uploads_in.iterdir()).read_bytes()
+    assert b"Pagetest" not in stored  # kept encrypted
+
+    page = client.get(response.url)
+    suggested = {f.initial["column"]: f.initial["field"] for f in page.context["columns"].forms}
+    assert suggested["Gender"] == "prs_Gender"
+    assert suggested["Citizenship"] == "prs_Citizenship"
+    assert suggested["Type of exploitation"] == "vic_TypeOfExploitation"
+    assert "Nigeria" in page.content.decode()
+    assert "→ NG" in page.content.decode()
+    data = _mapping(page)
+    data |= {f"columns-{n}-field": "" for n in range(6) if data[f"columns-{n}-column"] == "Case ID"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("ingest:map", args=[upload.pk]), data)
+    profile = MappingProfile.objects.get(organisation=world.agency, name="Register")
+    assert profile.id_column == "Case ID"
+    checked = ImportBatch.objects.get()
+    assert response.url == reverse("ingest:batch", args=[checked.pk])
+    assert (checked.status, checked.rows_read, checked.rows_rejected) == ("checked", 3, 0)
+    assert Case.objects.count() == 0  # checked, nothing written
+    page = client.get(response.url).content.decode()
+    assert "Import the 3 rows" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("ingest:run", args=[checked.pk]), {"mode": "all_or_nothing"})
+    done = ImportBatch.objects.exclude(pk=checked.pk).get()
+    assert response.url == reverse("ingest:batch", args=[done.pk])
+    assert (done.status, done.created) == ("done", 3)
+    assert Case.objects.filter(organisation=world.agency).count() == 3
+    assert not Upload.objects.exists()  # imported: the file is not kept
+    assert not list(uploads_in.glob("upload-*"))
+    assert "3 created, 0 updated, 0 unchanged" in client.get(response.url).content.decode()
+
+
+def test_a_file_with_errors_gets_a_report_and_imports_only_its_valid_rows_when_asked(
+    client, login_as, world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    manager = world.users["data_manager"]
+    login_as(manager)
+    bad = FILE + "P-4,Dee Pagetest,Feminine,Atlantis,2025-13-01,ForcedLabour\n"
+    response = _send(client, world, bad.encode())
+    data = _mapping(client.get(response.url))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, data)
+    checked = ImportBatch.objects.get()
+    assert (checked.status, checked.rows_rejected) == ("checked", 1)
+    page = client.get(reverse("ingest:batch", args=[checked.pk])).content.decode()
+    assert "Atlantis" in page
+    assert "not a date" in page
+    assert "Import the 3 valid rows" in page
+
+    report = client.get(reverse("ingest:report", args=[checked.pk]))
+    assert report["Cache-Control"] == "no-store"
+    workbook = load_workbook(BytesIO(b"".join(report.streaming_content)))
+    rejected = list(workbook["Rejected rows"].iter_rows(values_only=True))
+    assert rejected[1][0] == "5"
+    assert "Atlantis" in rejected[1]
+    assert AuditEvent.objects.filter(action="ingest.report_read", actor=manager).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("ingest:run", args=[checked.pk]), {"mode": "valid_rows"})
+    assert Case.objects.filter(organisation=world.agency).count() == 3
+
+
+def test_only_the_organisations_data_managers_reach_its_imports(
+    client, login_as, world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(world.users["data_manager"])
+    response = _send(client, world, FILE.encode())
+    upload = Upload.objects.get()
+    login_as(world.users["case_worker"])
+    assert client.get(reverse("ingest:list")).status_code == 403
+    assert client.get(reverse("ingest:map", args=[upload.pk])).status_code == 403
+    login_as(world.users["other_administrator"])
+    assert client.get(response.url).status_code in (403, 404)
+    assert client.post(reverse("ingest:discard", args=[upload.pk])).status_code in (403, 404)
+    assert Upload.objects.exists()
+
+
+def test_a_file_that_cannot_be_read_gets_its_reason_not_an_error_page(
+    client, login_as, world
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(world.users["data_manager"])
+    response = _send(client, world, b"PK\x03\x04 not really a workbook", "register.xlsx")
+    page = client.get(response.url)
+    assert page.status_code == 400
+    assert "not an XLSX workbook" in page.content.decode()
+    empty = _send(client, world, b"", "empty.csv")
+    assert empty.status_code == 200
+    assert "The submitted file is empty." in empty.content.decode()
+
+
+def test_the_progress_box_shows_rows_rate_and_time_left_and_keeps_asking_while_it_runs(
+    client, login_as, world
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    login_as(world.users["data_manager"])
+    batch = ImportBatch.objects.create(
+        organisation=world.agency,
+        file_name="big.csv",
+        mode=ImportBatch.Mode.ALL_OR_NOTHING,
+        status=ImportBatch.Status.VALIDATING,
+        started_by=world.users["data_manager"],
+        rows_expected=100_000,
+        rows_read=25_000,
+        rows_rejected=12,
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        started_at=timezone.now() - timedelta(seconds=10), progress_at=timezone.now()
+    )
+    partial = client.get(reverse("ingest:batch", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    text = partial.content.decode()
+    assert 'hx-trigger="every 2s"' in text
+    assert "25%" in text
+    assert "25000 rows read: 24988 valid, 12 rejected" in text
+    assert "Less than a minute left." in text  # 75,000 rows to go at 2,500 a second
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_read=1_200)
+    text = client.get(reverse("ingest:batch", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert "About 14 minutes left." in text.content.decode()  # 98,800 at 120 a second
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CHECKED)
+    finished = client.get(reverse("ingest:batch", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert "hx-trigger" not in finished.content.decode()  # stops asking
