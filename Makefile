@@ -37,7 +37,10 @@ run: install
 	PALERMO_DEMO=1 $(MANAGE) load_standard
 	PALERMO_DEMO=1 $(MANAGE) load_demo
 	@echo "Palermo demo on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	PALERMO_DEMO=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
+	@# The background worker (imports) runs beside the server and stops with it.
+	PALERMO_DEMO=1 $(MANAGE) db_worker --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  PALERMO_DEMO=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 test: install-test
 	$(MAKE) lint typecheck checks pytest
