@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from palermo.audit.models import AuditEvent
-from palermo.cases.models import Case, Person
+from palermo.cases.models import Case, Consent, Person
 from palermo.cases.services import find_persons
 from palermo.ingest import services
 from palermo.ingest.models import ImportBatch, ImportedRecord
@@ -82,6 +82,48 @@ def test_a_file_imports_once_and_an_updated_file_updates_only_its_changed_rows(
     assert case.person.citizenship == ["GH"]
     assert case.row_version == 2
     assert AuditEvent.objects.filter(action="ingest.imported").count() == 3
+
+
+def test_a_renamed_person_is_found_by_the_new_name_only_and_codes_follow_the_row(
+    world, shelter, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    _import(world, shelter, _file(tmp_path, GOOD), id_column="Case ID")
+    renamed = [GOOD[0], GOOD[1].replace("Ben", "Benedict").replace("Sexual", "Xx"), GOOD[2]]
+    renamed[1] = renamed[1].replace("XxExploitation;", "")
+    update = _import(world, shelter, _file(tmp_path, renamed, "v2.csv"), id_column="Case ID")
+    assert update.updated == 1
+    case = Case.objects.get(imported_from__source_key="S-2")
+    assert case.exploitation == ["ForcedLabour"]
+    assert list(case.codes.values_list("field", "code")) == [("exploitation", "ForcedLabour")]
+    assert case.person.pk in find_persons([world.agency.pk], "Benedict Testrow")
+    assert case.person.pk not in find_persons([world.agency.pk], "Ben Testrow")
+
+
+def test_a_check_writes_nothing_and_an_erased_persons_row_is_never_written_again(
+    world, shelter, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from palermo.cases.subject_rights import erase_person
+
+    path = _file(tmp_path, GOOD)
+    checked = _import(world, shelter, path, id_column="Case ID", check_only=True)
+    assert (checked.status, checked.rows_read, Case.objects.count()) == ("checked", 3, 0)
+    _import(world, shelter, path, id_column="Case ID")
+    case = Case.objects.get(imported_from__source_key="S-1")
+    Consent.objects.create(
+        case=case,
+        purpose="statistics",
+        decision="given",
+        given_by="person",
+        decided_on="2025-05-01",
+        recorded_by=world.users["supervisor"],
+    )
+    erase_person(case, world.users["supervisor"], "The person asked on 2026-11-01.")
+    changed = [GOOD[0].replace("PH", "VN"), GOOD[1], GOOD[2]]
+    again = _import(world, shelter, _file(tmp_path, changed, "v2.csv"), id_column="Case ID")
+    assert (again.updated, again.unchanged, again.skipped_erased) == (0, 2, 1)
+    case.refresh_from_db()
+    assert case.person.given_name == ""
+    assert case.person.citizenship != ["VN"]
 
 
 def test_a_file_with_errors_is_refused_whole_with_every_bad_cell_named(
@@ -160,8 +202,11 @@ def test_identical_rows_without_identifier_are_each_a_person_and_import_once(
         path.write_bytes(b"".join(packed.readline() for _ in range(1501)))
     name = json.loads((PROFILES / "ctdc-kanon-2021.json").read_text())["name"]
 
+    progress = StringIO()
+
     def import_file() -> str:
         out = StringIO()
+        progress.truncate(0)
         call_command(
             "import_cases",
             path,
@@ -172,11 +217,13 @@ def test_identical_rows_without_identifier_are_each_a_person_and_import_once(
             "--as",
             world.users["data_manager"].username,
             stdout=out,
-            stderr=StringIO(),
+            stderr=progress,
         )
         return out.getvalue()
 
     assert "1,500 created" in import_file()
+    assert f"[{'#' * 30}] 100% 1,500/1,500 rows, 0 rejected" in progress.getvalue()
+    assert "writing 1,500 rows in one transaction" in progress.getvalue()
     rows = Case.objects.filter(organisation=world.agency)
     assert rows.count() == 1500  # the file repeats rows; each is a person
     distinct = {json.dumps(a, sort_keys=True) for a in rows.values_list("analytic", flat=True)}
