@@ -1,4 +1,6 @@
-"""Exporting an organisation's cases, coded with the standard's field keys, as CSV, XLSX or JSON.
+"""Exporting an organisation's cases as CSV, XLSX, HXL-tagged CSV or JSON, in the standard's layout
+(field keys) or in CTDC's (the analytic variables under CTDC's column names, to contribute to the
+CTDC hub).
 
 Only the cases the visibility rule shows the user; identifiers only when asked for and when the
 user's role reads them; every export audited; rows streamed (a cursor in chunks, the file written
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 
@@ -23,11 +26,14 @@ from palermo.cases.access import visible_cases
 from palermo.cases.models import Case
 from palermo.ingest.binding import CASE_FIELDS, CASE_LISTS
 from palermo.ingest.readers import neutralise
+from palermo.standard import derive
+from palermo.standard.models import FieldType
 
 if TYPE_CHECKING:
     from palermo.accounts.models import Organisation, User
 
-FORMATS = ("csv", "xlsx", "json")
+FORMATS = ("csv", "xlsx", "hxl", "json")
+LAYOUTS = ("standard", "ctdc")
 CODED_COLUMNS = [
     "prs_Gender",
     "prs_Citizenship",
@@ -35,6 +41,7 @@ CODED_COLUMNS = [
     *CASE_LISTS,
     "hte_Country",
 ]
+COUNTRY_COLUMNS = {"prs_Citizenship", "hte_Country", "ana_Citizenship", "ana_CountryOfExploitation"}
 IDENTIFIER_COLUMNS = [
     "prs_FirstName",
     "prs_SecondName",
@@ -75,6 +82,20 @@ def columns(identifiers: bool) -> list[str]:
     ]
 
 
+def hxl_tag(column: str) -> str:
+    """The HXL hashtag of a column: countries as ``#country+code``, dates as ``#date``, the
+    rest as the extension hashtag ``#x_htcds``; the field key is an attribute of each, so that
+    HXL tools can select any column."""
+    attribute = re.sub(r"[^a-z0-9_]", "_", column.lower())
+    if column in COUNTRY_COLUMNS:
+        return f"#country+code+v_iso2+{attribute}"
+    if column.endswith("Date") or column == "prs_Birthdate":
+        return f"#date+{attribute}"
+    if column == "reference":
+        return "#x_htcds+case_id"
+    return f"#x_htcds+{attribute}"
+
+
 def _record(case: Case, identifiers: bool) -> dict[str, Any]:
     person = case.person
     record: dict[str, Any] = {
@@ -101,6 +122,26 @@ def _record(case: Case, identifiers: bool) -> dict[str, Any]:
     return record
 
 
+def ctdc_record(case: Case, rules: derive.Rules) -> dict[str, Any]:
+    """The case's analytic variables under CTDC's column names: as imported (a CTDC file's
+    values), else derived from its HTCDS codes by the standard's derivations."""
+    coded = _record(case, identifiers=False)
+    coded |= {
+        "age_at_identification": case.age_at_identification,
+        "age_at_exploitation": case.age_at_exploitation,
+    }
+    values = derive.analytic(coded, rules) | {
+        k: v for k, v in case.analytic.items() if v not in (None, "", [])
+    }
+    row: dict[str, Any] = {}
+    for variable in rules.variables:
+        value = values.get(variable.key, "")
+        if variable.data_type == FieldType.BOOLEAN and value != "":
+            value = "1.0" if value in (True, "TRUE") else "0.0"
+        row[variable.column] = value
+    return row
+
+
 def _cases(user: User, organisation: Organisation) -> Iterator[Case]:
     rows = (
         visible_cases(user)
@@ -122,11 +163,21 @@ def _flat(value: Any) -> str:
 
 
 def export_cases(
-    user: User, organisation: Organisation, fmt: str, out: IO[bytes], identifiers: bool = False
+    user: User,
+    organisation: Organisation,
+    fmt: str,
+    out: IO[bytes],
+    identifiers: bool = False,
+    layout: str = "standard",
 ) -> int:
-    """Write the cases; the number of cases written."""
+    """Write the cases; the number of cases written. The CTDC layout holds coded analytic
+    variables only, never identifiers."""
     if fmt not in FORMATS:
         raise ExportRefusedError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    if layout not in LAYOUTS:
+        raise ExportRefusedError(f"unknown layout {layout!r}; one of {', '.join(LAYOUTS)}")
+    if layout == "ctdc" and identifiers:
+        raise ExportRefusedError("the CTDC layout holds no identifiers")
     if not (
         accounts_access.can(user, accounts_access.Action.IMPORT_EXPORT, organisation)
         or accounts_access.can(user, accounts_access.Action.SUPERVISE_CASES, organisation)
@@ -136,14 +187,29 @@ def export_cases(
         user, accounts_access.Action.VIEW_IDENTIFIERS, organisation
     ):
         raise ExportRefusedError("your role does not read identifiers")
-    names = columns(identifiers)
+    if layout == "ctdc":
+        rules = derive.rules()
+        names = [variable.column for variable in rules.variables]
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for case in _cases(user, organisation):
+                yield ctdc_record(case, rules)
+
+    else:
+        names = columns(identifiers)
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for case in _cases(user, organisation):
+                yield _record(case, identifiers)
+
     count = 0
-    if fmt == "csv":
+    if fmt in ("csv", "hxl"):
         text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
         writer.writerow(names)
-        for case in _cases(user, organisation):
-            record = _record(case, identifiers)
+        if fmt == "hxl":
+            writer.writerow([hxl_tag(name) for name in names])
+        for record in rows():
             writer.writerow([neutralise(_flat(record.get(n))) for n in names])
             count += 1
         text.flush()
@@ -152,26 +218,21 @@ def export_cases(
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Cases")
         sheet.append(names)
-        for case in _cases(user, organisation):
-            record = _record(case, identifiers)
+        for record in rows():
             sheet.append([neutralise(_flat(record.get(n))) for n in names])
             count += 1
         workbook.save(out)
     else:
         out.write(b"[")
-        for case in _cases(user, organisation):
-            record = {
-                k: v for k, v in _record(case, identifiers).items() if v not in ("", [], None)
-            }
-            out.write(
-                (b",\n" if count else b"\n") + json.dumps(record, ensure_ascii=False).encode()
-            )
+        for record in rows():
+            kept = {k: v for k, v in record.items() if v not in ("", [], None)}
+            out.write((b",\n" if count else b"\n") + json.dumps(kept, ensure_ascii=False).encode())
             count += 1
         out.write(b"\n]\n")
     audit.record(
         action="ingest.exported",
         actor=user,
         organisation=organisation,
-        detail={"format": fmt, "cases": count, "identifiers": identifiers},
+        detail={"format": fmt, "layout": layout, "cases": count, "identifiers": identifiers},
     )
     return count

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from palermo.accounts.models import Organisation, User
-from palermo.ingest.exports import FORMATS, ExportRefusedError, export_cases
+from palermo.ingest.exports import FORMATS, LAYOUTS, ExportRefusedError, export_cases
 
 
 class Command(BaseCommand):
@@ -18,6 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="Acronym of the organisation.")
         parser.add_argument("--as", dest="username", required=True, help="Act as this user.")
         parser.add_argument("--format", choices=FORMATS, default="csv")
+        parser.add_argument(
+            "--layout",
+            choices=LAYOUTS,
+            default="standard",
+            help="standard: the standard's field keys; ctdc: CTDC's analytic columns.",
+        )
         parser.add_argument("--out", type=Path, required=True, help="The file to write.")
         parser.add_argument("--identifiers", action="store_true", help="Include identifiers.")
 
@@ -31,7 +37,12 @@ class Command(BaseCommand):
         try:
             with partial.open("wb") as out:
                 count = export_cases(
-                    user, organisation, options["format"], out, options["identifiers"]
+                    user,
+                    organisation,
+                    options["format"],
+                    out,
+                    options["identifiers"],
+                    options["layout"],
                 )
         except ExportRefusedError as exc:
             partial.unlink(missing_ok=True)

@@ -1,0 +1,58 @@
+"""The analytic variables of a case, derived from its HTCDS codes by the standard's rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from palermo.standard import derive
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rules():  # type: ignore[no-untyped-def]
+    return derive.rules()
+
+
+def test_codes_cross_to_ctdc_with_both_forms_and_nothing_recorded_made_explicit(rules) -> None:  # type: ignore[no-untyped-def]
+    values = derive.analytic(
+        {
+            "prs_Gender": "Masculine",
+            "prs_Citizenship": ["VN", "KH"],
+            "cas_IdentificationDate": "2024-11-30",
+            "vic_TypeOfExploitation": ["SexualExploitation", "ForcedLabour"],
+            "hte_Country": "TH",
+        },
+        rules,
+    )
+    assert values["ana_Gender"] == "Male"
+    assert values["ana_Citizenship"] == "VN"  # the first citizenship
+    assert values["ana_YearOfRegistration"] == 2024
+    assert values["ana_CountryOfExploitation"] == "TH"
+    assert values["ana_TypeOfExploitation"] == [
+        "SexualExploitation",
+        "ForcedLabour",
+        "SexAndLabour",
+    ]
+    assert values["ana_MeansOfControl"] == ["NotSpecified"]
+    assert values["ana_MajorityStatus"] == "Unknown"  # no age recorded
+    assert "ana_AgeBroad" not in values
+
+
+@pytest.mark.parametrize(
+    ("age", "band", "majority"),
+    [
+        (0, "0--8", "Minor"),
+        (8, "0--8", "Minor"),
+        (17, "9--17", "Minor"),
+        (18, "18--20", "Adult"),
+        (47, "39--47", "Adult"),
+        (48, "48+", "Adult"),
+        (90, "48+", "Adult"),
+    ],
+)
+def test_age_bands_and_majority_at_their_edges(rules, age, band, majority) -> None:  # type: ignore[no-untyped-def]
+    values = derive.analytic({"age_at_identification": age, "vic_AgeWhenTrafficked": age}, rules)
+    assert values["ana_AgeBroad"] == band
+    assert values["ana_MajorityStatus"] == majority
+    assert values["ana_MajorityEntry"] == majority
