@@ -209,3 +209,10 @@ def can_manage_profiles(user: User | AnonymousUser, organisation: Organisation) 
     """Mapping profiles and own screening instruments belong to an organisation's data
     managers."""
     return can(user, Action.MANAGE_STANDARD, organisation)
+
+
+def can_export_cases(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """Exports of an organisation's cases: its data managers and its supervisors."""
+    return can(user, Action.IMPORT_EXPORT, organisation) or can(
+        user, Action.SUPERVISE_CASES, organisation
+    )

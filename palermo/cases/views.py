@@ -133,6 +133,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "shows_names": shows_names,
             "can_create": bool(_can_open_cases(user)),
+            "can_export": any(accounts_access.can_export_cases(user, o) for o in orgs),
             "can_supervise": accounts_access.can_anywhere(
                 user, accounts_access.Action.SUPERVISE_CASES
             ),

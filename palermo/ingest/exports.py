@@ -11,11 +11,14 @@ standard's field keys, so that an export imports again through the ready-made pr
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from openpyxl import Workbook
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("csv", "xlsx", "hxl", "json")
 LAYOUTS = ("standard", "ctdc")
+PIECE_ROWS = 500
+SPOOL_BYTES = 64 * 1024 * 1024
 CODED_COLUMNS = [
     "prs_Gender",
     "prs_Citizenship",
@@ -170,69 +175,127 @@ def export_cases(
     identifiers: bool = False,
     layout: str = "standard",
 ) -> int:
-    """Write the cases; the number of cases written. The CTDC layout holds coded analytic
-    variables only, never identifiers."""
+    """Write the cases to ``out``; the number of cases written."""
+    export = start_export(user, organisation, fmt, identifiers, layout)
+    for chunk in export.chunks():
+        out.write(chunk)
+    return export.count
+
+
+def start_export(
+    user: User,
+    organisation: Organisation,
+    fmt: str,
+    identifiers: bool = False,
+    layout: str = "standard",
+) -> Export:
+    """An export the user may make, ready to stream; refused at once with the reason otherwise.
+    The CTDC layout holds coded analytic variables only, never identifiers."""
     if fmt not in FORMATS:
         raise ExportRefusedError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     if layout not in LAYOUTS:
         raise ExportRefusedError(f"unknown layout {layout!r}; one of {', '.join(LAYOUTS)}")
     if layout == "ctdc" and identifiers:
         raise ExportRefusedError("the CTDC layout holds no identifiers")
-    if not (
-        accounts_access.can(user, accounts_access.Action.IMPORT_EXPORT, organisation)
-        or accounts_access.can(user, accounts_access.Action.SUPERVISE_CASES, organisation)
-    ):
+    if not accounts_access.can_export_cases(user, organisation):
         raise ExportRefusedError("your role does not export this organisation's cases")
     if identifiers and not accounts_access.can(
         user, accounts_access.Action.VIEW_IDENTIFIERS, organisation
     ):
         raise ExportRefusedError("your role does not read identifiers")
-    if layout == "ctdc":
-        rules = derive.rules()
-        names = [variable.column for variable in rules.variables]
+    return Export(user, organisation, fmt, identifiers, layout)
 
-        def rows() -> Iterator[dict[str, Any]]:
-            for case in _cases(user, organisation):
-                yield ctdc_record(case, rules)
 
-    else:
-        names = columns(identifiers)
+@dataclass
+class Export:
+    """The file, produced piece by piece as the cases are read (a page streams it, a command
+    writes it); audited when it ends, with how many cases it held and whether it finished."""
 
-        def rows() -> Iterator[dict[str, Any]]:
-            for case in _cases(user, organisation):
-                yield _record(case, identifiers)
+    user: User
+    organisation: Organisation
+    fmt: str
+    identifiers: bool
+    layout: str
+    count: int = 0
 
-    count = 0
-    if fmt in ("csv", "hxl"):
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-        writer = csv.writer(text)
+    def file_name(self) -> str:
+        suffix = {"hxl": "csv"}.get(self.fmt, self.fmt)
+        tag = "-hxl" if self.fmt == "hxl" else ""
+        return f"{self.organisation.acronym}-cases-{self.layout}{tag}.{suffix}"
+
+    def _rows(self) -> tuple[list[str], Iterator[dict[str, Any]]]:
+        cases = _cases(self.user, self.organisation)
+        if self.layout == "ctdc":
+            rules = derive.rules()
+            return [v.column for v in rules.variables], (ctdc_record(c, rules) for c in cases)
+        return columns(self.identifiers), (_record(c, self.identifiers) for c in cases)
+
+    def chunks(self) -> Iterator[bytes]:
+        finished = False
+        try:
+            names, rows = self._rows()
+            if self.fmt in ("csv", "hxl"):
+                yield from self._csv(names, rows)
+            elif self.fmt == "xlsx":
+                yield from self._xlsx(names, rows)
+            else:
+                yield from self._json(rows)
+            finished = True
+        finally:
+            audit.record(
+                action="ingest.exported",
+                actor=self.user,
+                organisation=self.organisation,
+                detail={
+                    "format": self.fmt,
+                    "layout": self.layout,
+                    "cases": self.count,
+                    "identifiers": self.identifiers,
+                }
+                | ({} if finished else {"interrupted": True}),
+            )
+
+    def _csv(self, names: list[str], rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
         writer.writerow(names)
-        if fmt == "hxl":
+        if self.fmt == "hxl":
             writer.writerow([hxl_tag(name) for name in names])
-        for record in rows():
+        yield codecs.BOM_UTF8
+        for record in rows:
             writer.writerow([neutralise(_flat(record.get(n))) for n in names])
-            count += 1
-        text.flush()
-        text.detach()
-    elif fmt == "xlsx":
+            self.count += 1
+            if self.count % PIECE_ROWS == 0:
+                yield _take(buffer)
+        yield _take(buffer)
+
+    def _xlsx(self, names: list[str], rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+        """A workbook is only complete when saved: written to a private temporary file, sent,
+        deleted."""
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Cases")
         sheet.append(names)
-        for record in rows():
+        for record in rows:
             sheet.append([neutralise(_flat(record.get(n))) for n in names])
-            count += 1
-        workbook.save(out)
-    else:
-        out.write(b"[")
-        for record in rows():
+            self.count += 1
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as kept:  # disk only if large
+            workbook.save(kept)
+            kept.seek(0)
+            while piece := kept.read(1 << 20):
+                yield piece
+
+    def _json(self, rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+        yield b"["
+        for record in rows:
             kept = {k: v for k, v in record.items() if v not in ("", [], None)}
-            out.write((b",\n" if count else b"\n") + json.dumps(kept, ensure_ascii=False).encode())
-            count += 1
-        out.write(b"\n]\n")
-    audit.record(
-        action="ingest.exported",
-        actor=user,
-        organisation=organisation,
-        detail={"format": fmt, "layout": layout, "cases": count, "identifiers": identifiers},
-    )
-    return count
+            separator = b",\n" if self.count else b"\n"
+            yield separator + json.dumps(kept, ensure_ascii=False).encode()
+            self.count += 1
+        yield b"\n]\n"
+
+
+def _take(buffer: io.StringIO) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text.encode("utf-8")

@@ -70,3 +70,35 @@ class RunForm(forms.Form):
     mode = forms.ChoiceField(
         choices=ImportBatch.Mode.choices, initial=ImportBatch.Mode.ALL_OR_NOTHING
     )
+
+
+class ExportForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[
+            ("csv", _("CSV (UTF-8)")),
+            ("xlsx", _("Excel workbook (XLSX)")),
+            ("hxl", _("HXL-tagged CSV")),
+            ("json", _("JSON")),
+        ],
+    )
+    layout = forms.ChoiceField(
+        label=_("Layout"),
+        choices=[
+            ("standard", _("The standard's fields (imports again into Palermo)")),
+            ("ctdc", _("CTDC's analytic variables (to contribute to the CTDC hub)")),
+        ],
+        help_text=_("The CTDC layout holds coded variables only, never identifiers."),
+    )
+    identifiers = forms.BooleanField(
+        label=_("Include names, birth dates, documents, phones and addresses"),
+        required=False,
+        help_text=_(
+            "Only if your role reads identifiers. Every export is recorded in the audit log."
+        ),
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = organisations

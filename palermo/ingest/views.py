@@ -24,8 +24,8 @@ from django.views.decorators.http import require_POST
 from palermo.accounts import access
 from palermo.accounts.models import User
 from palermo.core.pagination import CappedPaginator
-from palermo.ingest import uploads
-from palermo.ingest.forms import MappingForm, RunForm, UploadForm
+from palermo.ingest import exports, uploads
+from palermo.ingest.forms import ExportForm, MappingForm, RunForm, UploadForm
 from palermo.ingest.models import ImportBatch, Upload
 from palermo.ingest.readers import ReadError
 from palermo.standard import selectors as standard_selectors
@@ -328,3 +328,48 @@ def upload_discard(request: HttpRequest, upload_id: Any) -> HttpResponse:
     uploads.discard(upload, _user(request))
     messages.success(request, _("The file was deleted."))
     return redirect("ingest:list")
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponseBase:
+    """Export an organisation's cases; the file is streamed as the cases are read."""
+    user = _user(request)
+    organisations = [
+        o
+        for o in access.organisations_where(user, access.Action.VIEW_CASES)
+        if access.can_export_cases(user, o)
+    ]
+    if not organisations:
+        raise PermissionDenied
+    form = ExportForm(
+        request.POST or None, organisations=[(str(o.pk), o.name) for o in organisations]
+    )
+    if request.method == "POST" and form.is_valid():
+        organisation = next(
+            o for o in organisations if str(o.pk) == form.cleaned_data["organisation"]
+        )
+        try:
+            made = exports.start_export(
+                user,
+                organisation,
+                form.cleaned_data["format"],
+                form.cleaned_data["identifiers"],
+                form.cleaned_data["layout"],
+            )
+        except exports.ExportRefusedError as exc:
+            form.add_error(None, _("Refused: %(reason)s.") % {"reason": exc})
+        else:
+            response = StreamingHttpResponse(made.chunks(), content_type=EXPORT_TYPES[made.fmt])
+            disposition = content_disposition_header(True, made.file_name())
+            response["Content-Disposition"] = disposition or "attachment"
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "ingest/export.html", {"form": form})
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "hxl": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

@@ -192,3 +192,38 @@ def test_the_progress_box_shows_rows_rate_and_time_left_and_keeps_asking_while_i
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CHECKED)
     finished = client.get(reverse("ingest:batch", args=[batch.pk]), HTTP_HX_REQUEST="true")
     assert "hx-trigger" not in finished.content.decode()  # stops asking
+
+
+def test_an_export_streams_from_its_page_and_a_refusal_says_why(client, login_as, world) -> None:  # type: ignore[no-untyped-def]
+    from palermo.cases.tests.helpers import make_case
+
+    make_case(world.agency, world.users["case_worker"], {"given_name": "=HYPERLINK(1)"})
+    login_as(world.users["supervisor"])
+    assert "Export cases" in client.get(reverse("cases:list")).content.decode()
+    response = client.post(
+        reverse("ingest:export"),
+        {"organisation": str(world.agency.pk), "format": "hxl", "layout": "standard"},
+    )
+    assert response.streaming
+    assert response["Cache-Control"] == "no-store"
+    assert "AGA-cases-standard-hxl.csv" in response["Content-Disposition"]
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("#x_htcds+case_id,")
+    assert len(lines) == 3
+    event = AuditEvent.objects.filter(action="ingest.exported").latest("pk")
+    assert event.detail["cases"] == 1
+
+    login_as(world.users["data_manager"])
+    refused = client.post(
+        reverse("ingest:export"),
+        {
+            "organisation": str(world.agency.pk),
+            "format": "csv",
+            "layout": "ctdc",
+            "identifiers": "on",
+        },
+    )
+    assert refused.status_code == 200
+    assert "the CTDC layout holds no identifiers" in refused.content.decode()
+    login_as(world.users["case_worker"])
+    assert client.get(reverse("ingest:export")).status_code == 403
