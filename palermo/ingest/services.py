@@ -133,9 +133,8 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
 
 def _content_key(cells: dict[str, str]) -> str:
     """A row's content, whatever the order of its columns (a re-saved file may move them)."""
-    ordered = sorted(cells.items())
-    canonical = "\x1e".join(name for name, _value in ordered)
-    canonical += "\x1d" + "\x1e".join(value for _name, value in ordered)
+    names = sorted(cells)
+    canonical = "\x1e".join(names) + "\x1d" + "\x1e".join(map(cells.__getitem__, names))
     return hashlib.sha256(canonical.encode()).hexdigest()[:40]
 
 

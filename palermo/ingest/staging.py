@@ -47,31 +47,39 @@ def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
 class Column:
     """A model attribute staged in its database form (``Encrypted`` ones as ciphertext)."""
 
-    def __init__(self, model: type[models.Model], attribute: str, prefix: str) -> None:
+    def __init__(
+        self, model: type[models.Model], attribute: str, prefix: str, default: Any
+    ) -> None:
         self.attribute = attribute
         descriptor = model.__dict__.get(attribute)
         self.encrypted = descriptor if isinstance(descriptor, Encrypted) else None
         self.field = _field(model, self.encrypted.column if self.encrypted else attribute)
         self.column: str = self.field.column
         self.staged = f"{prefix}{self.column}"
+        self.is_json = isinstance(self.field, models.JSONField)
+        self.default = self.convert(default)  # most cells of most rows: computed once
 
-    def value(self, values: dict[str, Any], default: Any) -> Any:
-        """The value as staged: ciphertext, JSON text, an ISO date, or as it is (the staging
-        table's column types parse them, as they would the same text in a COPY)."""
-        value = values.get(self.attribute, default)
+    def value(self, values: dict[str, Any]) -> Any:
+        """The value as staged (its default when the row leaves it out)."""
+        if self.attribute not in values:
+            return self.default
+        return self.convert(values[self.attribute])
+
+    def convert(self, value: Any) -> Any:
+        """Ciphertext, JSON text, an ISO date, or the value as it is (the staging table's
+        column types parse them, as they would the same text in a COPY)."""
         if self.encrypted is not None:
             return self.encrypted.stored(value)
-        if isinstance(self.field, models.JSONField):
+        if self.is_json:
             return json.dumps(value, ensure_ascii=False)
         if isinstance(value, datetime.date):
             return value.isoformat()
         return value
 
 
-PERSON_COLUMNS = [Column(Person, name, "p_") for name in PERSON_DEFAULTS]
-CASE_COLUMNS = [Column(Case, name, "c_") for name in CASE_DEFAULTS] + [
-    Column(Case, "analytic", "c_")
-]
+PERSON_COLUMNS = [Column(Person, name, "p_", default) for name, default in PERSON_DEFAULTS.items()]
+CASE_COLUMNS = [Column(Case, name, "c_", default) for name, default in CASE_DEFAULTS.items()]
+CASE_COLUMNS.append(Column(Case, "analytic", "c_", {}))
 
 
 def _q(name: str) -> str:
@@ -155,9 +163,9 @@ class Stage:
                 uuid.uuid4().hex,  # PostgreSQL's uuid type reads the plain hex form too
                 uuid.uuid4().hex,
             ]
-            row += [c.value(bound.person, PERSON_DEFAULTS[c.attribute]) for c in PERSON_COLUMNS]
+            row += [column.value(bound.person) for column in PERSON_COLUMNS]
             case_values = bound.case | {"analytic": bound.analytic}
-            row += [c.value(case_values, CASE_DEFAULTS.get(c.attribute, {})) for c in CASE_COLUMNS]
+            row += [column.value(case_values) for column in CASE_COLUMNS]
             self.pending[self.codes].extend((line, field, code) for field, code in codes)
             self.pending[self.index].extend((line, kind, digest) for kind, digest in index)
         self.pending[self.rows].append(row)
