@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from palermo.accounts.demo import DEMO_PASSWORD, load_demo_accounts
 from palermo.accounts.models import Organisation
 from palermo.cases.demo import generate_cases, generate_workflow
+from palermo.ingest.demo import load_ready_made_profiles
 from palermo.standard.demo import load_demo_profile
 
 DEMO_CASES = {"GMA": 40, "CRF": 25, "SHN": 30, "CSM": 30}
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         logins = load_demo_accounts()
         if load_demo_profile() is not None:
             self.stdout.write("Demo mapping profile: GMA, “Shelter register (demo)”.")
+        for name in load_ready_made_profiles("GMA"):
+            self.stdout.write(f"Ready-made mapping profile for GMA: “{name}”.")
         for acronym, count in DEMO_CASES.items():
             organisation = Organisation.objects.filter(acronym=acronym).first()
             if organisation is not None and not organisation.cases.exists():
