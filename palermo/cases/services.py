@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,8 +195,15 @@ def reference_start(organisation: Organisation) -> tuple[str, int]:
     locks the organisation's row until the caller's transaction ends (see next_references)."""
     Organisation.objects.select_for_update().filter(pk=organisation.pk).get()
     prefix = f"{organisation.acronym}-{timezone.localdate().year}-"
-    taken = Case.objects.filter(organisation=organisation, reference__startswith=prefix).count()
-    return prefix, taken
+    last = (
+        Case.objects.filter(organisation=organisation, reference__startswith=prefix)
+        .order_by(Length("reference").desc(), "-reference")  # 100000 after 99999
+        .values_list("reference", flat=True)
+        .first()
+    )
+    suffix = last[len(prefix) :] if last else ""
+    # The highest number taken, not how many: erased cases leave gaps that must stay unused.
+    return prefix, int(suffix) if suffix.isdigit() else 0
 
 
 def _next_reference(organisation: Organisation) -> str:

@@ -33,6 +33,16 @@ def test_intake_creates_a_draft_assigned_to_its_worker_with_a_reference(world) -
     assert "Amara" not in str(event.detail)
 
 
+def test_a_deleted_case_leaves_its_reference_unused(world) -> None:  # type: ignore[no-untyped-def]
+    worker = world.users["case_worker"]
+    cases = [make_case(world.agency, worker) for _ in range(3)]
+    cases[1].delete()  # as erasure does without consent to statistics
+    assert make_case(world.agency, worker).reference.endswith("-00004")
+    Case.objects.filter(pk=cases[2].pk).update(reference=f"AGA-{TODAY.year}-99999")
+    assert make_case(world.agency, worker).reference.endswith("-100000")
+    assert make_case(world.agency, worker).reference.endswith("-100001")
+
+
 @pytest.mark.parametrize(
     ("person", "case", "field"),
     [
