@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -74,6 +76,10 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk}"
+
+    def silent_for(self) -> datetime.timedelta:
+        """How long since the batch last showed progress (or was queued)."""
+        return timezone.now() - (self.progress_at or self.started_at)
 
 
 class Upload(models.Model):

@@ -4,6 +4,7 @@ Thin: the work is in ``uploads`` (and ``services`` behind the task)."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -34,6 +35,7 @@ from palermo.standard.models import MappingProfile
 from palermo.standard.services import save_profile
 
 RUNNING = (ImportBatch.Status.QUEUED, ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING)
+STALLED_AFTER_MINUTES = 15  # progress is saved every second; the write is one statement set
 MappingColumns = forms.formset_factory(ColumnForm, extra=0, max_num=1000)
 
 
@@ -270,8 +272,16 @@ def _progress(batch: ImportBatch) -> dict[str, Any]:
             if seconds >= 60
             else _("Less than a minute left.")
         )
+    running = batch.status in RUNNING
+    silent = batch.silent_for() if running else datetime.timedelta(0)
     return {
-        "running": batch.status in RUNNING,
+        "running": running,
+        # No worker has taken the task: db_worker is not running.
+        "waiting_for_worker": batch.status == ImportBatch.Status.QUEUED
+        and silent > datetime.timedelta(minutes=1),
+        # The process stopped (killed, or the machine restarted): its transaction rolled back.
+        "stalled": batch.status != ImportBatch.Status.QUEUED
+        and silent > datetime.timedelta(minutes=STALLED_AFTER_MINUTES),
         "percent": percent,
         "rate": round(rate),
         "left": left,

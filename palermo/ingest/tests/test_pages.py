@@ -227,3 +227,28 @@ def test_an_export_streams_from_its_page_and_a_refusal_says_why(client, login_as
     assert "the CTDC layout holds no identifiers" in refused.content.decode()
     login_as(world.users["case_worker"])
     assert client.get(reverse("ingest:export")).status_code == 403
+
+
+def test_a_queued_task_without_a_worker_and_a_stopped_import_say_so(
+    client, login_as, world
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    login_as(world.users["data_manager"])
+    batch = ImportBatch.objects.create(
+        organisation=world.agency,
+        file_name="late.csv",
+        mode=ImportBatch.Mode.ALL_OR_NOTHING,
+        status=ImportBatch.Status.QUEUED,
+        started_by=world.users["data_manager"],
+    )
+    url = reverse("ingest:batch", args=[batch.pk])
+    assert "No background worker" not in client.get(url).content.decode()
+    ImportBatch.objects.filter(pk=batch.pk).update(started_at=timezone.now() - timedelta(minutes=2))
+    assert "No background worker has taken this work yet" in client.get(url).content.decode()
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.IMPORTING, progress_at=timezone.now() - timedelta(minutes=20)
+    )
+    assert "its process has probably stopped" in client.get(url).content.decode()
