@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from palermo.accounts import access as accounts_access
 from palermo.audit import services as audit
@@ -42,10 +43,10 @@ if TYPE_CHECKING:
 
 CHUNK = 1000
 MAX_PROBLEMS_KEPT = 10_000
-EXTRA_REASONS = {
-    "future_date": "a date in the future",
-    "missing_identifier": "no source identifier",
-    "duplicate_identifier": "the same source identifier as another row of the file",
+EXTRA_REASONS: dict[str, Any] = {
+    "future_date": _("a date in the future"),
+    "missing_identifier": _("no source identifier"),
+    "duplicate_identifier": _("the same source identifier as another row of the file"),
 }
 Progress = Callable[[ImportBatch], None]
 
@@ -68,13 +69,18 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def why(reason: str) -> Any:
+    """What a problem's reason means, in the reader's language."""
+    return REASONS.get(reason) or EXTRA_REASONS.get(reason, reason)
+
+
 def _problem(row: str, column: str, value: str, reason: str) -> dict[str, str]:
     return {
         "row": row,
         "column": column,
         "value": value[:200],
         "reason": reason,
-        "why": REASONS.get(reason) or EXTRA_REASONS.get(reason, reason),
+        "why": str(why(reason)),
     }
 
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from palermo.accounts import access
 from palermo.accounts.models import User
 from palermo.core.pagination import CappedPaginator
-from palermo.ingest import exports, uploads
+from palermo.ingest import exports, services, uploads
 from palermo.ingest.forms import ExportForm, MappingForm, RunForm, UploadForm
 from palermo.ingest.models import ImportBatch, Upload
 from palermo.ingest.readers import ReadError
@@ -296,6 +296,10 @@ def batch_detail(request: HttpRequest, batch_id: Any) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "ingest/partials/progress.html", context)
     page = Paginator(batch.problems, 50).get_page(request.GET.get("page"))  # at most 10,000
+    page.object_list = [
+        problem | {"reason_text": services.why(problem.get("reason", ""))}
+        for problem in page.object_list
+    ]
     return render(request, "ingest/batch.html", context | {"problems": page})
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from palermo.standard.models import FieldType
 
 CODED = {FieldType.CHOICE, FieldType.MULTI_CHOICE}
@@ -91,12 +93,12 @@ class MappingResult:
 
 
 YES_NO = "yes_no"  # the list a check box (boolean field) is answered from
-REASONS = {
-    "unknown_code": "not a code of the field's list",
-    "retired_code": "the profile maps it to a code that is no longer in the standard",
-    "not_a_number": "not a number",
-    "not_a_date": "not a date (YYYY-MM-DD)",
-    "several_codes": "several codes for a field that takes one",
+REASONS: dict[str, Any] = {  # translated where shown
+    "unknown_code": _("not a code of the field's list"),
+    "retired_code": _("the profile maps it to a code that is no longer in the standard"),
+    "not_a_number": _("not a number"),
+    "not_a_date": _("not a date (YYYY-MM-DD)"),
+    "several_codes": _("several codes for a field that takes one"),
 }
 
 
