@@ -114,8 +114,10 @@ class ImportedRecord(models.Model):
     source = models.CharField(max_length=64)
     source_key = models.CharField(max_length=200)
     row_hash = models.CharField(max_length=64)
+    # Null once the case is deleted (the person erased without consent to statistics): the key
+    # stays, so that importing the same row again does not bring the person back.
     case = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, related_name="imported_from"
+        "cases.Case", null=True, on_delete=models.SET_NULL, related_name="imported_from"
     )
     batch = models.ForeignKey(ImportBatch, null=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -111,6 +111,13 @@ def _cell(value: Any) -> str:
             _("A cell holds %(n)d characters; at most %(max)d are accepted.")
             % {"n": len(text), "max": max_cell}
         )
+    if "\x00" in text:
+        raise ReadError(
+            _(
+                "A cell holds a NUL character: the file is not plain text, or not in the "
+                "encoding it seems to be in."
+            )
+        )
     return text
 
 
@@ -214,9 +221,9 @@ def _row(columns: list[str], cells: list[str]) -> dict[str, str]:
         )
     row = dict(zip(columns, cells, strict=False))
     _columns, max_cell = limits()
-    if max(map(len, row.values()), default=0) > max_cell:
+    if max(map(len, row.values()), default=0) > max_cell or "\x00" in "".join(row.values()):
         for value in row.values():
-            _cell(value)  # raises, with the cell's length
+            _cell(value)  # raises, with the reason
     return row
 
 

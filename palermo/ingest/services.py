@@ -13,6 +13,7 @@ row updates its case only.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -21,6 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -47,7 +49,9 @@ EXTRA_REASONS: dict[str, Any] = {
     "future_date": _("a date in the future"),
     "missing_identifier": _("no source identifier"),
     "duplicate_identifier": _("the same source identifier as another row of the file"),
+    "long_identifier": _("a source identifier longer than 200 characters"),
 }
+MAX_IDENTIFIER = 200  # ImportedRecord.source_key
 Progress = Callable[[ImportBatch], None]
 
 
@@ -128,20 +132,27 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
                     row.key = (cells.get(id_column) or "").strip()
                     if not row.key:
                         problems.append(_problem(line, id_column, "", "missing_identifier"))
+                    elif len(row.key) > MAX_IDENTIFIER:
+                        problems.append(_problem(line, id_column, row.key, "long_identifier"))
                 else:
                     row.key = _content_key(cells)
-                row.row_hash = hashlib.sha256(
-                    json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
-                ).hexdigest()
+                row.row_hash = _keyed_digest(json.dumps(record, sort_keys=True, ensure_ascii=False))
                 yield row
             position += len(chunk)
+
+
+def _keyed_digest(text: str) -> str:
+    """A digest keyed like the blind index: the stored keys and hashes of rows that hold
+    identifiers cannot be checked against a guessed record without the key."""
+    key = settings.PALERMO_BLIND_INDEX_KEY.encode("utf-8")
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _content_key(cells: dict[str, str]) -> str:
     """A row's content, whatever the order of its columns (a re-saved file may move them)."""
     names = sorted(cells)
     canonical = "\x1e".join(names) + "\x1d" + "\x1e".join(map(cells.__getitem__, names))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:40]
+    return _keyed_digest(canonical)[:40]
 
 
 def checked_rows(
@@ -183,12 +194,12 @@ def run_import(
             started_by=actor,
         )
     batch.source = str(profile.pk)
-    batch.file_sha256 = file_digest(path)
-    batch.rows_expected = estimate_rows(path, batch.file_name)
     batch.status = ImportBatch.Status.VALIDATING
     batch.save()
     stage: Stage | None = None
     try:
+        batch.file_sha256 = file_digest(path)
+        batch.rows_expected = estimate_rows(path, batch.file_name)
         stage = Stage()
         _check(batch, path, profile, stage, progress)
         if check_only:
@@ -205,10 +216,10 @@ def run_import(
                 stage.write(batch, actor, latest_version(), prefix, taken)
             batch.status = ImportBatch.Status.DONE
     except ReadError as exc:
-        batch.status = ImportBatch.Status.FAILED
+        _nothing_written(batch)
         batch.error = str(exc)
     except BaseException as exc:  # interrupted: the write transaction rolled back
-        batch.status = ImportBatch.Status.FAILED
+        _nothing_written(batch)
         batch.error = f"Interrupted ({type(exc).__name__}): nothing was imported; run it again."
         batch.finished_at = timezone.now()
         _save_after_failure(batch)
@@ -236,6 +247,11 @@ def run_import(
         },
     )
     return batch
+
+
+def _nothing_written(batch: ImportBatch) -> None:
+    batch.status = ImportBatch.Status.FAILED
+    batch.created = batch.updated = batch.unchanged = batch.skipped_erased = 0
 
 
 def _save_after_failure(batch: ImportBatch) -> None:
@@ -276,7 +292,7 @@ def _check(
             )
         if progress and batch.rows_read % CHUNK == 0:
             progress(batch)
-    stage.key_rows(batch.organisation_id, batch.source, bool(batch.id_column))
+    stage.key_rows(bool(batch.id_column))
     if batch.id_column:
         total, newly_rejected, found = stage.repeated(MAX_PROBLEMS_KEPT - len(problems))
         batch.rows_rejected += newly_rejected

@@ -108,6 +108,7 @@ class Stage:
         self.codes = f"ingest_stage_codes_{suffix}"
         self.index = f"ingest_stage_index_{suffix}"
         self.keyed = f"ingest_stage_keyed_{suffix}"
+        self.classified = f"ingest_stage_classified_{suffix}"
         uuid_type = _field(Person, "id").db_type(connection)
         self.row_columns = [
             ("line", "bigint"),
@@ -191,10 +192,10 @@ class Stage:
 
     # Checking -------------------------------------------------------------------------------
 
-    def key_rows(self, organisation_id: Any, source: str, by_identifier: bool) -> None:
-        """Give every row its final key and find what earlier imports wrote for it: a repeated
-        source identifier stays for :meth:`repeated`; identical rows of a file without
-        identifiers are told apart by their occurrence."""
+    def key_rows(self, by_identifier: bool) -> None:
+        """Give every row its final key: a repeated source identifier stays for
+        :meth:`repeated`; identical rows of a file without identifiers are told apart by their
+        occurrence."""
         self.flush()
         key = "content_key" if by_identifier else "content_key || '#' || occurrence"
         with connection.cursor() as cursor:
@@ -203,15 +204,26 @@ class Stage:
             cursor.execute(
                 f"""
                 CREATE TEMPORARY TABLE {self.keyed} AS
+                SELECT o.*, {key} AS source_key FROM (
+                    SELECT t.*, row_number() OVER (
+                        PARTITION BY content_key ORDER BY line) AS occurrence
+                    FROM {self.rows} t
+                ) o
+                """
+            )
+
+    def classify(self, organisation_id: Any, source: str) -> None:
+        """What earlier imports wrote for each row: its key's record, case and person. Run
+        inside the write transaction, after the organisation's lock, so that an erasure made
+        meanwhile is seen. A key whose case is gone (erased without consent to statistics)
+        stays as a tombstone: its row is never created again."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                CREATE TEMPORARY TABLE {self.classified} AS
                 SELECT s.*, r.id AS record_id, r.row_hash AS old_hash, c.id AS old_case_id,
                        c.person_id AS old_person_id, p.erased_at AS erased_at
-                FROM (
-                    SELECT o.*, {key} AS source_key FROM (
-                        SELECT t.*, row_number() OVER (
-                            PARTITION BY content_key ORDER BY line) AS occurrence
-                        FROM {self.rows} t
-                    ) o
-                ) s
+                FROM {self.keyed} s
                 LEFT JOIN {_table(ImportedRecord)} r
                     ON r.organisation_id = %s AND r.source = %s AND r.source_key = s.source_key
                 LEFT JOIN {_table(Case)} c ON c.id = r.case_id
@@ -219,11 +231,10 @@ class Stage:
                 """,
                 [_db_id(ImportedRecord, "organisation", organisation_id), source],
             )
-            cursor.execute(f"CREATE INDEX {self.keyed}_line ON {self.keyed} (line)")
+            cursor.execute(f"CREATE INDEX {self.classified}_line ON {self.classified} (line)")
             if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {self.keyed}")
-                cursor.execute(f"ANALYZE {self.codes}")
-                cursor.execute(f"ANALYZE {self.index}")
+                for table in (self.classified, self.codes, self.index):
+                    cursor.execute(f"ANALYZE {table}")
 
     def repeated(self, limit: int) -> tuple[int, int, list[tuple[str, str]]]:
         """Rows whose source identifier an earlier row of the file already has: how many, how
@@ -252,21 +263,17 @@ class Stage:
         """Create the new rows' persons and cases, update the changed ones, count the rest.
         Call inside a transaction holding the organisation's lock on its references."""
         now = timezone.now()
+        self.classify(batch.organisation_id, batch.source)
         new = "k.record_id IS NULL AND NOT k.rejected"
-        changed = (
-            "k.record_id IS NOT NULL AND NOT k.rejected AND k.erased_at IS NULL "
-            "AND k.old_hash <> k.row_hash"
-        )
+        kept = "k.record_id IS NOT NULL AND NOT k.rejected"
+        live = f"{kept} AND k.old_case_id IS NOT NULL AND k.erased_at IS NULL"
+        changed = f"{live} AND k.old_hash <> k.row_hash"
         with connection.cursor() as cursor:
             batch.created = self._count(cursor, new)
             batch.updated = self._count(cursor, changed)
-            batch.unchanged = self._count(
-                cursor, "k.record_id IS NOT NULL AND NOT k.rejected AND k.old_hash = k.row_hash"
-            )
+            batch.unchanged = self._count(cursor, f"{live} AND k.old_hash = k.row_hash")
             batch.skipped_erased = self._count(
-                cursor,
-                "k.record_id IS NOT NULL AND NOT k.rejected AND k.erased_at IS NOT NULL "
-                "AND k.old_hash <> k.row_hash",
+                cursor, f"{kept} AND (k.old_case_id IS NULL OR k.erased_at IS NOT NULL)"
             )
             self._update(cursor, changed, now, batch)
             self._insert_new(cursor, new, batch, actor, standard_version, (prefix, taken), now)
@@ -281,12 +288,12 @@ class Stage:
                 cursor.execute(
                     f"INSERT INTO {_table(model)} ({_q(target)}, {names}) "
                     f"SELECT CASE WHEN k.record_id IS NULL THEN {fresh} ELSE {owner} END, "
-                    f"{picked} FROM {table} x JOIN {self.keyed} k ON k.line = x.line "
+                    f"{picked} FROM {table} x JOIN {self.classified} k ON k.line = x.line "
                     f"WHERE ({new}) OR ({changed})"
                 )
 
     def _count(self, cursor: Any, where: str) -> int:
-        cursor.execute(f"SELECT count(*) FROM {self.keyed} k WHERE {where}")
+        cursor.execute(f"SELECT count(*) FROM {self.classified} k WHERE {where}")
         return int(cursor.fetchone()[0])
 
     def _update(self, cursor: Any, changed: str, now: Any, batch: ImportBatch) -> None:
@@ -294,26 +301,27 @@ class Stage:
         (inserted again with the new ones), their key's hash."""
         cursor.execute(
             f"DELETE FROM {_table(CaseCode)} WHERE case_id IN "
-            f"(SELECT k.old_case_id FROM {self.keyed} k WHERE {changed})"
+            f"(SELECT k.old_case_id FROM {self.classified} k WHERE {changed})"
         )
         cursor.execute(
             f"DELETE FROM {_table(PersonIndex)} WHERE person_id IN "
-            f"(SELECT k.old_person_id FROM {self.keyed} k WHERE {changed})"
+            f"(SELECT k.old_person_id FROM {self.classified} k WHERE {changed})"
         )
         person = ", ".join(f"{_q(c.column)} = k.{_q(c.staged)}" for c in PERSON_COLUMNS)
         cursor.execute(
-            f"UPDATE {_table(Person)} SET {person} FROM {self.keyed} k "
+            f"UPDATE {_table(Person)} SET {person} FROM {self.classified} k "
             f"WHERE {_table(Person)}.id = k.old_person_id AND {changed}"
         )
         case = ", ".join(f"{_q(c.column)} = k.{_q(c.staged)}" for c in CASE_COLUMNS)
         cursor.execute(
             f"UPDATE {_table(Case)} SET {case}, row_version = row_version + 1, updated_at = %s "
-            f"FROM {self.keyed} k WHERE {_table(Case)}.id = k.old_case_id AND {changed}",
+            f"FROM {self.classified} k WHERE {_table(Case)}.id = k.old_case_id AND {changed}",
             [now],
         )
         cursor.execute(
             f"UPDATE {_table(ImportedRecord)} SET row_hash = k.row_hash, batch_id = %s "
-            f"FROM {self.keyed} k WHERE {_table(ImportedRecord)}.id = k.record_id AND {changed}",
+            f"FROM {self.classified} k "
+            f"WHERE {_table(ImportedRecord)}.id = k.record_id AND {changed}",
             [_batch_id(batch)],
         )
 
@@ -354,13 +362,13 @@ class Stage:
         }
         source = (
             f"(SELECT q.*, {taken} + row_number() OVER (ORDER BY q.line) AS n "
-            f"FROM {self.keyed} q WHERE q.record_id IS NULL AND NOT q.rejected) k"
+            f"FROM {self.classified} q WHERE q.record_id IS NULL AND NOT q.rejected) k"
         )
         self._insert_select(cursor, Case, case_fixed, constants, "1 = 1", now, source)
         cursor.execute(
             f"INSERT INTO {_table(ImportedRecord)} "
             "(organisation_id, source, source_key, row_hash, case_id, batch_id) "
-            f"SELECT %s, %s, k.source_key, k.row_hash, k.case_id, %s FROM {self.keyed} k "
+            f"SELECT %s, %s, k.source_key, k.row_hash, k.case_id, %s FROM {self.classified} k "
             f"WHERE {new}",
             [
                 _db_id(ImportedRecord, "organisation", organisation_id),
@@ -406,11 +414,11 @@ class Stage:
             params.append(value)
         cursor.execute(
             f"INSERT INTO {_table(model)} ({', '.join(names)}) "
-            f"SELECT {', '.join(selected)} FROM {source or self.keyed + ' k'} WHERE {where}",
+            f"SELECT {', '.join(selected)} FROM {source or self.classified + ' k'} WHERE {where}",
             params,
         )
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in (self.keyed, self.rows, self.codes, self.index):
+            for table in (self.classified, self.keyed, self.rows, self.codes, self.index):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")

@@ -118,12 +118,16 @@ def test_a_check_writes_nothing_and_an_erased_persons_row_is_never_written_again
         recorded_by=world.users["supervisor"],
     )
     erase_person(case, world.users["supervisor"], "The person asked on 2026-11-01.")
+    without_consent = Case.objects.get(imported_from__source_key="S-2")
+    erase_person(without_consent, world.users["supervisor"], "Asked on 2026-11-02.")
+    assert not Case.objects.filter(pk=without_consent.pk).exists()  # deleted, its key kept
     changed = [GOOD[0].replace("PH", "VN"), GOOD[1], GOOD[2]]
     again = _import(world, shelter, _file(tmp_path, changed, "v2.csv"), id_column="Case ID")
-    assert (again.updated, again.unchanged, again.skipped_erased) == (0, 2, 1)
+    assert (again.created, again.updated, again.unchanged, again.skipped_erased) == (0, 0, 1, 2)
     case.refresh_from_db()
     assert case.person.given_name == ""
     assert case.person.citizenship != ["VN"]
+    assert not find_persons([world.agency.pk], "Ben Testrow")  # not brought back
 
 
 def test_a_file_with_errors_is_refused_whole_with_every_bad_cell_named(
@@ -134,6 +138,7 @@ def test_a_file_with_errors_is_refused_whole_with_every_bad_cell_named(
         "S-4,Dee,Testrow,X,1999-02-30,ZZ,2025-01-01,ForcedLabour\n",
         "S-1,Eve,Testrow,F,1990-01-02,PH,2099-01-01,Begging\n",
         ",Fay,Testrow,F,1990-01-02,PH,2025-01-01,ForcedLabour\n",
+        "S-" + "9" * 300 + ",Gil,Testrow,M,1990-01-02,PH,2025-01-01,ForcedLabour\n",
     ]
     batch = _import(world, shelter, _file(tmp_path, bad), id_column="Case ID")
     assert batch.status == ImportBatch.Status.REFUSED
@@ -147,11 +152,12 @@ def test_a_file_with_errors_is_refused_whole_with_every_bad_cell_named(
         ("6", "Exploitation", "unknown_code"),
         ("6", "Case ID", "duplicate_identifier"),
         ("7", "Case ID", "missing_identifier"),
+        ("8", "Case ID", "long_identifier"),
     }
-    assert batch.rows_rejected == 3
+    assert batch.rows_rejected == 4
 
     partial = _import(world, shelter, _file(tmp_path, bad), id_column="Case ID", mode="valid_rows")
-    assert (partial.status, partial.created, partial.rows_rejected) == ("done", 3, 3)
+    assert (partial.status, partial.created, partial.rows_rejected) == ("done", 3, 4)
     assert set(ImportedRecord.objects.values_list("source_key", flat=True)) == {"S-1", "S-2", "S-3"}
 
 
@@ -254,6 +260,7 @@ def test_an_import_that_fails_midway_leaves_nothing_and_runs_again(
     failed = ImportBatch.objects.get()
     assert failed.status == "failed"
     assert "run it again" in failed.error
+    assert (failed.created, failed.updated, failed.unchanged) == (0, 0, 0)
     monkeypatch.setattr(Stage, "_insert_new", real)
     batch = _import(world, shelter, path, id_column="Case ID")
     assert (batch.created, Case.objects.count()) == (3, 3)

@@ -130,6 +130,11 @@ def _zip_bomb(tmp_path: Path) -> Path:
             lambda tmp: _write(tmp, "binary.csv", bytes(range(256)) * 50),
             "not text",
         ),
+        (
+            "nul.csv",
+            lambda tmp: _write(tmp, "nul.csv", b"gender,citizenship\nFeminine,P\x00H\n"),
+            "NUL character",
+        ),
     ],
 )
 def test_malformed_and_hostile_files_are_refused_with_a_message(
