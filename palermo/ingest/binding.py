@@ -47,6 +47,11 @@ NARRATIVE_FIELDS = (
     "cco_CaseComment",
 )
 
+# Fields whose values are encrypted in a case: never kept in clear elsewhere (problems, logs).
+SECRET = frozenset(
+    {*PERSON_FIELDS, "prs_IdentityNumber", *ADDRESS_PARTS, *NARRATIVE_FIELDS} - {"prs_Gender"}
+)
+
 # What a case holds when its row leaves a field out (an updated row empties it).
 PERSON_DEFAULTS: dict[str, Any] = dict.fromkeys(set(PERSON_FIELDS.values()) | {"address"}, "") | {
     "citizenship": [],

@@ -360,7 +360,7 @@ def estimate_rows(path: Path, name: str = "") -> int | None:
                 return None
             raw.seek(0)
             lines = sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b""))
-    except (OSError, ReadError, ValueError, KeyError, zipfile.BadZipFile):
+    except Exception:
         return None
     return max(lines - 1, 0)
 

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from palermo.accounts import access as accounts_access
 from palermo.audit import services as audit
 from palermo.cases.services import code_entries, index_entries, reference_start
-from palermo.ingest.binding import bind
+from palermo.ingest.binding import SECRET, bind
 from palermo.ingest.models import ImportBatch
 from palermo.ingest.readers import ReadError, estimate_rows, open_tables
 from palermo.ingest.staging import Stage
@@ -60,7 +60,7 @@ class Row:
     number: str  # "12", or "Sheet!12" in a workbook of several sheets
     cells: dict[str, str]
     record: dict[str, Any]
-    problems: list[dict[str, str]]
+    problems: list[dict[str, Any]]
     key: str = ""
     row_hash: str = ""
 
@@ -78,11 +78,16 @@ def why(reason: str) -> Any:
     return REASONS.get(reason) or EXTRA_REASONS.get(reason, reason)
 
 
-def _problem(row: str, column: str, value: str, reason: str) -> dict[str, str]:
+def _problem(
+    row: str, column: str, value: str, reason: str, hidden: bool = False
+) -> dict[str, Any]:
+    """One problem as the batch keeps it. The value of an identifier (a name, a birth date...)
+    is not kept: the batch is not encrypted; the report shows the cell, encrypted at rest."""
     return {
         "row": row,
         "column": column,
-        "value": value[:200],
+        "value": "" if hidden else value[:200],
+        "hidden": hidden,
         "reason": reason,
         "why": str(why(reason)),
     }
@@ -96,6 +101,7 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
     tables = open_tables(path, file_name)
     mapped_columns = {r.column for r in rules}
     column_of = {r.field: r.column for r in rules}
+    secret = {r.column for r in rules if r.field in SECRET}
     skip = profile.skip_rows
     memo: dict[tuple[str, str, str], tuple[str | None, str]] = {}
     today = timezone.localdate().isoformat()
@@ -116,7 +122,11 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
                 for number in miss.rows:
                     by_row.setdefault(number, []).append(
                         _problem(
-                            f"{label}{position + number}", miss.column, miss.value, miss.reason
+                            f"{label}{position + number}",
+                            miss.column,
+                            miss.value,
+                            miss.reason,
+                            miss.column in secret,
                         )
                     )
             for index, (cells, record) in enumerate(zip(chunk, result.records, strict=True), 1):
@@ -125,7 +135,9 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
                 for key, value in record.items():
                     if key in ("prs_Birthdate", "cas_IdentificationDate") and value > today:
                         problems.append(
-                            _problem(line, column_of.get(key, key), value, "future_date")
+                            _problem(
+                                line, column_of.get(key, key), value, "future_date", key in SECRET
+                            )
                         )
                 row = Row(line, cells, record, problems)
                 if id_column:
@@ -273,7 +285,7 @@ def _check(
 ) -> None:
     """Read, map and check every row once, staging it; then find repeated identifiers over the
     whole file. Problems are kept (the first MAX_PROBLEMS_KEPT) with row, column and value."""
-    problems: list[dict[str, str]] = []
+    problems: list[dict[str, Any]] = []
     rows = checked_rows(path, batch.file_name, profile, batch.id_column)
     for line, row in enumerate(rows, start=1):
         batch.rows_read += 1

@@ -30,6 +30,7 @@ from palermo.cases.models import (
     Person,
     PersonIndex,
 )
+from palermo.cases.services import index_entries
 from palermo.ingest.binding import CASE_DEFAULTS, PERSON_DEFAULTS, Bound
 from palermo.ingest.models import ImportBatch, ImportedRecord
 
@@ -291,6 +292,27 @@ class Stage:
                     f"{picked} FROM {table} x JOIN {self.classified} k ON k.line = x.line "
                     f"WHERE ({new}) OR ({changed})"
                 )
+            self._index_aliases(cursor, changed)
+
+    def _index_aliases(self, cursor: Any, changed: str) -> None:
+        """A file holds no aliases, but a changed person may have some (added in Palermo): their
+        index rows went with the others and come back."""
+        cursor.execute(
+            f"SELECT k.old_person_id FROM {self.classified} k "
+            f"JOIN {_table(Person)} p ON p.id = k.old_person_id "
+            f"WHERE {changed} AND p.aliases_enc <> ''"
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        for start in range(0, len(ids), BATCH_ROWS):
+            persons = Person.objects.filter(pk__in=ids[start : start + BATCH_ROWS])
+            PersonIndex.objects.bulk_create(
+                [
+                    PersonIndex(person=person, kind=kind, digest=digest)
+                    for person in persons
+                    for kind, digest in index_entries(person.aliases, [], "")
+                ],
+                ignore_conflicts=True,
+            )
 
     def _count(self, cursor: Any, where: str) -> int:
         cursor.execute(f"SELECT count(*) FROM {self.classified} k WHERE {where}")

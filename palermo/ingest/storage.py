@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -17,6 +18,8 @@ from django.conf import settings
 from palermo.core import crypto
 
 PIECE = 1 << 20
+PLAIN_PREFIX = "plain-"
+STALE_PLAIN_S = 6 * 3600  # no check or import runs that long: its process died
 
 
 def _directory() -> Path:
@@ -62,7 +65,7 @@ def read_encrypted(path: Path) -> Iterator[bytes]:
 def decrypted_copy(path: Path, suffix: str = "") -> Iterator[Path]:
     """A plain copy for the readers, which need a file: readable by this process's user only,
     deleted when the block ends, whatever happens in it."""
-    descriptor, name = tempfile.mkstemp(suffix=suffix, dir=_directory())
+    descriptor, name = tempfile.mkstemp(prefix=PLAIN_PREFIX, suffix=suffix, dir=_directory())
     try:
         with os.fdopen(descriptor, "wb") as out:
             for block in read_encrypted(path):
@@ -76,3 +79,15 @@ def decrypted_copy(path: Path, suffix: str = "") -> Iterator[Path]:
 def remove(path: Path) -> None:
     with suppress(FileNotFoundError):
         path.unlink()
+
+
+def sweep() -> int:
+    """Delete plain copies left by a process that died while it read them; how many."""
+    now = time.time()
+    removed = 0
+    for path in _directory().glob(f"{PLAIN_PREFIX}*"):
+        with suppress(FileNotFoundError):
+            if now - path.stat().st_mtime > STALE_PLAIN_S:
+                path.unlink()
+                removed += 1
+    return removed

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from palermo.ingest import storage
-from palermo.ingest.models import ImportBatch
+from palermo.ingest.models import ImportBatch, Upload
 from palermo.ingest.report import write_report
 from palermo.ingest.services import run_import
 
@@ -36,6 +36,18 @@ def run_batch(batch_id: str) -> None:
     if not source.exists():
         _fail(batch, "The uploaded file is no longer kept: upload it again.")
         return
+    try:
+        _run(batch, upload, source)
+    except Exception as exc:  # whatever stopped it, the page must say so
+        batch.refresh_from_db()
+        if batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.VALIDATING):
+            _fail(batch, f"The work stopped ({type(exc).__name__}): nothing was imported.")
+        raise
+
+
+def _run(batch: ImportBatch, upload: Upload, source: Path) -> None:
+    profile = batch.profile
+    assert profile is not None  # noqa: S101 - checked by run_batch
     last = [0.0]
 
     def progress(current: ImportBatch) -> None:
@@ -54,11 +66,12 @@ def run_batch(batch_id: str) -> None:
                 ]
             )
 
+    storage.sweep()
     with storage.decrypted_copy(source, Path(upload.file_name).suffix) as path:
         run_import(
             path,
             batch.organisation,
-            batch.profile,
+            profile,
             batch.started_by,
             batch.mode,
             batch.id_column,

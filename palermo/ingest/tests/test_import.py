@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from palermo.audit.models import AuditEvent
-from palermo.cases.models import Case, Consent, Person
-from palermo.cases.services import find_persons
+from palermo.cases.models import Case, Consent, Person, PersonIndex
+from palermo.cases.services import find_persons, index_rows
 from palermo.ingest import services
 from palermo.ingest.models import ImportBatch, ImportedRecord
 from palermo.ingest.staging import Stage
@@ -88,6 +88,10 @@ def test_a_renamed_person_is_found_by_the_new_name_only_and_codes_follow_the_row
     world, shelter, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     _import(world, shelter, _file(tmp_path, GOOD), id_column="Case ID")
+    person = Case.objects.get(imported_from__source_key="S-2").person
+    person.aliases = ["Benny Alias"]  # added in Palermo: no file holds it
+    person.save()
+    PersonIndex.objects.bulk_create(index_rows(person), ignore_conflicts=True)
     renamed = [GOOD[0], GOOD[1].replace("Ben", "Benedict").replace("Sexual", "Xx"), GOOD[2]]
     renamed[1] = renamed[1].replace("XxExploitation;", "")
     update = _import(world, shelter, _file(tmp_path, renamed, "v2.csv"), id_column="Case ID")
@@ -97,6 +101,7 @@ def test_a_renamed_person_is_found_by_the_new_name_only_and_codes_follow_the_row
     assert list(case.codes.values_list("field", "code")) == [("exploitation", "ForcedLabour")]
     assert case.person.pk in find_persons([world.agency.pk], "Benedict Testrow")
     assert case.person.pk not in find_persons([world.agency.pk], "Ben Testrow")
+    assert case.person.pk in find_persons([world.agency.pk], "Benny Alias")  # still found
 
 
 def test_a_check_writes_nothing_and_an_erased_persons_row_is_never_written_again(

@@ -252,3 +252,30 @@ def test_a_queued_task_without_a_worker_and_a_stopped_import_say_so(
         status=ImportBatch.Status.IMPORTING, progress_at=timezone.now() - timedelta(minutes=20)
     )
     assert "its process has probably stopped" in client.get(url).content.decode()
+
+
+def test_a_damaged_workbook_sent_with_a_profile_fails_with_its_reason_not_stuck(
+    client, login_as, world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from palermo.standard.services import save_profile
+
+    profile = save_profile(
+        world.agency,
+        "Register",
+        [{"column": "Gender", "field": "prs_Gender"}],
+        world.users["data_manager"],
+    )
+    packed = BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook><sheets><sheet name=")
+    login_as(world.users["data_manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _send(client, world, packed.getvalue(), "register.xlsx", str(profile.pk))
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("ingest:batch", args=[batch.pk])
+    assert batch.status == "failed"
+    assert "workbook" in batch.error
+    assert "workbook" in client.get(response.url).content.decode()
