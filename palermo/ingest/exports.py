@@ -27,6 +27,7 @@ from palermo.accounts import access as accounts_access
 from palermo.audit import services as audit
 from palermo.cases.access import visible_cases
 from palermo.cases.models import Case
+from palermo.ingest import storage
 from palermo.ingest.binding import CASE_FIELDS, CASE_LISTS
 from palermo.ingest.readers import neutralise
 from palermo.standard import derive
@@ -272,17 +273,18 @@ class Export:
     def _xlsx(self, names: list[str], rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         """A workbook is only complete when saved: written to a private temporary file, sent,
         deleted."""
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Cases")
-        sheet.append(names)
-        for record in rows:
-            sheet.append([neutralise(_flat(record.get(n))) for n in names])
-            self.count += 1
-        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as kept:  # disk only if large
-            workbook.save(kept)
-            kept.seek(0)
-            while piece := kept.read(1 << 20):
-                yield piece
+        with storage.private_temporary_files():
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet("Cases")
+            sheet.append(names)
+            for record in rows:
+                sheet.append([neutralise(_flat(record.get(n))) for n in names])
+                self.count += 1
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as kept:  # disk if large
+                workbook.save(kept)
+                kept.seek(0)
+                while piece := kept.read(1 << 20):
+                    yield piece
 
     def _json(self, rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
         yield b"["

@@ -81,13 +81,28 @@ def remove(path: Path) -> None:
         path.unlink()
 
 
+@contextmanager
+def private_temporary_files() -> Iterator[None]:
+    """Spreadsheet writing (openpyxl) puts each sheet in a temporary file: inside the private
+    directory while the block runs, not in the system's shared one."""
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(_directory())
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+
+
 def sweep() -> int:
-    """Delete plain copies left by a process that died while it read them; how many."""
+    """Delete plain copies and sheet files left by a process that died while it used them;
+    how many."""
     now = time.time()
     removed = 0
-    for path in _directory().glob(f"{PLAIN_PREFIX}*"):
-        with suppress(FileNotFoundError):
-            if now - path.stat().st_mtime > STALE_PLAIN_S:
+    directory = _directory()
+    patterns = (f"{PLAIN_PREFIX}*", "openpyxl.*", "tmp*.upload*")  # the last: Django's
+    for path in (found for pattern in patterns for found in directory.glob(pattern)):
+        with suppress(FileNotFoundError, IsADirectoryError):
+            if path.is_file() and now - path.stat().st_mtime > STALE_PLAIN_S:
                 path.unlink()
                 removed += 1
     return removed

@@ -81,7 +81,10 @@ def _run(batch: ImportBatch, upload: Upload, source: Path) -> None:
             batch=batch,
         )
         if batch.problems:
-            with tempfile.TemporaryDirectory(dir=path.parent) as work:
+            with (
+                tempfile.TemporaryDirectory(dir=path.parent) as work,
+                storage.private_temporary_files(),
+            ):
                 report = Path(work) / "report.xlsx"
                 write_report(batch, path, report)
                 with report.open("rb") as plain:

@@ -132,6 +132,10 @@ def start(
 def discard(upload: Upload, actor: User) -> None:
     _require(actor, upload.organisation)
     storage.remove(storage.upload_path(upload.pk))
+    for batch in upload.batches.filter(report_ready=True):
+        storage.remove(storage.report_path(batch.pk))  # the reports hold the file's rows
+        batch.report_ready = False
+        batch.save(update_fields=["report_ready"])
     audit.record(
         action="ingest.discarded",
         actor=actor,

@@ -35,7 +35,10 @@ from palermo.standard.models import MappingProfile
 from palermo.standard.services import save_profile
 
 RUNNING = (ImportBatch.Status.QUEUED, ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING)
-STALLED_AFTER_MINUTES = 15  # progress is saved every second; the write is one statement set
+STALLED_AFTER = {
+    ImportBatch.Status.VALIDATING: datetime.timedelta(minutes=15),
+    ImportBatch.Status.IMPORTING: datetime.timedelta(hours=2),
+}
 MappingColumns = forms.formset_factory(ColumnForm, extra=0, max_num=1000)
 
 
@@ -276,12 +279,15 @@ def _progress(batch: ImportBatch) -> dict[str, Any]:
     silent = batch.silent_for() if running else datetime.timedelta(0)
     return {
         "running": running,
-        # No worker has taken the task: db_worker is not running.
+        # No worker has taken the task, and none is busy with another: db_worker is not running.
         "waiting_for_worker": batch.status == ImportBatch.Status.QUEUED
-        and silent > datetime.timedelta(minutes=1),
+        and silent > datetime.timedelta(minutes=1)
+        and not ImportBatch.objects.filter(
+            status__in=(ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING)
+        ).exists(),
         # The process stopped (killed, or the machine restarted): its transaction rolled back.
-        "stalled": batch.status != ImportBatch.Status.QUEUED
-        and silent > datetime.timedelta(minutes=STALLED_AFTER_MINUTES),
+        # The check saves its progress every second; the write is one long transaction.
+        "stalled": silent > STALLED_AFTER.get(batch.status, datetime.timedelta.max),
         "percent": percent,
         "rate": round(rate),
         "left": left,

@@ -197,6 +197,10 @@ PALERMO_IMPORT_MAX_CELL = 32_767  # what a spreadsheet cell holds at most
 PALERMO_IMPORT_MAX_UNPACKED = int(os.environ.get("PALERMO_IMPORT_MAX_UNPACKED", 1024**3))
 # Files uploaded for import, kept encrypted until imported or discarded (and their reports).
 PALERMO_UPLOAD_DIR = VAR_DIR / "uploads"
+# An upload larger than 2.5 MB waits for its encryption in a temporary file: in that private
+# directory, not the system's shared one.
+FILE_UPLOAD_TEMP_DIR = str(PALERMO_UPLOAD_DIR)
+PALERMO_UPLOAD_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 # Long work (imports) runs in the background: `manage.py db_worker` takes the queued tasks
 # from the database (django-tasks). The tests run them at once, in the request.

@@ -131,6 +131,24 @@ def test_a_file_with_errors_gets_a_report_and_imports_only_its_valid_rows_when_a
     assert Case.objects.filter(organisation=world.agency).count() == 3
 
 
+def test_a_checked_file_is_deleted_from_its_page_with_its_report(
+    client, login_as, world, uploads_in, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(world.users["data_manager"])
+    response = _send(client, world, (FILE + "P-4,Dee,Feminine,Atlantis,,\n").encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, _mapping(client.get(response.url)))
+    checked = ImportBatch.objects.get()
+    assert checked.report_ready
+    page = client.get(reverse("ingest:batch", args=[checked.pk])).content.decode()
+    assert "Delete the file" in page
+    client.post(reverse("ingest:discard", args=[checked.upload_id]))
+    assert not Upload.objects.exists()
+    assert not list(uploads_in.glob("*.enc"))  # the file and its report
+    checked.refresh_from_db()
+    assert not checked.report_ready
+
+
 def test_only_the_organisations_data_managers_reach_its_imports(
     client, login_as, world, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
@@ -251,6 +269,8 @@ def test_a_queued_task_without_a_worker_and_a_stopped_import_say_so(
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.IMPORTING, progress_at=timezone.now() - timedelta(minutes=20)
     )
+    assert "probably stopped" not in client.get(url).content.decode()  # a long write
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.VALIDATING)
     assert "its process has probably stopped" in client.get(url).content.decode()
 
 
