@@ -106,3 +106,28 @@ def sweep() -> int:
                 path.unlink()
                 removed += 1
     return removed
+
+
+def rotate_files(check_only: bool = False) -> tuple[int, int]:
+    """Re-encrypt the kept files (uploads, reports) under the current key, as ``rotate_keys``
+    does the database's values: (files under an old key, files re-encrypted). Each file is
+    rewritten under a temporary name and renamed, so a reader never sees half of it."""
+    stale = rotated = 0
+    for path in sorted(_directory().glob("*.enc")):
+        with path.open(encoding="ascii") as encrypted:
+            tokens = [line.strip() for line in encrypted if line.strip()]
+        if all(crypto.is_current(token) for token in tokens):
+            for token in tokens[:1]:
+                crypto.decrypt_blob(token)  # a file no key opens fails loudly
+            continue
+        stale += 1
+        if check_only:
+            continue
+        partial = path.with_name(path.name + ".part")
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as out:
+            for token in tokens:
+                out.write(crypto.rotate(token) + "\n")
+        partial.replace(path)
+        rotated += 1
+    return stale, rotated

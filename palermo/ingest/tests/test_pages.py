@@ -4,7 +4,7 @@ the report; who may do it; what a bad file gets. Background tasks run at once in
 
 from __future__ import annotations
 
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -299,3 +299,22 @@ def test_a_damaged_workbook_sent_with_a_profile_fails_with_its_reason_not_stuck(
     assert batch.status == "failed"
     assert "workbook" in batch.error
     assert "workbook" in client.get(response.url).content.decode()
+
+
+def test_rotate_keys_re_encrypts_the_kept_files(client, login_as, world, settings) -> None:  # type: ignore[no-untyped-def]
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from palermo.ingest import storage
+
+    login_as(world.users["data_manager"])
+    _send(client, world, FILE.encode())
+    path = storage.upload_path(Upload.objects.get().pk)
+    old = settings.PALERMO_ENCRYPTION_KEYS[0]
+    new = Fernet.generate_key().decode()
+    settings.PALERMO_ENCRYPTION_KEYS = [new, old]
+    assert storage.rotate_files(check_only=True) == (1, 0)
+    call_command("rotate_keys", stdout=StringIO())
+    settings.PALERMO_ENCRYPTION_KEYS = [new]  # the old key is gone
+    assert b"".join(storage.read_encrypted(path)) == FILE.encode()
+    assert storage.rotate_files(check_only=True) == (0, 0)

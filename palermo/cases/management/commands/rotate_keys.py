@@ -5,13 +5,14 @@ from django.db import transaction
 
 from palermo.cases.models import encrypted_columns
 from palermo.core import crypto
+from palermo.ingest import storage
 
 BATCH = 500
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every stored identifier and narrative under the first key of "
+        "Re-encrypt every stored identifier, narrative and kept import file under the first key of "
         "PALERMO_ENCRYPTION_KEYS. Put the new key first, keep the old ones after it, run this, "
         "then remove the old keys. Safe to run while the site is up, and to run again."
     )
@@ -34,6 +35,13 @@ class Command(BaseCommand):
                     f"{model._meta.label}: {stale} value(s) under an old key"
                     + ("" if options["check"] else f", {rotated} re-encrypted")
                 )
+            stale, rotated = storage.rotate_files(options["check"])
+            stale_total += stale
+            rotated_total += rotated
+            self.stdout.write(
+                f"Files kept for imports: {stale} under an old key"
+                + ("" if options["check"] else f", {rotated} re-encrypted")
+            )
         except crypto.DecryptionError as exc:
             raise CommandError(str(exc)) from exc
         if options["check"]:
