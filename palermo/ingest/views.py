@@ -35,7 +35,7 @@ from palermo.standard.models import MappingProfile
 from palermo.standard.services import save_profile
 
 RUNNING = (ImportBatch.Status.QUEUED, ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING)
-STALLED_AFTER = {
+STALLED_AFTER: dict[str, datetime.timedelta] = {
     ImportBatch.Status.VALIDATING: datetime.timedelta(minutes=15),
     ImportBatch.Status.IMPORTING: datetime.timedelta(hours=2),
 }
