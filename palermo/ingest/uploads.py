@@ -42,6 +42,9 @@ def _require(user: User, organisation: Organisation) -> None:
 def receive(source: IO[bytes], file_name: str, organisation: Organisation, actor: User) -> Upload:
     """Keep an uploaded file, encrypted, for its mapping and import."""
     _require(actor, organisation)
+    declared = getattr(source, "size", None)  # an uploaded file knows its size: refuse at once
+    if declared is not None and declared > settings.PALERMO_IMPORT_MAX_BYTES:
+        raise ValidationError(_too_large())
     upload = Upload(organisation=organisation, file_name=Path(file_name).name[:255], size=0)
     upload.uploaded_by = actor
     path = storage.upload_path(upload.pk)
@@ -51,10 +54,7 @@ def receive(source: IO[bytes], file_name: str, organisation: Organisation, actor
         raise ValidationError(_("The file is empty."))
     if upload.size > settings.PALERMO_IMPORT_MAX_BYTES:
         storage.remove(path)
-        raise ValidationError(
-            _("The file is larger than %(size)d MB.")
-            % {"size": settings.PALERMO_IMPORT_MAX_BYTES // (1024 * 1024)}
-        )
+        raise ValidationError(_too_large())
     upload.save()
     audit.record(
         action="ingest.uploaded",
@@ -64,6 +64,12 @@ def receive(source: IO[bytes], file_name: str, organisation: Organisation, actor
         detail={"file": upload.file_name, "size": upload.size},
     )
     return upload
+
+
+def _too_large() -> str:
+    return _("The file is larger than %(size)d MB.") % {
+        "size": settings.PALERMO_IMPORT_MAX_BYTES // (1024 * 1024)
+    }
 
 
 @dataclass

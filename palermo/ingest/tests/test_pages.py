@@ -172,6 +172,11 @@ def test_a_file_that_cannot_be_read_gets_its_reason_not_an_error_page(
     page = client.get(response.url)
     assert page.status_code == 400
     assert "not an XLSX workbook" in page.content.decode()
+    from django.test import override_settings
+
+    with override_settings(PALERMO_IMPORT_MAX_BYTES=100):
+        large = _send(client, world, b"gender\n" + b"Feminine\n" * 20, "large.csv")
+    assert "The file is larger than 0 MB." in large.content.decode()
     empty = _send(client, world, b"", "empty.csv")
     assert empty.status_code == 200
     assert "The submitted file is empty." in empty.content.decode()
