@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -62,13 +63,14 @@ def read_encrypted(path: Path) -> Iterator[bytes]:
 
 
 @contextmanager
-def decrypted_copy(path: Path, suffix: str = "") -> Iterator[Path]:
+def decrypted_copy(path: Path, suffix: str = "", pieces: int | None = None) -> Iterator[Path]:
     """A plain copy for the readers, which need a file: readable by this process's user only,
-    deleted when the block ends, whatever happens in it."""
+    deleted when the block ends, whatever happens in it. ``pieces`` keeps only the file's first
+    MiBs (enough for a preview of a text file)."""
     descriptor, name = tempfile.mkstemp(prefix=PLAIN_PREFIX, suffix=suffix, dir=_directory())
     try:
         with os.fdopen(descriptor, "wb") as out:
-            for block in read_encrypted(path):
+            for block in islice(read_encrypted(path), pieces):
                 out.write(block)
         yield Path(name)
     finally:

@@ -18,7 +18,7 @@ from palermo.accounts import access
 from palermo.audit import services as audit
 from palermo.ingest import storage
 from palermo.ingest.models import ImportBatch, Upload
-from palermo.ingest.readers import open_tables
+from palermo.ingest.readers import ReadError, open_tables
 from palermo.ingest.suggest import Suggestion, suggest
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 PREVIEW_ROWS = 10
 SAMPLE_ROWS = 1000
 SAMPLE_VALUES = 25
+PREVIEW_PIECES = 4  # MiB
 
 
 def may_import(user: User, organisation: Organisation) -> bool:
@@ -87,22 +88,31 @@ def preview(upload: Upload, actor: User) -> Preview:
     in its first rows, and the suggested field and codes of each column. A file that cannot be
     read raises ``readers.ReadError`` with the reason."""
     _require(actor, upload.organisation)
-    with storage.decrypted_copy(
-        storage.upload_path(upload.pk), Path(upload.file_name).suffix
-    ) as path:
-        tables = open_tables(path, upload.file_name)
-        table = tables[0]
-        first = list(islice(table.rows, SAMPLE_ROWS))
+    try:  # a text file's first MiBs hold its first rows: no need to decrypt 2 GB for them
+        columns, first, name, count = _first_rows(upload, PREVIEW_PIECES)
+    except ReadError:  # a workbook needs all of itself; a row may cross the cut: read it whole
+        columns, first, name, count = _first_rows(upload, None)
     samples: dict[str, list[str]] = {}
-    for column in table.columns:
+    for column in columns:
         values = dict.fromkeys(
             (row.get(column) or "").strip() for row in first if (row.get(column) or "").strip()
         )
         samples[column] = list(islice(values, SAMPLE_VALUES))
-    rows = [[row.get(column, "") for column in table.columns] for row in first[:PREVIEW_ROWS]]
-    return Preview(
-        table.columns, rows, samples, suggest(table.columns, samples), table.name, len(tables)
-    )
+    rows = [[row.get(column, "") for column in columns] for row in first[:PREVIEW_ROWS]]
+    return Preview(columns, rows, samples, suggest(columns, samples), name, count)
+
+
+def _first_rows(
+    upload: Upload, pieces: int | None
+) -> tuple[list[str], list[dict[str, str]], str, int]:
+    suffix = Path(upload.file_name).suffix
+    with storage.decrypted_copy(storage.upload_path(upload.pk), suffix, pieces) as path:
+        tables = open_tables(path, upload.file_name)
+        table = tables[0]
+        first = list(islice(table.rows, SAMPLE_ROWS))
+        if pieces is not None and len(first) < SAMPLE_ROWS and path.stat().st_size < upload.size:
+            raise ReadError("cut short")  # fewer rows than asked in a cut copy: read it whole
+    return table.columns, first, table.name, len(tables)
 
 
 def start(

@@ -323,3 +323,26 @@ def test_rotate_keys_re_encrypts_the_kept_files(client, login_as, world, setting
     settings.PALERMO_ENCRYPTION_KEYS = [new]  # the old key is gone
     assert b"".join(storage.read_encrypted(path)) == FILE.encode()
     assert storage.rotate_files(check_only=True) == (0, 0)
+
+
+def test_the_preview_of_a_large_file_reads_only_its_beginning(
+    client, login_as, world, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from palermo.ingest import storage, uploads
+
+    read = []
+    real = storage.read_encrypted
+
+    def counting(path):  # type: ignore[no-untyped-def]
+        for piece in real(path):
+            read.append(len(piece))
+            yield piece
+
+    monkeypatch.setattr(storage, "read_encrypted", counting)
+    monkeypatch.setattr(uploads, "PREVIEW_PIECES", 1)
+    rows = "".join(f"P-{n},Name {n},Feminine,PH,2025-05-01,ForcedLabour\n" for n in range(60_000))
+    login_as(world.users["data_manager"])
+    response = _send(client, world, (FILE.splitlines(True)[0] + rows).encode())
+    page = client.get(response.url)
+    assert page.context["preview"].rows[0][:2] == ["P-0", "Name 0"]
+    assert len(read) == 1  # one MiB of about three decrypted
