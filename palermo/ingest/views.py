@@ -30,7 +30,7 @@ from palermo.ingest.forms import ExportForm, MappingForm, RunForm, UploadForm
 from palermo.ingest.models import ImportBatch, Upload
 from palermo.ingest.readers import ReadError
 from palermo.standard import selectors as standard_selectors
-from palermo.standard.forms import ColumnForm
+from palermo.standard.forms import ColumnForm, profile_columns
 from palermo.standard.models import MappingProfile
 from palermo.standard.services import save_profile
 
@@ -198,16 +198,7 @@ def map_columns(request: HttpRequest, upload_id: Any) -> HttpResponse:
         form_kwargs={"field_choices": standard_selectors.field_choices()},
     )
     if request.method == "POST" and form.is_valid() and columns.is_valid():
-        mapped = [
-            {
-                "column": row["column"],
-                "field": row["field"],
-                "separator": row["separator"],
-                "values": row["values"],
-            }
-            for row in columns.cleaned_data
-            if row.get("column") and row.get("field")
-        ]
+        mapped = profile_columns(columns, mapped_only=True)
         existing = MappingProfile.objects.filter(
             organisation=upload.organisation, name=form.cleaned_data["name"].strip()
         ).first()

@@ -134,6 +134,27 @@ class ColumnForm(forms.Form):
 ColumnFormSet = forms.formset_factory(ColumnForm, extra=3, max_num=200)
 
 
+def profile_columns(formset: forms.BaseFormSet, mapped_only: bool = False) -> list[dict[str, Any]]:
+    """The rows of a valid column formset as ``save_profile`` takes them: every row with a
+    column or a field (so that a half-filled row gets its error), or with ``mapped_only`` only
+    the columns given a field (the import's mapping page lists every column of the file)."""
+    return [
+        {
+            "column": row["column"],
+            "field": row["field"],
+            "separator": row["separator"],
+            "values": row["values"],
+        }
+        for row in formset.cleaned_data
+        if row
+        and (
+            (row.get("column") and row.get("field"))
+            if mapped_only
+            else (row.get("column") or row.get("field"))
+        )
+    ]
+
+
 class ProfileTestForm(forms.Form):
     sample = forms.FileField(
         label=_("Sample file (CSV)"),

@@ -34,6 +34,7 @@ from palermo.standard.forms import (
     ProfileTestForm,
     RetireForm,
     VersionedFilterForm,
+    profile_columns,
 )
 from palermo.standard.mapping import map_rows
 from palermo.standard.models import Code, Field, MappingProfile, Section
@@ -535,16 +536,7 @@ def profile_edit(request: HttpRequest, profile_id: str | None = None) -> HttpRes
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         organisation = next(o for o in orgs if str(o.pk) == form.cleaned_data["organisation"])
-        columns = [
-            {
-                "column": row["column"],
-                "field": row["field"],
-                "separator": row["separator"],
-                "values": row["values"],
-            }
-            for row in formset.cleaned_data
-            if row and (row.get("column") or row.get("field"))
-        ]
+        columns = profile_columns(formset)
         try:
             profile = services.save_profile(
                 organisation,
