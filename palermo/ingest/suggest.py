@@ -81,3 +81,16 @@ def suggest(
                 suggestion.values[value] = vocab.lookup(info.code_list, value)
         suggestions.append(suggestion)
     return suggestions
+
+
+def sample_values(
+    columns: Iterable[str], rows: Iterable[Mapping[str, str]], per_column: int
+) -> dict[str, list[str]]:
+    """The first distinct non-empty values of each column in ``rows``: what ``suggest`` and
+    the mapping page look at."""
+    rows = list(rows)
+    found = {}
+    for column in columns:
+        values = dict.fromkeys(text for row in rows if (text := (row.get(column) or "").strip()))
+        found[column] = list(values)[:per_column]
+    return found

@@ -19,7 +19,7 @@ from palermo.audit import services as audit
 from palermo.ingest import storage
 from palermo.ingest.models import ImportBatch, Upload
 from palermo.ingest.readers import ReadError, open_tables
-from palermo.ingest.suggest import Suggestion, suggest
+from palermo.ingest.suggest import Suggestion, sample_values, suggest
 
 if TYPE_CHECKING:
     from palermo.accounts.models import Organisation, User
@@ -92,12 +92,7 @@ def preview(upload: Upload, actor: User) -> Preview:
         columns, first, name, count = _first_rows(upload, PREVIEW_PIECES)
     except ReadError:  # a workbook needs all of itself; a row may cross the cut: read it whole
         columns, first, name, count = _first_rows(upload, None)
-    samples: dict[str, list[str]] = {}
-    for column in columns:
-        values = dict.fromkeys(
-            (row.get(column) or "").strip() for row in first if (row.get(column) or "").strip()
-        )
-        samples[column] = list(islice(values, SAMPLE_VALUES))
+    samples = sample_values(columns, first, SAMPLE_VALUES)
     rows = [[row.get(column, "") for column in columns] for row in first[:PREVIEW_ROWS]]
     return Preview(columns, rows, samples, suggest(columns, samples), name, count)
 

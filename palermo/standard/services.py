@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jsonschema
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from palermo.accounts import access
 from palermo.audit import services as audit
 from palermo.standard import selectors, sources
 from palermo.standard.mapping import YES_NO, ColumnRule, FieldInfo, Vocabulary
@@ -549,7 +550,10 @@ def save_profile(
     """Create or replace a mapping profile. ``columns``: dicts with ``column``, ``field`` (a
     field key), optional ``separator`` and ``values`` (own value -> standard code);
     ``id_column`` names the column of the source's own identifiers, ``skip_rows`` the rows to
-    skip under the header."""
+    skip under the header. Only the organisation's data managers keep its profiles (every door:
+    pages, commands, the import's mapping page)."""
+    if not access.can_manage_profiles(actor, organisation):
+        raise PermissionDenied("keep this organisation's mapping profiles")
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the profile a name.")})
@@ -639,6 +643,8 @@ def save_profile(
 
 @transaction.atomic
 def delete_profile(profile: MappingProfile, actor: User) -> None:
+    if not access.can_manage_profiles(actor, profile.organisation):
+        raise PermissionDenied("keep this organisation's mapping profiles")
     audit.record(
         action="standard.profile_deleted",
         actor=actor,

@@ -96,7 +96,21 @@ def test_profile_names_are_unique_per_organisation(world, profile) -> None:  # t
         services.save_profile(
             world.agency, "Shelter register", COLUMNS, world.users["data_manager"]
         )
-    other = services.save_profile(
-        world.other, "Shelter register", COLUMNS, world.users["data_manager"]
-    )
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory
+
+    theirs = MembershipFactory(organisation=world.other, role=Role.DATA_MANAGER).user
+    other = services.save_profile(world.other, "Shelter register", COLUMNS, theirs)
     assert other.organisation == world.other
+
+
+def test_only_the_organisations_data_managers_keep_its_profiles(world, profile) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import PermissionDenied
+
+    columns = [{"column": "Sex", "field": "prs_Gender"}]
+    for user in (world.users["case_worker"], world.users["other_administrator"]):
+        with pytest.raises(PermissionDenied):
+            services.save_profile(world.agency, "Another", columns, user)
+        with pytest.raises(PermissionDenied):
+            services.delete_profile(profile, user)
+    assert profile.__class__.objects.filter(pk=profile.pk).exists()

@@ -206,11 +206,14 @@ def test_a_data_manager_keeps_a_mapping_profile_and_tests_it_on_a_file(
 
 
 def test_profiles_belong_to_their_organisation(client, login_as, world) -> None:  # type: ignore[no-untyped-def]
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory
+
     profile = services.save_profile(
         world.other,
         "Theirs",
         [{"column": "Sex", "field": "prs_Gender"}],
-        world.users["other_administrator"],
+        MembershipFactory(organisation=world.other, role=Role.DATA_MANAGER).user,
     )
     login_as(world.users["data_manager"])
     assert client.get(f"/standard/profiles/{profile.pk}/").status_code == 404

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from palermo.ingest.readers import ReadError, open_tables
-from palermo.ingest.suggest import suggest
+from palermo.ingest.suggest import sample_values, suggest
 
 SAMPLE_ROWS = 500
 SAMPLE_VALUES = 50
@@ -30,10 +30,7 @@ class Command(BaseCommand):
             rows = list(islice(table.rows, SAMPLE_ROWS))
         except (ReadError, OSError) as exc:
             raise CommandError(str(exc)) from exc
-        samples = {
-            column: list(dict.fromkeys(r.get(column, "") for r in rows))[:SAMPLE_VALUES]
-            for column in table.columns
-        }
+        samples = sample_values(table.columns, rows, SAMPLE_VALUES)
         columns, unmapped, unknown_values = [], [], {}
         for found in suggest(table.columns, samples):
             if found.field is None:
