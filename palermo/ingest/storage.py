@@ -117,19 +117,21 @@ def rotate_files(check_only: bool = False) -> tuple[int, int]:
     stale = rotated = 0
     for path in sorted(_directory().glob("*.enc")):
         with path.open(encoding="ascii") as encrypted:
-            tokens = [line.strip() for line in encrypted if line.strip()]
-        if all(crypto.is_current(token) for token in tokens):
-            for token in tokens[:1]:
-                crypto.decrypt_blob(token)  # a file no key opens fails loudly
+            first = encrypted.readline().strip()
+        if not first or crypto.is_current(first):  # a file is written under one key
             continue
         stale += 1
         if check_only:
             continue
         partial = path.with_name(path.name + ".part")
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="ascii") as out:
-            for token in tokens:
-                out.write(crypto.rotate(token) + "\n")
+        with (
+            os.fdopen(descriptor, "w", encoding="ascii") as out,
+            path.open(encoding="ascii") as old,
+        ):
+            for line in old:  # one piece at a time, never the whole file
+                if line.strip():
+                    out.write(crypto.rotate(line.strip()) + "\n")
         partial.replace(path)
         rotated += 1
     return stale, rotated

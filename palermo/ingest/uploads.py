@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from palermo.accounts import access
@@ -68,8 +69,8 @@ def receive(source: IO[bytes], file_name: str, organisation: Organisation, actor
 
 
 def _too_large() -> str:
-    return _("The file is larger than %(size)d MB.") % {
-        "size": settings.PALERMO_IMPORT_MAX_BYTES // (1024 * 1024)
+    return _("The file is larger than %(size)s.") % {
+        "size": filesizeformat(settings.PALERMO_IMPORT_MAX_BYTES)
     }
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from palermo.standard import selectors
-from palermo.standard.models import Code, Field, FieldType
+from palermo.standard.models import Code, FieldType
 
 ADULT_AGE = 18
 BAND = re.compile(r"^(\d+)(?:--(\d+)|\+)$")  # CTDC age bands: "9--17", "48+"
@@ -44,22 +44,22 @@ class Rules:
 def rules(version: int | None = None) -> Rules:
     version = version or selectors.latest_version()
     found = Rules()
-    fields = Field.objects.at(version).select_related("code_list").order_by("order", "key")
+    fields = list(selectors.fields(version))
+    lists = {item.code_list_id for item in fields if item.key.startswith("ana_")} - {None}
+    codes_of: dict[int, list[str]] = {}
+    for list_id, code in (
+        Code.objects.at(version)
+        .filter(code_list_id__in=lists)
+        .order_by("order", "code")
+        .values_list("code_list_id", "code")
+    ):
+        codes_of.setdefault(list_id, []).append(code)
     for item in fields:
         if item.code_list is not None:
             found.source_lists[item.key] = item.code_list.key
         if not item.key.startswith("ana_") or not item.derivation:
             continue
-        codes = (
-            tuple(
-                Code.objects.at(version)
-                .filter(code_list=item.code_list)
-                .order_by("order")
-                .values_list("code", flat=True)
-            )
-            if item.code_list
-            else ()
-        )
+        codes = tuple(codes_of.get(item.code_list_id, ())) if item.code_list_id else ()
         found.variables.append(
             Variable(
                 key=item.key,
@@ -97,10 +97,7 @@ def _derive(variable: Variable, record: Mapping[str, Any], rules: Rules) -> Any:
         return datetime.date.fromisoformat(str(date)).year if date else None
     if method == "constant":
         return variable.value or (variable.codes[0] if variable.codes else None)
-    if method == "first":
-        found = _codes(record.get(variable.sources[0]))
-        return found[0] if found else None
-    if method == "event_country":
+    if method in ("first", "event_country"):  # a record holds the exploitation country itself
         found = _codes(record.get(variable.sources[0]))
         return found[0] if found else None
     if method == "age_band":

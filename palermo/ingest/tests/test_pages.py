@@ -182,7 +182,7 @@ def test_a_file_that_cannot_be_read_gets_its_reason_not_an_error_page(
 
     with override_settings(PALERMO_IMPORT_MAX_BYTES=100):
         large = _send(client, world, b"gender\n" + b"Feminine\n" * 20, "large.csv")
-    assert "The file is larger than 0 MB." in large.content.decode()
+    assert "The file is larger than 100\xa0bytes." in large.content.decode()
     empty = _send(client, world, b"", "empty.csv")
     assert empty.status_code == 200
     assert "The submitted file is empty." in empty.content.decode()

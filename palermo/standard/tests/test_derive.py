@@ -52,7 +52,22 @@ def test_codes_cross_to_ctdc_with_both_forms_and_nothing_recorded_made_explicit(
     ],
 )
 def test_age_bands_and_majority_at_their_edges(rules, age, band, majority) -> None:  # type: ignore[no-untyped-def]
-    values = derive.analytic({"age_at_identification": age, "vic_AgeWhenTrafficked": age}, rules)
+    values = derive.analytic(
+        {"age_at_identification": age, "vic_AgeWhenTrafficked": 30, "age_at_exploitation": 10},
+        rules,
+    )
     assert values["ana_AgeBroad"] == band
-    assert values["ana_MajorityStatus"] == majority
-    assert values["ana_MajorityEntry"] == majority
+    assert values["ana_MajorityStatus"] == majority  # from the age at identification only
+    assert values["ana_MajorityEntry"] == "Adult"  # from the age when trafficked
+    assert values["ana_MajorityStatusAtExploit"] == "Minor"  # from the age at exploitation
+
+
+def test_an_empty_record_gives_only_what_needs_no_data(rules) -> None:  # type: ignore[no-untyped-def]
+    assert derive.analytic({}, rules) == {
+        "ana_Datasource": "CaseManagement",
+        "ana_MajorityStatus": "Unknown",
+        "ana_MajorityStatusAtExploit": "Unknown",
+        "ana_MajorityEntry": "Unknown",
+        "ana_MeansOfControl": ["NotSpecified"],
+        "ana_TypeOfLabour": ["NotSpecified"],  # lists with that code say so when empty
+    }
