@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from palermo.accounts.models import Role
+from palermo.accounts.tests.factories import MembershipFactory
 from palermo.audit.models import AuditEvent
 from palermo.cases.models import Case, Consent, Person, PersonIndex
 from palermo.cases.services import find_persons, index_rows
@@ -388,6 +390,7 @@ def test_only_the_organisations_data_managers_import_through_its_own_profiles(
     path = _file(tmp_path, GOOD)
     with pytest.raises(PermissionDenied):
         services.run_import(path, world.agency, shelter, world.users["case_worker"])
-    with pytest.raises(PermissionDenied):  # another organisation's profile
-        services.run_import(path, world.other, shelter, world.users["data_manager"])
+    theirs = MembershipFactory(organisation=world.other, role=Role.DATA_MANAGER).user
+    with pytest.raises(PermissionDenied):  # their own data manager, the agency's profile
+        services.run_import(path, world.other, shelter, theirs)
     assert not ImportBatch.objects.exists()

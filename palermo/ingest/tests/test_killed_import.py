@@ -92,11 +92,14 @@ def test_a_killed_import_leaves_nothing_and_runs_again(tmp_path) -> None:  # typ
     )
     deadline = time.monotonic() + 120
     try:
-        while time.monotonic() < deadline:
-            if _writing(database) or process.poll() is not None:
+        writing = False
+        while time.monotonic() < deadline and not writing:
+            writing = _writing(database)
+            if process.poll() is not None:
                 break
             time.sleep(0.002)
         assert process.poll() is None, "the import finished before it could be killed"
+        assert writing, "the import never reached its write transaction"
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     finally:

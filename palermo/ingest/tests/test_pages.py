@@ -169,6 +169,22 @@ def test_only_the_organisations_data_managers_reach_its_imports(
     assert client.post(reverse("ingest:discard", args=[upload.pk])).status_code == 404
     assert Upload.objects.exists()
 
+    login_as(world.users["data_manager"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, _mapping(client.get(response.url)))
+    checked = ImportBatch.objects.get()
+    doors = [
+        ("get", reverse("ingest:batch", args=[checked.pk]), {}),
+        ("get", reverse("ingest:report", args=[checked.pk]), {}),
+        ("post", reverse("ingest:run", args=[checked.pk]), {"mode": "valid_rows"}),
+    ]
+    for user, status in ((world.users["case_worker"], 403), (other_manager, 404)):
+        login_as(user)
+        for method, url, data in doors:
+            assert getattr(client, method)(url, data).status_code == status, (user, url)
+    assert ImportBatch.objects.count() == 1  # nothing queued by them
+    assert not Case.objects.exists()
+
 
 def test_a_file_that_cannot_be_read_gets_its_reason_not_an_error_page(
     client, login_as, world
@@ -352,3 +368,32 @@ def test_the_preview_of_a_large_file_reads_only_its_beginning(
     page = client.get(response.url)
     assert page.context["preview"].rows[0][:2] == ["P-0", "Name 0"]
     assert len(read) == 1  # one MiB of about three decrypted
+
+
+def test_a_task_whose_user_lost_the_role_fails_with_nothing_imported(
+    client, login_as, world, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from palermo.accounts.models import Membership
+    from palermo.ingest.tasks import run_batch
+
+    manager = world.users["data_manager"]
+    login_as(manager)
+    response = _send(client, world, FILE.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, _mapping(client.get(response.url)))
+    checked = ImportBatch.objects.get()
+    batch = ImportBatch.objects.create(
+        organisation=world.agency,
+        profile=checked.profile,
+        upload=checked.upload,
+        file_name="register.csv",
+        mode=ImportBatch.Mode.ALL_OR_NOTHING,
+        status=ImportBatch.Status.QUEUED,
+        started_by=manager,
+    )
+    Membership.objects.filter(user=manager).update(role=Role.CASE_WORKER)  # before it runs
+    run_batch.enqueue(str(batch.pk))
+    batch.refresh_from_db()
+    assert batch.status == "failed"
+    assert "PermissionDenied" in batch.error
+    assert not Case.objects.exists()
