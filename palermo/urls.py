@@ -8,6 +8,7 @@ urlpatterns = [
     path("standard/", include("palermo.standard.urls")),
     path("cases/", include("palermo.cases.urls")),
     path("imports/", include("palermo.ingest.urls")),
+    path("statistics/", include("palermo.stats.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("palermo.api_urls")),
     path("django-admin/", admin.site.urls),

@@ -27,6 +27,9 @@ class Action(StrEnum):
     SUPERVISE_CASES = "supervise_cases"
     IMPORT_EXPORT = "import_export"
     VIEW_STATISTICS = "view_statistics"
+    # In the hosting organisation: define, compute and publish releases. In any organisation:
+    # approve or decline its contribution to a release.
+    RELEASE_STATISTICS = "release_statistics"
     MANAGE_MONITORING = "manage_monitoring"
     MANAGE_MEMBERS = "manage_members"
     CHANGE_ORGANISATION = "change_organisation"
@@ -53,6 +56,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_IDENTIFIERS,
             Action.IMPORT_EXPORT,
             Action.VIEW_STATISTICS,
+            Action.RELEASE_STATISTICS,
             Action.MANAGE_STANDARD,
         }
     ),
@@ -216,3 +220,21 @@ def can_export_cases(user: User | AnonymousUser, organisation: Organisation) -> 
     return can(user, Action.IMPORT_EXPORT, organisation) or can(
         user, Action.SUPERVISE_CASES, organisation
     )
+
+
+def can_manage_releases(user: User | AnonymousUser) -> bool:
+    """Data managers of the hosting organisation define, compute and publish releases."""
+    return any(
+        m.organisation.is_host and Action.RELEASE_STATISTICS in ROLE_ACTIONS.get(m.role, ())
+        for m in memberships_of(user)
+    )
+
+
+def can_answer_contribution(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """An organisation's data managers decide whether its cases enter a release."""
+    return can(user, Action.RELEASE_STATISTICS, organisation)
+
+
+def can_view_own_statistics(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """An organisation's own figures from its raw cases, for its analysts and data managers."""
+    return can(user, Action.VIEW_STATISTICS, organisation)

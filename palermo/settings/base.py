@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "palermo.standard",
     "palermo.cases",
     "palermo.ingest",
+    "palermo.stats",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,10 @@ PALERMO_UPLOAD_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 # Long work (imports) runs in the background: `manage.py db_worker` takes the queued tasks
 # from the database (django-tasks). The tests run them at once, in the request.
+# Pooled statistics: the privacy budget of each snapshot for differentially private releases.
+PALERMO_DP_EPSILON_BUDGET = float(os.environ.get("PALERMO_DP_EPSILON_BUDGET", "10"))
+PALERMO_DP_DELTA_BUDGET = float(os.environ.get("PALERMO_DP_DELTA_BUDGET", "1e-5"))
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Mail (reminders of overdue tasks). SMTP in production; printed to the console by default.

@@ -1,0 +1,25 @@
+"""Computing a release as a background task (django-tasks; ``manage.py db_worker``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from palermo.accounts.models import User
+from palermo.stats.models import Release
+from palermo.stats.services import compute
+
+
+@task()
+def compute_task(release_id: str, user_id: int) -> None:
+    release = Release.objects.filter(pk=release_id, state=Release.State.COMPUTING).first()
+    user = User.objects.filter(pk=user_id).first()
+    if release is None or user is None:
+        return
+    try:
+        compute(release, user)
+    except Exception as error:
+        # Whatever went wrong, the release says so instead of computing forever.
+        Release.objects.filter(pk=release_id, state=Release.State.COMPUTING).update(
+            state=Release.State.FAILED, error=f"{type(error).__name__}: {error}"
+        )
+        raise

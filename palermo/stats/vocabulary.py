@@ -1,0 +1,79 @@
+"""The values each dimension can take (its public domain: what differentially private noise is
+added to) and their names in the reader's language."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from palermo.accounts.models import OrganisationType
+from palermo.geo.models import Country, Region
+from palermo.standard import selectors
+from palermo.stats.dimensions import BY_KEY, MULTIPLE, NO, UNKNOWN, YES, Dimension
+
+
+def domain(key: str, first_year: int, last_year: int) -> list[str]:
+    dimension = BY_KEY[key]
+    source = dimension.values
+    if source == "year":
+        return [str(year) for year in range(first_year, last_year + 1)]
+    if source == "yes_no":
+        return [YES, NO]
+    if source == "organisation_type":
+        return [str(value) for value in OrganisationType.values]
+    if source == "country":
+        return list(Country.objects.order_by("iso2").values_list("iso2", flat=True))
+    if source == "region":
+        return sorted({r for r in Country.objects.values_list("region_id", flat=True) if r})
+    codes = _codes(source)
+    return codes + ([MULTIPLE] if dimension.kind == "list" else [])
+
+
+def _codes(code_list: str) -> list[str]:
+    version = selectors.latest_version()
+    found = selectors.codes(selectors.code_list(code_list, version), version)
+    return [code.code for code in found if code.code not in UNKNOWN]
+
+
+def label(key: str, value: str, language: str | None = None) -> str:
+    """The name of one value of a dimension."""
+    return names(key, language or get_language() or "en").get(value, value)
+
+
+def dimension_label(key: str) -> str:
+    dimension = BY_KEY[key]
+    if dimension.kind == "flag":
+        means = names("_means", get_language() or "en")
+        return f"{dimension.label}: {means.get(dimension.code, dimension.code)}"
+    return str(dimension.label)
+
+
+def _static(source: str, language: str) -> dict[str, str]:
+    if source == "country":
+        return {c.iso2: c.name_in(language) for c in Country.objects.all()}
+    if source == "region":
+        return {r.code: r.name_in(language) for r in Region.objects.all()}
+    version = selectors.latest_version()
+    code_list = selectors.code_list(source, version)
+    found = list(selectors.codes(code_list, version))
+    labels = selectors.code_labels([c.pk for c in found], version)
+    return {
+        c.code: selectors.pick_label(labels.get(c.pk, {}), language)[0] or c.code for c in found
+    }
+
+
+def names(key: str, language: str) -> dict[str, str]:
+    if key == "_means":
+        return _static("ctdc_means_of_control", language)
+    dimension: Dimension = BY_KEY[key]
+    source = dimension.values
+    if source == "yes_no":
+        return {YES: _("Yes"), NO: _("No")}
+    if source == "year":
+        return {}
+    if source == "organisation_type":
+        return {str(value): str(text) for value, text in OrganisationType.choices}
+    found = dict(_static(source, language))
+    if dimension.kind == "list":
+        found[MULTIPLE] = _("Several")
+    return found
