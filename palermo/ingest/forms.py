@@ -70,6 +70,14 @@ class RunForm(forms.Form):
     mode = forms.ChoiceField(
         choices=ImportBatch.Mode.choices, initial=ImportBatch.Mode.ALL_OR_NOTHING
     )
+    statistics_consent = forms.BooleanField(
+        required=False,
+        label=_("The source recorded each person's consent to pooled statistics"),
+        help_text=_(
+            "Only if it did: the new cases then enter pooled statistics. Otherwise record each "
+            "person's consent in their case."
+        ),
+    )
 
 
 class ExportForm(forms.Form):

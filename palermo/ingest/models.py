@@ -50,6 +50,11 @@ class ImportBatch(models.Model):
         "ingest.Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
     )
     check_only = models.BooleanField(default=False)
+    # The importer attests that the source recorded each person's consent to pooled
+    # statistics: the new cases get that consent (given by the person, on the import's date).
+    statistics_consent = models.BooleanField(
+        _("the source recorded each person's consent to pooled statistics"), default=False
+    )
     report_ready = models.BooleanField(default=False)
     progress_at = models.DateTimeField(null=True, blank=True)  # the last progress saved
     rows_expected = models.PositiveIntegerField(null=True, blank=True)  # an estimate

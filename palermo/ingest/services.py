@@ -186,6 +186,7 @@ def run_import(
     progress: Progress | None = None,
     check_only: bool = False,
     batch: ImportBatch | None = None,
+    statistics_consent: bool = False,
 ) -> ImportBatch:
     """Check, then import, one file. Returns the batch with its counts and report; a file that
     cannot be read gives a batch with status "failed" and the reason; ``check_only`` stops
@@ -204,6 +205,7 @@ def run_import(
             id_column=profile.id_column if id_column is None else id_column,
             mode=mode,
             started_by=actor,
+            statistics_consent=statistics_consent,
         )
     batch.source = str(profile.pk)
     batch.status = ImportBatch.Status.VALIDATING

@@ -27,6 +27,8 @@ from palermo.cases.models import (
     CaseCode,
     CaseStatus,
     CaseType,
+    Consent,
+    ConsentPurpose,
     Encrypted,
     Person,
     PersonIndex,
@@ -396,6 +398,20 @@ class Stage:
             f"FROM {self.classified} q WHERE q.record_id IS NULL AND NOT q.rejected) k"
         )
         self._insert_select(cursor, Case, case_fixed, constants, "1 = 1", now, source)
+        if batch.statistics_consent:
+            cursor.execute(
+                f"INSERT INTO {_table(Consent)} "
+                "(case_id, purpose, decision, given_by, decided_on, recorded_by_id, recorded_at) "
+                f"SELECT k.case_id, %s, %s, %s, %s, %s, %s FROM {self.classified} k WHERE {new}",
+                [
+                    ConsentPurpose.STATISTICS.value,
+                    Consent.Decision.GIVEN.value,
+                    "person",
+                    _field(Consent, "decided_on").get_db_prep_save(now.date(), connection),
+                    actor.pk,
+                    _field(Consent, "recorded_at").get_db_prep_save(now, connection),
+                ],
+            )
         cursor.execute(
             f"INSERT INTO {_table(ImportedRecord)} "
             "(organisation_id, source, source_key, row_hash, case_id, batch_id) "

@@ -117,6 +117,7 @@ def start(
     actor: User,
     mode: str = ImportBatch.Mode.ALL_OR_NOTHING,
     check_only: bool = True,
+    statistics_consent: bool = False,
 ) -> ImportBatch:
     """Queue the check (or the import) of an uploaded file through one of its organisation's
     profiles; the page of the returned batch follows its progress."""
@@ -134,6 +135,7 @@ def start(
         id_column=profile.id_column,
         mode=mode,
         check_only=check_only,
+        statistics_consent=statistics_consent,
         status=ImportBatch.Status.QUEUED,
         started_by=actor,
     )

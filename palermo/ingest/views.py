@@ -311,7 +311,12 @@ def batch_run(request: HttpRequest, batch_id: Any) -> HttpResponse:
         messages.error(request, _("This file can no longer be imported: upload it again."))
         return redirect("ingest:batch", batch_id=batch.pk)
     started = uploads.start(
-        batch.upload, batch.profile, user, form.cleaned_data["mode"], check_only=False
+        batch.upload,
+        batch.profile,
+        user,
+        form.cleaned_data["mode"],
+        check_only=False,
+        statistics_consent=form.cleaned_data["statistics_consent"],
     )
     return redirect("ingest:batch", batch_id=started.pk)
 

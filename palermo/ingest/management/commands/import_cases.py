@@ -38,6 +38,12 @@ class Command(BaseCommand):
             help="Import the valid rows and report the others (default: all or nothing).",
         )
         parser.add_argument(
+            "--statistics-consent",
+            action="store_true",
+            help="The source recorded each person's consent to pooled statistics: the new cases "
+            "get that consent and enter pooled statistics.",
+        )
+        parser.add_argument(
             "--show", type=int, default=20, help="How many problems to print (default 20)."
         )
         parser.add_argument(
@@ -76,7 +82,14 @@ class Command(BaseCommand):
             else ImportBatch.Mode.ALL_OR_NOTHING
         )
         batch = run_import(
-            path, organisation, profile, user, mode, options["id_column"], progress=progress
+            path,
+            organisation,
+            profile,
+            user,
+            mode,
+            options["id_column"],
+            progress=progress,
+            statistics_consent=options["statistics_consent"],
         )
         self.stderr.write("")
         if options["report"] and batch.rows_read:
