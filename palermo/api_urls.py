@@ -9,11 +9,13 @@ from palermo.accounts.api.views import MeView, OrganisationViewSet
 from palermo.cases.api.views import CaseViewSet
 from palermo.geo.api.views import CountryViewSet
 from palermo.standard.api import views as standard
+from palermo.stats.api.views import ReleaseViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("countries", CountryViewSet, basename="country")
 router.register("cases", CaseViewSet, basename="case")
+router.register("releases", ReleaseViewSet, basename="release")
 router.register("standard/versions", standard.StandardVersionViewSet, basename="standard-version")
 router.register("standard/fields", standard.FieldViewSet, basename="standard-field")
 router.register("standard/code-lists", standard.CodeListViewSet, basename="standard-code-list")

@@ -152,14 +152,20 @@ def definition_of(release: Release) -> Definition:
     )
 
 
-def new_version(user: User, release: Release) -> Release:
+def new_version(user: User, release: Release, same_snapshot: bool = False) -> Release:
     """The next version of a computed release: the same definition, asked again of the same
-    contributors, computed later from a new snapshot. The older one stays as it is."""
+    contributors, computed later from a new snapshot - or from the same one (to publish it
+    again with other noise, say), which then spends the same privacy budget. The older release
+    stays as it is."""
     if not release.is_computed:
         raise ValidationError(_("Only a computed release has a next version."))
     if Release.objects.filter(supersedes=release).exists():
         raise ValidationError(_("This release already has a newer version."))
-    return define_release(user, definition_of(release), supersedes=release)
+    newer = define_release(user, definition_of(release), supersedes=release)
+    if same_snapshot:
+        newer.snapshot = release.snapshot
+        newer.save(update_fields=["snapshot"])
+    return newer
 
 
 @transaction.atomic
