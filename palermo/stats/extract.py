@@ -49,16 +49,18 @@ def schema() -> dict[str, Any]:
 
 
 def analytic_table(
-    organisations: Iterable[Organisation], first_year: int, last_year: int
+    organisations: Iterable[Organisation], first_year: int, last_year: int, pooled: bool = True
 ) -> pl.DataFrame:
-    """One identifier-free row per case that may enter pooled statistics (see the module)."""
+    """One identifier-free row per case that may enter pooled statistics (see the module).
+    ``pooled=False`` is for an organisation's own figures about its own cases, which never
+    leave it: every case then counts, whatever its consent to pooled statistics."""
     organisations = list(organisations)
     types = {str(org.pk): org.type for org in organisations}
     rules = derive.rules()
     regions = dict(Country.objects.values_list("iso2", "region_id"))
     rows = [
         row
-        for row in _rows(_cases(organisations), rules, regions, types)
+        for row in _rows(_cases(organisations, pooled), rules, regions, types)
         if row["year"] is not None and first_year <= int(row["year"]) <= last_year
     ]
     return pl.DataFrame(rows, schema=schema(), orient="row") if rows else empty()
@@ -68,30 +70,30 @@ def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=schema())
 
 
-def _cases(organisations: list[Organisation]) -> Iterator[dict[str, Any]]:
-    latest = (
-        Consent.objects.filter(case=OuterRef("pk"), purpose=ConsentPurpose.STATISTICS)
-        .order_by("-recorded_at", "-pk")
-        .values("decision")[:1]
-    )
+def _cases(organisations: list[Organisation], pooled: bool) -> Iterator[dict[str, Any]]:
     cases = (
         Case.objects.filter(organisation__in=organisations)
         .exclude(status=CaseStatus.DRAFT)
         .exclude(case_type=CaseType.AT_RISK)
-        .annotate(consent=Subquery(latest))
-        .filter(consent=Consent.Decision.GIVEN)
-        .values(
-            "organisation_id",
-            "person__gender",
-            "person__citizenship",
-            "exploitation_countries",
-            "age_at_identification",
-            "age_at_exploitation",
-            "analytic",
-            *CASE_VALUES.values(),
-        )
     )
-    return cases.iterator(chunk_size=CHUNK)
+    if pooled:
+        latest = (
+            Consent.objects.filter(case=OuterRef("pk"), purpose=ConsentPurpose.STATISTICS)
+            .order_by("-recorded_at", "-pk")
+            .values("decision")[:1]
+        )
+        cases = cases.annotate(consent=Subquery(latest)).filter(consent=Consent.Decision.GIVEN)
+    rows = cases.values(
+        "organisation_id",
+        "person__gender",
+        "person__citizenship",
+        "exploitation_countries",
+        "age_at_identification",
+        "age_at_exploitation",
+        "analytic",
+        *CASE_VALUES.values(),
+    )
+    return rows.iterator(chunk_size=CHUNK)
 
 
 def _rows(

@@ -479,3 +479,29 @@ def synthetic_csv(release: Release) -> bytes:
     if not release.synthetic_rows:
         return b""
     return pl.read_parquet(io.BytesIO(bytes(release.synthetic_rows))).write_csv().encode("utf-8")
+
+
+@dataclass
+class OwnFigures:
+    organisation: Organisation
+    total: int
+    tables: dict[str, list[tuple[str, int]]]  # dimension -> (value, count), largest first
+
+
+def own_figures(user: User, organisation: Organisation, dimensions: Iterable[str]) -> OwnFigures:
+    """An organisation's figures about its own cases (every non-draft case, consented to
+    pooling or not): for its own analysts and data managers, never shown outside it."""
+    if not access.can_view_own_statistics(user, organisation):
+        raise PermissionDenied("see this organisation's figures")
+    frame = extract.analytic_table([organisation], 0, 9999, pooled=False)
+    tables = {}
+    for dimension in dimensions:
+        counts = (
+            frame.select(dimension)
+            .drop_nulls()
+            .group_by(dimension)
+            .len()
+            .sort(["len", dimension], descending=[True, False])
+        )
+        tables[dimension] = [(str(v), int(n)) for v, n in counts.iter_rows()]
+    return OwnFigures(organisation, frame.height, tables)

@@ -7,6 +7,7 @@ app_name = "stats"
 urlpatterns = [
     path("", views.index, name="index"),
     path("releases/", views.release_list, name="releases"),
+    path("own/", views.own, name="own"),
     path("releases/new/", views.release_new, name="release_new"),
     path("releases/<uuid:release_id>/", views.release_detail, name="release"),
     path("releases/<uuid:release_id>/status/", views.release_status, name="status"),

@@ -4,7 +4,9 @@ public dashboards, maps, tables and downloads, which read published releases onl
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_POST
@@ -74,6 +77,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "can_manage": access.can_manage_releases(request.user),
+            "can_see_own": access.can_anywhere(request.user, access.Action.VIEW_STATISTICS),
             "pending": list(selectors.pending_contributions(request.user)),
         },
     )
@@ -209,6 +213,44 @@ def release_next(request: HttpRequest, release_id: Any) -> HttpResponse:
     return redirect("stats:release", release_id=newer.pk)
 
 
+@login_required
+def own(request: HttpRequest) -> HttpResponse:
+    """An organisation's own figures from its raw cases (inside the organisation only)."""
+    user = _user(request)
+    organisations = access.organisations_where(user, access.Action.VIEW_STATISTICS)
+    if not organisations:
+        raise PermissionDenied
+    chosen = next(
+        (o for o in organisations if o.acronym == request.GET.get("org")), organisations[0]
+    )
+    dimensions = ["year", "sex", "age_band", "citizenship", "exploitation_country", "exploitation"]
+    figures = services.own_figures(user, chosen, dimensions)
+    language = get_language() or "en"
+    tables = []
+    for dimension in dimensions:
+        names = vocabulary.names(dimension, language)
+        rows = [(names.get(code, code), count) for code, count in figures.tables[dimension]]
+        data = [charts.Datum(label, count) for label, count in rows[:20]]
+        svg = charts.bars(
+            data,
+            title=vocabulary.dimension_label(dimension),
+            value_title=_("Cases"),
+            suppressed_label=_("suppressed"),
+        )
+        tables.append(
+            {
+                "label": vocabulary.dimension_label(dimension),
+                "rows": rows,
+                "svg": svg if rows else "",
+            }
+        )
+    return render(
+        request,
+        "stats/own.html",
+        {"figures": figures, "organisations": organisations, "tables": tables},
+    )
+
+
 # Dashboards -------------------------------------------------------------------------------------
 
 
@@ -273,16 +315,27 @@ def _svg(release: Release, kind: str, table: selectors.Breakdown) -> str:
 
 
 def _figure(release: Release, kind: str, dimension: str, filters: dict[str, str]) -> dict[str, Any]:
-    table = selectors.breakdown(release, dimension, filters)
-    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    table, svg = _drawn(
+        release, kind, dimension, tuple(sorted(filters.items())), get_language() or "en"
+    )
     return {
         "id": f"{kind}-{dimension}",
         "kind": kind,
         "dimension": dimension,
         "table": table,
-        "svg": _svg(release, kind, table) if table.available and table.rows else "",
-        "query": query,
+        "svg": svg,
+        "query": urlencode(filters),
     }
+
+
+@lru_cache(maxsize=512)
+def _drawn(
+    release: Release, kind: str, dimension: str, filters: tuple[tuple[str, str], ...], language: str
+) -> tuple[selectors.Breakdown, str]:
+    """A chart and its table, kept: a published release never changes (the cache is keyed by
+    the release, the chart, the filters and the reader's language)."""
+    table = selectors.breakdown(release, dimension, dict(filters))
+    return table, _svg(release, kind, table) if table.available and table.rows else ""
 
 
 def _flows_figure(release: Release) -> dict[str, Any] | None:

@@ -312,3 +312,19 @@ def test_a_data_manager_defines_computes_and_publishes_through_the_pages(
     release.refresh_from_db()
     assert release.state == Release.State.PUBLISHED
     assert release.records == 15
+
+
+def test_an_organisation_sees_its_own_exact_figures_and_no_one_else_does(
+    world: Any, managers: dict[str, Any], login_as: Any
+) -> None:
+    coded_cases(world.agency, world.users["case_worker"], 3, consent="")  # no consent needed
+    coded_cases(world.other, world.users["other_case_worker"], 2)
+    figures = services.own_figures(world.users["analyst"], world.agency, ["citizenship"])
+    assert figures.total == 3
+    assert figures.tables["citizenship"] == [("NG", 3)]
+    with pytest.raises(PermissionDenied):
+        services.own_figures(world.users["analyst"], world.other, ["citizenship"])
+    page = login_as(world.users["analyst"]).get("/statistics/own/")
+    assert page.status_code == 200
+    assert "Nigeria" in page.content.decode()
+    assert login_as(world.users["case_worker"]).get("/statistics/own/").status_code == 403
