@@ -14,6 +14,7 @@ from palermo.cases.demo import generate_cases
 from palermo.cases.models import Approval, Case, ChildSafeguards, Person, PersonIndex
 from palermo.cases.safeguards import overdue_filter, overdue_steps
 from palermo.cases.services import find_persons
+from palermo.stats.models import Release
 
 pytestmark = pytest.mark.django_db
 
@@ -47,11 +48,16 @@ def test_generated_cases_have_realistic_shapes(world) -> None:  # type: ignore[n
 def test_load_demo_generates_cases_once(db) -> None:  # type: ignore[no-untyped-def]
     call_command("load_demo")
     first = Case.objects.count()
-    assert first == 125
+    assert first == 485
     assert Approval.objects.filter(state="requested").exists()  # work waits for supervisors
+    release = Release.objects.get()  # the public dashboard has a release to show
+    assert release.state == Release.State.PUBLISHED
+    assert release.records is not None
+    assert release.records > 200
     call_command("load_demo")
     assert Case.objects.count() == first
     assert Person.objects.count() == first
+    assert Release.objects.count() == 1
 
 
 def test_generate_cases_refuses_on_a_real_site(world) -> None:  # type: ignore[no-untyped-def]

@@ -8,8 +8,10 @@ from palermo.accounts.models import Organisation
 from palermo.cases.demo import generate_cases, generate_workflow
 from palermo.ingest.demo import load_ready_made_profiles
 from palermo.standard.demo import load_demo_profile
+from palermo.stats.demo import publish_demo_release
 
-DEMO_CASES = {"GMA": 40, "CRF": 25, "SHN": 30, "CSM": 30}
+# GMA, whose data manager approves the demo release, has enough cases for its dashboard.
+DEMO_CASES = {"GMA": 400, "CRF": 25, "SHN": 30, "CSM": 30}
 
 
 class Command(BaseCommand):
@@ -39,6 +41,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Generated {count} demo cases for {acronym}, {requests} waiting for approval."
                 )
+        release = publish_demo_release()
+        if release is not None:
+            self.stdout.write(
+                f"Demo release of pooled statistics: {release.get_state_display()} "
+                f"({release.records} records), /statistics/."
+            )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for login in logins:
