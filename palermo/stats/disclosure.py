@@ -29,8 +29,9 @@ total), then the two-way cells whose one-way parts survived, then the three-way 
 two-way parts did. A record adds at most 1 to each marginal, so the L2 sensitivity of a
 length's vector is the square root of its number of marginals (plus the total for length 1).
 The budget (epsilon, delta) becomes a zero-concentrated budget rho, split over the lengths
-so that every cell gets noise of the same scale; noisy counts below k are dropped, and each
-cell is cut to its sub-combinations so that no combination exceeds its parts.
+so that every cell gets noise of the same scale; noisy counts below k, or below twice the
+noise's standard deviation, are dropped (``DP_THRESHOLD_SD``), and each cell is cut to its
+sub-combinations so that no combination exceeds its parts.
 """
 
 from __future__ import annotations
@@ -39,14 +40,21 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
 
 Marginal = tuple[str, ...]
 TOTAL: Marginal = ()
-PRIMARY, SECONDARY = "primary", "secondary"
+PRIMARY, SECONDARY, HIDDEN = "primary", "secondary", "hidden"
 MAX_AUDIT_ROUNDS = 50
+MIN_K = 3  # at k = 2 a listed suppressed cell can only be 1
+UNBOUNDED = 10**12  # what is known of a cell suppressed to protect another: it occurs
+# Under differential privacy a noisy count is published when it reaches k and twice the noise's
+# standard deviation: a combination that does not exist then shows up with a probability of
+# about 2% (with k alone, most of the published two-way combinations were noise).
+DP_THRESHOLD_SD = 2.0
 
 
 class DisclosureError(ValueError):
@@ -92,7 +100,8 @@ class Cells:
         are neither published nor suppressed (dropped under DP) are left out."""
         frames = []
         for marginal, table in self.tables.items():
-            keep = table.filter(pl.col("released").is_not_null() | (pl.col("flag") != ""))
+            listed = pl.col("flag").is_in([PRIMARY, SECONDARY])
+            keep = table.filter(pl.col("released").is_not_null() | listed)
             columns = [
                 pl.lit("|".join(marginal)).alias("dims"),
                 pl.concat_str([pl.col(d) for d in marginal], separator="|").alias("values"),
@@ -129,17 +138,36 @@ def true_counts(frame: pl.DataFrame, marginals: Iterable[Marginal]) -> dict[Marg
     return counts
 
 
-def rounded(expr: pl.Expr, base: int) -> pl.Expr:
-    return ((expr + base // 2) // base) * base
+def smallest_published(k: int, base: int) -> int:
+    """The smallest number a threshold release publishes: a positive multiple of the base whose
+    rounding interval holds at least two counts of k or more (so that a published number is
+    never 0 and never tells a count exactly)."""
+    high = base - base // 2 - 1
+    return max(base, -(-(k + 1 - high) // base) * base)
 
 
-def round_int(value: int, base: int) -> int:
-    return ((value + base // 2) // base) * base
+def rounded(expr: pl.Expr, k: int, base: int) -> pl.Expr:
+    """Nearest multiple of the base (ties up), at least :func:`smallest_published`."""
+    return pl.max_horizontal(
+        ((expr + base // 2) // base) * base, pl.lit(smallest_published(k, base))
+    )
+
+
+def round_int(value: int, base: int, k: int = 0) -> int:
+    found = ((value + base // 2) // base) * base
+    return max(found, smallest_published(k, base)) if k else found
+
+
+def interval(published: int, k: int, base: int) -> tuple[int, int]:
+    """What a published count says of the true one."""
+    if published == smallest_published(k, base):
+        return k, published + base - base // 2 - 1
+    return max(published - base // 2, k), published + base - base // 2 - 1
 
 
 def threshold_cells(frame: pl.DataFrame, spec: Spec) -> Cells:
-    if spec.k < 2 or spec.base < 2:
-        raise DisclosureError("k and the rounding base must be at least 2.")
+    if spec.k < MIN_K or spec.base < 2:
+        raise DisclosureError(f"k must be at least {MIN_K} and the rounding base at least 2.")
     total = frame.height
     if total < spec.k:
         raise DisclosureError(f"Only {total} records: fewer than k = {spec.k}.")
@@ -147,7 +175,7 @@ def threshold_cells(frame: pl.DataFrame, spec: Spec) -> Cells:
     tables = {
         marginal: table.with_columns(
             pl.when(pl.col("count") >= spec.k)
-            .then(rounded(pl.col("count"), spec.base))
+            .then(rounded(pl.col("count"), spec.k, spec.base))
             .otherwise(None)
             .alias("released"),
             pl.when(pl.col("count") >= spec.k)
@@ -157,7 +185,7 @@ def threshold_cells(frame: pl.DataFrame, spec: Spec) -> Cells:
         )
         for marginal, table in true_counts(string, spec.marginals()).items()
     }
-    cells = Cells(spec, tables, total, round_int(total, spec.base))
+    cells = Cells(spec, tables, total, round_int(total, spec.base, spec.k))
     protect(cells)
     return cells
 
@@ -169,113 +197,194 @@ def _as_strings(frame: pl.DataFrame, dimensions: Sequence[str]) -> pl.DataFrame:
 # The audit ------------------------------------------------------------------------------------
 
 
-def partitions(spec: Spec, tables: Mapping[Marginal, Any]) -> list[tuple[Marginal, str]]:
-    """(child marginal, the dimension it adds to its parent) for every partition."""
-    return [
-        (m, d) for m in tables for d in m if tuple(x for x in m if x != d) in tables or len(m) == 1
-    ]
-
-
-def intervals(table: pl.DataFrame, spec: Spec) -> pl.DataFrame:
-    """What an attacker knows of each cell's true count: [lo, hi]."""
-    low, high = spec.base // 2, spec.base - spec.base // 2 - 1
-    released = pl.col("released")
-    return table.with_columns(
-        pl.when(released.is_null())
-        .then(1)
-        .otherwise(pl.max_horizontal(released - low, pl.lit(spec.k)))
-        .alias("lo"),
-        pl.when(released.is_null()).then(spec.k - 1).otherwise(released + high).alias("hi"),
-    )
-
-
-def audit(cells: Cells) -> list[tuple[Marginal, str, pl.DataFrame]]:
-    """The partitions where a suppressed child's interval shrinks to one value: for each, the
-    child marginal, the added dimension and the parents' keys concerned."""
-    spec = cells.spec
+def partitions(tables: Mapping[Marginal, Any]) -> list[tuple[Marginal, Marginal]]:
+    """(child marginal, parent marginal) for every partition: a parent cell and its children
+    along one more dimension (the parent of a one-way table is the total, ``()``)."""
     found = []
+    for marginal in tables:
+        for left_out in marginal:
+            parent = tuple(d for d in marginal if d != left_out)
+            if not parent or parent in tables:
+                found.append((marginal, parent))
+    return found
+
+
+def _knowledge(cells: Cells) -> dict[Marginal, pl.DataFrame]:
+    """What an attacker knows of each listed cell's true count before combining cells: a
+    published count its rounding interval (and at least k); a cell suppressed for being rare
+    [1, k-1]; one suppressed to protect another only that it occurs. Hidden cells are not
+    listed. The total is the marginal ``()``."""
+    spec = cells.spec
     low, high = spec.base // 2, spec.base - spec.base // 2 - 1
-    total_lo = max(cells.released_total - low, spec.k)
-    total_hi = cells.released_total + high
-    for marginal, added in partitions(spec, cells.tables):
-        parent = tuple(d for d in marginal if d != added)
-        child = intervals(cells.tables[marginal], spec)
-        summary = child.group_by(parent or pl.lit(0).alias("_all")).agg(
-            pl.col("lo").filter(pl.col("released").is_not_null()).sum().alias("sum_lo"),
-            pl.col("hi").filter(pl.col("released").is_not_null()).sum().alias("sum_hi"),
-            pl.col("released").is_null().sum().cast(pl.Int64).alias("m"),
-            pl.col("count").sum().alias("children_true"),
-        )
-        if parent:
-            parents = intervals(cells.tables[parent], spec).select(
-                *parent,
-                pl.col("lo").alias("p_lo"),
-                pl.col("hi").alias("p_hi"),
-                pl.col("count").alias("p_true"),
+    lowest = smallest_published(spec.k, spec.base)
+    released = pl.col("released")
+    known: dict[Marginal, pl.DataFrame] = {}
+    for marginal, table in cells.tables.items():
+        known[marginal] = table.filter(pl.col("flag") != HIDDEN).select(
+            *marginal,
+            "count",
+            pl.when(released.is_not_null())
+            .then(
+                pl.when(released == lowest)
+                .then(pl.lit(spec.k, dtype=pl.Int64))
+                .otherwise(pl.max_horizontal(released - low, pl.lit(spec.k)))
             )
-            summary = summary.join(parents, on=list(parent), how="inner")
-        else:
-            summary = summary.with_columns(
-                pl.lit(total_lo).alias("p_lo"),
-                pl.lit(total_hi).alias("p_hi"),
-                pl.lit(cells.total).alias("p_true"),
+            .otherwise(1)
+            .cast(pl.Int64)
+            .alias("lo"),
+            pl.when(released.is_not_null())
+            .then(released + high)
+            .when(pl.col("flag") == PRIMARY)
+            .then(spec.k - 1)
+            .otherwise(UNBOUNDED)
+            .cast(pl.Int64)
+            .alias("hi"),
+        )
+    total_lo, total_hi = interval(cells.released_total, spec.k, spec.base)
+    known[TOTAL] = pl.DataFrame(
+        {"_all": [0], "count": [cells.total], "lo": [total_lo], "hi": [total_hi]},
+        schema={"_all": pl.Int32, "count": pl.Int64, "lo": pl.Int64, "hi": pl.Int64},
+    )
+    return known
+
+
+def propagate(cells: Cells, max_rounds: int = MAX_AUDIT_ROUNDS) -> dict[Marginal, pl.DataFrame]:
+    """Combine every partition of the release as an attacker would, until nothing changes:
+    each parent is the sum of its listed children (exactly where no child is unknown or
+    hidden, at least that otherwise), which narrows the parent, then each child from the parent
+    and its siblings; a row of a two-way table narrows a one-way cell, which narrows a column,
+    and so on. The true counts always stay inside the intervals."""
+    known = _knowledge(cells)
+    pairs = partitions(cells.tables)
+    dirty = set(known)
+    for _ in range(max_rounds):
+        changed: set[Marginal] = set()
+        for marginal, parent in pairs:
+            if marginal not in dirty and parent not in dirty:
+                continue
+            keys = list(parent) if parent else ["_all"]
+            children = known[marginal]
+            if not parent:
+                children = children.with_columns(pl.lit(0, dtype=pl.Int32).alias("_all"))
+            sums = children.group_by(keys).agg(
+                pl.col("lo").sum().alias("s_lo"),
+                pl.col("hi").sum().alias("s_hi"),
+                pl.col("count").sum().alias("s_true"),
             )
-        exact = pl.col("p_true") == pl.col("children_true")
-        hi = pl.min_horizontal(
-            pl.lit(spec.k - 1), pl.col("p_hi") - pl.col("sum_lo") - (pl.col("m") - 1)
-        )
-        lo_exact = pl.max_horizontal(
-            pl.lit(1), pl.col("p_lo") - pl.col("sum_hi") - (pl.col("m") - 1) * (spec.k - 1)
-        )
-        lo = pl.when(exact).then(lo_exact).otherwise(1)
-        flagged = summary.filter((pl.col("m") > 0) & (hi <= lo))
-        if flagged.height:
-            found.append((marginal, added, flagged.select(parent) if parent else flagged))
+            parents = known[parent].join(sums, on=keys, how="left")
+            exact = pl.col("count") == pl.col("s_true")
+            has = pl.col("s_lo").is_not_null()
+            new_parents = parents.with_columns(
+                pl.when(has)
+                .then(pl.max_horizontal("lo", "s_lo"))
+                .otherwise(pl.col("lo"))
+                .alias("lo"),
+                pl.when(has & exact)
+                .then(pl.min_horizontal("hi", "s_hi"))
+                .otherwise(pl.col("hi"))
+                .alias("hi"),
+            )
+            if _moved(parents, new_parents):
+                changed.add(parent)
+            known[parent] = new_parents.drop("s_lo", "s_hi", "s_true")
+            frame = children.join(
+                new_parents.select(
+                    *keys,
+                    pl.col("lo").alias("p_lo"),
+                    pl.col("hi").alias("p_hi"),
+                    "s_lo",
+                    "s_hi",
+                    (pl.col("count") == pl.col("s_true")).alias("exact"),
+                ),
+                on=keys,
+                how="left",
+                maintain_order="left",
+            )
+            narrowed = frame.with_columns(
+                pl.when(pl.col("exact").fill_null(False))
+                .then(pl.max_horizontal("lo", pl.col("p_lo") - (pl.col("s_hi") - pl.col("hi"))))
+                .otherwise(pl.col("lo"))
+                .alias("lo"),
+                pl.when(pl.col("p_hi").is_not_null())
+                .then(pl.min_horizontal("hi", pl.col("p_hi") - (pl.col("s_lo") - pl.col("lo"))))
+                .otherwise(pl.col("hi"))
+                .alias("hi"),
+            )
+            if _moved(frame, narrowed):
+                changed.add(marginal)
+            known[marginal] = narrowed.select(children.columns)
+            if not parent:
+                known[marginal] = known[marginal].drop("_all")
+        if not changed:
+            break
+        dirty = changed
+    return known
+
+
+def _moved(before: pl.DataFrame, after: pl.DataFrame) -> bool:
+    return bool((before["lo"] != after["lo"]).any() or (before["hi"] != after["hi"]).any())
+
+
+def pinned(cells: Cells) -> dict[Marginal, pl.DataFrame]:
+    """The cells suppressed for being rare whose true count the release gives away (their
+    interval narrowed to a single value): keys per marginal."""
+    known = propagate(cells)
+    found = {}
+    for marginal, table in cells.tables.items():
+        rare = table.filter(pl.col("flag") == PRIMARY).select(marginal)
+        if not rare.height:
+            continue
+        hit = known[marginal].filter(pl.col("lo") >= pl.col("hi")).select(marginal)
+        hit = hit.join(rare, on=list(marginal), how="semi")
+        if hit.height:
+            found[marginal] = hit
     return found
 
 
 def protect(cells: Cells) -> None:
-    """Secondary suppression until the audit finds nothing (or nothing is left to suppress)."""
+    """Until no rare cell is given away: for each one given away, suppress the smallest
+    published sibling in one of its partitions (secondary suppression); where no sibling is
+    published, stop listing the cell (hidden: its existence, "at least 1", was what pinned it)."""
     for rounds in range(1, MAX_AUDIT_ROUNDS + 1):
-        findings = audit(cells)
+        found = pinned(cells)
         cells.audit_rounds = rounds
-        if not findings:
+        if not found:
             cells.unresolved = 0
             return
-        unresolved = 0
-        for marginal, added, parents in findings:
-            parent = tuple(d for d in marginal if d != added)
-            unresolved += _suppress_one(cells, marginal, parent, parents)
-        if unresolved == sum(f[2].height for f in findings):
-            cells.unresolved = unresolved
-            return
-    cells.unresolved = len(audit(cells))
+        for marginal, keys in found.items():
+            _protect_cells(cells, marginal, keys)
+    cells.unresolved = sum(t.height for t in pinned(cells).values())
 
 
-def _suppress_one(cells: Cells, marginal: Marginal, parent: Marginal, parents: pl.DataFrame) -> int:
-    """In each flagged partition, suppress its smallest released child, or its parent when no
-    child is left; the number of partitions where neither was possible."""
+def _protect_cells(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None:
     table = cells.tables[marginal].with_row_index("_row")
-    scope = table.join(parents, on=list(parent), how="inner") if parent else table
-    candidates = scope.filter(pl.col("released").is_not_null())
-    by: list[Any] = list(parent) if parent else [pl.lit(0).alias("_all")]
-    smallest = candidates.sort("count", "_row").group_by(by, maintain_order=True).first()
-    rows = set(smallest["_row"].to_list())
-    if rows:
-        cells.tables[marginal] = _mark(table, pl.col("_row").is_in(list(rows))).drop("_row")
-    if not parent:
-        return 0 if rows else 1
-    covered = smallest.select(parent) if rows else parents.clear()
-    left = parents.join(covered, on=list(parent), how="anti")
-    if left.height == 0:
-        return 0
-    parent_table = cells.tables[parent].join(
-        left.with_columns(pl.lit(True).alias("_hit")), on=list(parent), how="left"
+    targets = table.join(keys, on=list(marginal), how="semi")
+    published = table.filter(pl.col("released").is_not_null())
+    chosen: set[int] = set()
+    hide: set[int] = set()
+    for target in targets.iter_rows(named=True):
+        best = None
+        for left_out in marginal:
+            parent = [d for d in marginal if d != left_out]
+            siblings = published.filter(
+                pl.all_horizontal([pl.col(d) == target[d] for d in parent]) if parent else True
+            )
+            if siblings.height:
+                smallest = siblings.sort("count", "_row").row(0, named=True)
+                if best is None or smallest["count"] < best["count"]:
+                    best = smallest
+        if best is None:
+            hide.add(target["_row"])
+        else:
+            chosen.add(best["_row"])
+    marked = _mark(table, pl.col("_row").is_in(list(chosen)))
+    marked = marked.with_columns(
+        pl.when(pl.col("_row").is_in(list(hide)))
+        .then(pl.lit(HIDDEN))
+        .otherwise(pl.col("flag"))
+        .alias("flag")
     )
-    hit = pl.col("_hit").fill_null(False) & pl.col("released").is_not_null()
-    before = parent_table.filter(hit).height
-    cells.tables[parent] = _mark(parent_table, hit).drop("_hit")
-    return left.height - before
+    cells.tables[marginal] = marked.drop("_row")
 
 
 def _mark(table: pl.DataFrame, where: pl.Expr) -> pl.DataFrame:
@@ -303,6 +412,7 @@ def _scalar_gaussian() -> tuple[Any, Any]:
     return base, dp.c.make_zCDP_to_approxDP(base)
 
 
+@lru_cache(maxsize=64)
 def rho_for(epsilon: float, delta: float) -> float:
     """The zero-concentrated budget rho whose (epsilon, delta) guarantee is the one asked
     (OpenDP's conversion; rho = d^2 / 2 for a unit Gaussian at distance d)."""
@@ -352,6 +462,7 @@ def dp_cells(
     tables: dict[Marginal, pl.DataFrame] = {}
     spent = 0.0
     scales: dict[str, float] = {}
+    thresholds: dict[str, int] = {}
     released_total = 0
     for length in sorted(by_length):
         marginals = by_length[length]
@@ -363,6 +474,8 @@ def dp_cells(
         )
         spent += float(measurement.map(sensitivity))
         scales[str(length)] = scale
+        threshold = max(spec.k, math.ceil(DP_THRESHOLD_SD * scale))
+        thresholds[str(length)] = threshold
         candidates = {m: _candidates(m, tables, domains) for m in marginals}
         truth = true_counts(string, marginals)
         joined = {
@@ -386,7 +499,7 @@ def dp_cells(
             table = joined[m].with_columns(values)
             table = _consistent(table, m, tables, released_total)
             tables[m] = table.with_columns(
-                pl.when(pl.col("noisy") >= spec.k)
+                pl.when(pl.col("noisy") >= threshold)
                 .then(pl.col("noisy"))
                 .otherwise(None)
                 .alias("released"),
@@ -395,7 +508,12 @@ def dp_cells(
     if spent > budget * (1 + 1e-9):
         raise DisclosureError("The noise would spend more than the budget.")
     cells = Cells(spec, tables, frame.height, released_total)
-    cells.extra = {"rho": spent, "rho_budget": budget, "scales": scales}
+    cells.extra = {
+        "rho": spent,
+        "rho_budget": budget,
+        "scales": scales,
+        "thresholds": thresholds,
+    }
     return cells
 
 

@@ -42,7 +42,7 @@ class ReleaseForm(forms.Form):
     )
     k = forms.IntegerField(
         label=_("Smallest published count (k)"),
-        min_value=2,
+        min_value=3,
         max_value=1000,
         initial=11,
         help_text=_("Counts below k are never published (CTDC publishes from 11)."),

@@ -72,8 +72,10 @@ def validate(definition: Definition) -> None:
         errors["main_dimensions"] = _("The three-way tables use chosen dimensions only.")
     if not 1 <= definition.max_length <= 3:
         errors["max_length"] = _("Combinations have one to three dimensions.")
-    if definition.k < 2:
-        errors["k"] = _("k must be at least 2.")
+    if definition.k < disclosure.MIN_K:
+        errors["k"] = _("k must be at least %(k)s: below, a suppressed count can only be 1.") % {
+            "k": disclosure.MIN_K
+        }
     if definition.method == Release.Method.THRESHOLD and definition.rounding_base < 2:
         errors["rounding_base"] = _(
             "Round to at least 2: without rounding, a parent minus its child is exact."
@@ -250,6 +252,7 @@ def _compute(release: Release, user: User) -> None:
             "P2_unresolved_partitions": cells.unresolved,
             "audit_rounds": cells.audit_rounds,
             "secondary_suppressed": _count_flag(cells, disclosure.SECONDARY),
+            "hidden": _count_flag(cells, disclosure.HIDDEN),
             "primary_suppressed": _count_flag(cells, disclosure.PRIMARY),
         }
     published = cells.long()
@@ -362,6 +365,7 @@ def _dp(
             "delta": delta,
             "rho": rho,
             "scales": cells.extra["scales"],
+            "thresholds": cells.extra["thresholds"],
             "snapshot_spent_rho": total_rho,
             "snapshot_spent_epsilon": disclosure.epsilon_of(total_rho, snapshot.delta_budget),
             "snapshot_budget_epsilon": snapshot.epsilon_budget,
@@ -467,6 +471,10 @@ def publish(user: User, release: Release) -> Release:
     release = Release.objects.select_for_update().get(pk=release.pk)
     if release.state != Release.State.COMPUTED:
         raise ValidationError(_("Only a computed release can be published."))
+    if not release.metadata.get("privacy", {}).get("P2_differencing_safe", False):
+        raise ValidationError(
+            _("Some of its tables could not be protected against subtraction: not published.")
+        )
     release.state = Release.State.PUBLISHED
     release.published_at = timezone.now()
     release.save(update_fields=["state", "published_at"])
