@@ -23,8 +23,15 @@ if TYPE_CHECKING:
     from palermo.accounts.models import User
 
 
+LARGE = ("cells", "synthetic_rows")
+
+
 def published() -> QuerySet[Release]:
-    return Release.objects.filter(state=Release.State.PUBLISHED).order_by("-published_at")
+    return (
+        Release.objects.filter(state=Release.State.PUBLISHED)
+        .order_by("-published_at")
+        .defer(*LARGE)
+    )
 
 
 def latest_published() -> Release | None:
@@ -35,11 +42,15 @@ def releases_for(user: User | AnonymousUser) -> QuerySet[Release]:
     """Published releases for everyone; every release for the hosting organisation's data
     managers; drafts also for the data managers of the organisations asked to contribute."""
     if access.can_manage_releases(user):
-        return Release.objects.all()
+        return Release.objects.defer(*LARGE)
     asked = [o.pk for o in access.organisations_where(user, access.Action.RELEASE_STATISTICS)]
-    return Release.objects.filter(
-        Q(state=Release.State.PUBLISHED) | Q(contributions__organisation__in=asked)
-    ).distinct()
+    return (
+        Release.objects.filter(
+            Q(state=Release.State.PUBLISHED) | Q(contributions__organisation__in=asked)
+        )
+        .distinct()
+        .defer(*LARGE)
+    )
 
 
 def pending_contributions(user: User | AnonymousUser) -> QuerySet[Contribution]:
@@ -54,14 +65,33 @@ def pending_contributions(user: User | AnonymousUser) -> QuerySet[Contribution]:
 def cells(release: Release) -> pl.DataFrame:
     """The release's published cells (``dims``, ``values``, ``length``, ``count``,
     ``suppressed``); suppressed cells have no count."""
-    if not release.cells:
+    if not release.checksum:
         return pl.DataFrame()
-    return _cells(str(release.pk), release.checksum, bytes(release.cells))
+    return _cells(str(release.pk), release.checksum)
 
 
 @lru_cache(maxsize=16)
-def _cells(pk: str, checksum: str, data: bytes) -> pl.DataFrame:
-    return pl.read_parquet(io.BytesIO(data))
+def _cells(pk: str, checksum: str) -> pl.DataFrame:
+    """Read once per process: a computed release never changes (the checksum is in the key
+    all the same)."""
+    data = Release.objects.filter(pk=pk, checksum=checksum).values_list("cells", flat=True).first()
+    return pl.read_parquet(io.BytesIO(bytes(data))) if data else pl.DataFrame()
+
+
+def listed_values(release: Release, dimension: str) -> list[str]:
+    """The values of a dimension that the release lists (published or suppressed)."""
+    return _listed(str(release.pk), release.checksum).get(dimension, [])
+
+
+@lru_cache(maxsize=16)
+def _listed(pk: str, checksum: str) -> dict[str, list[str]]:
+    table = _cells(pk, checksum)
+    if not table.height:
+        return {}
+    found: dict[str, list[str]] = {}
+    for dims, values in table.filter(pl.col("length") == 1).select("dims", "values").iter_rows():
+        found.setdefault(dims, []).append(values)
+    return found
 
 
 def marginals(release: Release) -> set[tuple[str, ...]]:
@@ -97,8 +127,11 @@ def ordered(dimensions: list[str]) -> tuple[str, ...]:
 
 
 def usable_filters(release: Release, raw: dict[str, str]) -> dict[str, str]:
-    """The query's filters that name a dimension of the release."""
-    return {k: v for k, v in raw.items() if k in release.dimensions and v}
+    """The query's filters that name a dimension of the release and one of its listed values
+    (anything else is ignored)."""
+    return {
+        k: v for k, v in raw.items() if k in release.dimensions and v in listed_values(release, k)
+    }
 
 
 def breakdown(release: Release, dimension: str, filters: dict[str, str]) -> Breakdown:

@@ -28,6 +28,7 @@ from palermo.stats.forms import ReleaseForm
 from palermo.stats.models import Contribution, Release
 
 PAGE_SIZE = 20
+FLOW_ROWS = 30
 # The charts of a dashboard: (kind, dimension).
 DASHBOARD = [
     ("trend", "year"),
@@ -262,20 +263,11 @@ def dashboard(request: HttpRequest, release_id: Any) -> HttpResponse:
         for kind, dimension in DASHBOARD
         if dimension in release.dimensions and dimension not in filters
     ]
-    flow = _flows_figure(release) if not filters else None
+    flow = _flows_figure(str(release.pk), release.checksum, get_language() or "en")
+    flow = None if filters else flow
     filter_choices = [
-        {
-            "key": key,
-            "label": vocabulary.dimension_label(key),
-            "options": sorted(
-                vocabulary.names(key, request.LANGUAGE_CODE).items(), key=lambda kv: kv[1]
-            )
-            if BY_KEY[key].values != "year"
-            else [(str(y), str(y)) for y in range(release.first_year, release.last_year + 1)],
-            "value": filters.get(key, ""),
-        }
-        for key in release.dimensions
-        if BY_KEY[key].kind != "flag"
+        {**choice, "value": filters.get(choice["key"], "")}
+        for choice in _filter_choices(str(release.pk), release.checksum, get_language() or "en")
     ]
     return render(
         request,
@@ -294,6 +286,22 @@ def dashboard(request: HttpRequest, release_id: Any) -> HttpResponse:
             "query": request.GET.urlencode(),
         },
     )
+
+
+@lru_cache(maxsize=64)
+def _filter_choices(pk: str, checksum: str, language: str) -> list[dict[str, Any]]:
+    """For each dimension, the values the release lists, by name (years in order)."""
+    release = Release.objects.defer(*selectors.LARGE).get(pk=pk)
+    found = []
+    for key in release.dimensions:
+        if BY_KEY[key].kind == "flag":
+            continue
+        names = vocabulary.names(key, language)
+        values = selectors.listed_values(release, key)
+        options = [(v, names.get(v, v)) for v in values]
+        options.sort(key=lambda kv: kv[0] if BY_KEY[key].values == "year" else kv[1])
+        found.append({"key": key, "label": vocabulary.dimension_label(key), "options": options})
+    return found
 
 
 def _svg(release: Release, kind: str, table: selectors.Breakdown) -> str:
@@ -316,7 +324,12 @@ def _svg(release: Release, kind: str, table: selectors.Breakdown) -> str:
 
 def _figure(release: Release, kind: str, dimension: str, filters: dict[str, str]) -> dict[str, Any]:
     table, svg = _drawn(
-        release, kind, dimension, tuple(sorted(filters.items())), get_language() or "en"
+        str(release.pk),
+        release.checksum,
+        kind,
+        dimension,
+        tuple(sorted(filters.items())),
+        get_language() or "en",
     )
     return {
         "id": f"{kind}-{dimension}",
@@ -330,15 +343,24 @@ def _figure(release: Release, kind: str, dimension: str, filters: dict[str, str]
 
 @lru_cache(maxsize=512)
 def _drawn(
-    release: Release, kind: str, dimension: str, filters: tuple[tuple[str, str], ...], language: str
+    pk: str,
+    checksum: str,
+    kind: str,
+    dimension: str,
+    filters: tuple[tuple[str, str], ...],
+    language: str,
 ) -> tuple[selectors.Breakdown, str]:
     """A chart and its table, kept: a published release never changes (the cache is keyed by
     the release, the chart, the filters and the reader's language)."""
+    release = Release.objects.defer(*selectors.LARGE).get(pk=pk)
     table = selectors.breakdown(release, dimension, dict(filters))
     return table, _svg(release, kind, table) if table.available and table.rows else ""
 
 
-def _flows_figure(release: Release) -> dict[str, Any] | None:
+@lru_cache(maxsize=64)
+def _flows_figure(pk: str, checksum: str, language: str) -> dict[str, Any] | None:
+    """The flows matrix and the largest published flows (all of them are in the downloads)."""
+    release = Release.objects.defer(*selectors.LARGE).get(pk=pk)
     found = selectors.flows(release, "citizenship", "exploitation_country")
     if not found:
         return None
@@ -354,7 +376,10 @@ def _flows_figure(release: Release) -> dict[str, Any] | None:
         value_title=_("Victims"),
         suppressed_label=_("suppressed"),
     )
-    return {"svg": svg, "rows": found}
+    largest = sorted(
+        (f for f in found if f[2] is not None), key=lambda f: (-(f[2] or 0), f[0].label)
+    )
+    return {"svg": svg, "rows": largest[:FLOW_ROWS], "published": len(largest)}
 
 
 def _breakdown_from(request: HttpRequest, release: Release, dimension: str) -> selectors.Breakdown:
