@@ -343,7 +343,7 @@ def pinned(cells: Cells) -> dict[Marginal, pl.DataFrame]:
 
 def protect(cells: Cells) -> None:
     """Until no rare cell is given away: for each one given away, suppress the smallest
-    published sibling in one of its partitions (secondary suppression); where no sibling is
+    published sibling in each of its partitions (secondary suppression); where no sibling is
     published, stop listing the cell (hidden: its existence, "at least 1", was what pinned it)."""
     for rounds in range(1, MAX_AUDIT_ROUNDS + 1):
         found = pinned(cells)
@@ -353,6 +353,7 @@ def protect(cells: Cells) -> None:
             return
         for marginal, keys in found.items():
             _protect_cells(cells, marginal, keys)
+            _hide_children(cells, marginal, keys)
     cells.unresolved = sum(t.height for t in pinned(cells).values())
 
 
@@ -363,20 +364,19 @@ def _protect_cells(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None
     chosen: set[int] = set()
     hide: set[int] = set()
     for target in targets.iter_rows(named=True):
-        best = None
+        # In every partition of the cell (a one-pass fix: a cell pinned through one partition
+        # is often pinned through another too).
+        found = False
         for left_out in marginal:
             parent = [d for d in marginal if d != left_out]
             siblings = published.filter(
                 pl.all_horizontal([pl.col(d) == target[d] for d in parent]) if parent else True
             )
             if siblings.height:
-                smallest = siblings.sort("count", "_row").row(0, named=True)
-                if best is None or smallest["count"] < best["count"]:
-                    best = smallest
-        if best is None:
+                chosen.add(siblings.sort("count", "_row").row(0, named=True)["_row"])
+                found = True
+        if not found:
             hide.add(target["_row"])
-        else:
-            chosen.add(best["_row"])
     marked = _mark(table, pl.col("_row").is_in(list(chosen)))
     marked = marked.with_columns(
         pl.when(pl.col("_row").is_in(list(hide)))
@@ -385,6 +385,25 @@ def _protect_cells(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None
         .alias("flag")
     )
     cells.tables[marginal] = marked.drop("_row")
+
+
+def _hide_children(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None:
+    """Stop listing the suppressed children of given-away cells: a rare cell's children are rare
+    too, and each listed one says "at least 1", which bounds the cell from below."""
+    for longer, table in cells.tables.items():
+        if len(longer) != len(marginal) + 1 or not set(marginal) <= set(longer):
+            continue
+        under = table.join(
+            keys.with_columns(pl.lit(True).alias("_under")),
+            on=list(marginal),
+            how="left",
+            maintain_order="left",
+        )["_under"].fill_null(False)
+        hide = under & table["released"].is_null() & (table["flag"] != HIDDEN)
+        if hide.any():
+            cells.tables[longer] = table.with_columns(
+                pl.when(hide).then(pl.lit(HIDDEN)).otherwise(pl.col("flag")).alias("flag")
+            )
 
 
 def _mark(table: pl.DataFrame, where: pl.Expr) -> pl.DataFrame:
