@@ -134,6 +134,7 @@ def true_counts(frame: pl.DataFrame, marginals: Iterable[Marginal]) -> dict[Marg
             .drop_nulls()
             .group_by(marginal)
             .agg(pl.len().cast(pl.Int64).alias("count"))
+            .sort(marginal)  # the same release whatever the order of the rows
         )
     return counts
 
@@ -209,152 +210,194 @@ def partitions(tables: Mapping[Marginal, Any]) -> list[tuple[Marginal, Marginal]
     return found
 
 
-def _knowledge(cells: Cells) -> dict[Marginal, pl.DataFrame]:
-    """What an attacker knows of each listed cell's true count before combining cells: a
+@dataclass
+class Graph:
+    """Every listed-or-not cell of a release numbered (the total is 0, then each marginal's rows
+    in order), and every partition as edges child -> parent, grouped by (partition, parent)."""
+
+    offsets: dict[Marginal, int]
+    size: int
+    edges: pl.DataFrame  # child, parent (UInt32 ids), group (Int64)
+
+
+def graph(cells: Cells) -> Graph:
+    offsets: dict[Marginal, int] = {}
+    size = 1
+    for marginal, table in cells.tables.items():
+        offsets[marginal] = size
+        size += table.height
+    found = []
+    for index, (marginal, parent) in enumerate(partitions(cells.tables)):
+        child = cells.tables[marginal].select(marginal).with_row_index("child", offsets[marginal])
+        if parent:
+            parents = cells.tables[parent].select(parent).with_row_index("parent", offsets[parent])
+            edges = child.join(parents, on=list(parent), how="inner").select("child", "parent")
+        else:
+            edges = child.select("child", pl.lit(0, dtype=pl.UInt32).alias("parent"))
+        group = pl.lit(index, dtype=pl.Int64) * size + pl.col("parent").cast(pl.Int64)
+        found.append(edges.with_columns(group.alias("group")))
+    edges = (
+        pl.concat(found)
+        if found
+        else pl.DataFrame(schema={"child": pl.UInt32, "parent": pl.UInt32, "group": pl.Int64})
+    )
+    return Graph(offsets, size, edges)
+
+
+def _state(cells: Cells) -> pl.DataFrame:
+    """What an attacker knows of each cell's true count before combining cells, by id: a
     published count its rounding interval (and at least k); a cell suppressed for being rare
-    [1, k-1]; one suppressed to protect another only that it occurs. Hidden cells are not
-    listed. The total is the marginal ``()``."""
+    [1, k-1]; one suppressed to protect another only that it occurs. ``listed`` is false for
+    hidden cells, which the attacker does not see."""
     spec = cells.spec
     low, high = spec.base // 2, spec.base - spec.base // 2 - 1
     lowest = smallest_published(spec.k, spec.base)
     released = pl.col("released")
-    known: dict[Marginal, pl.DataFrame] = {}
-    for marginal, table in cells.tables.items():
-        known[marginal] = table.filter(pl.col("flag") != HIDDEN).select(
-            *marginal,
-            "count",
-            pl.when(released.is_not_null())
-            .then(
-                pl.when(released == lowest)
-                .then(pl.lit(spec.k, dtype=pl.Int64))
-                .otherwise(pl.max_horizontal(released - low, pl.lit(spec.k)))
-            )
-            .otherwise(1)
-            .cast(pl.Int64)
-            .alias("lo"),
-            pl.when(released.is_not_null())
-            .then(released + high)
-            .when(pl.col("flag") == PRIMARY)
-            .then(spec.k - 1)
-            .otherwise(UNBOUNDED)
-            .cast(pl.Int64)
-            .alias("hi"),
-        )
     total_lo, total_hi = interval(cells.released_total, spec.k, spec.base)
-    known[TOTAL] = pl.DataFrame(
-        {"_all": [0], "count": [cells.total], "lo": [total_lo], "hi": [total_hi]},
-        schema={"_all": pl.Int32, "count": pl.Int64, "lo": pl.Int64, "hi": pl.Int64},
-    )
-    return known
+    frames = [
+        pl.DataFrame(
+            {
+                "count": [cells.total],
+                "lo": [total_lo],
+                "hi": [total_hi],
+                "listed": [True],
+                "rare": [False],
+            },
+            schema={
+                "count": pl.Int64,
+                "lo": pl.Int64,
+                "hi": pl.Int64,
+                "listed": pl.Boolean,
+                "rare": pl.Boolean,
+            },
+        )
+    ]
+    for table in cells.tables.values():
+        frames.append(
+            table.select(
+                pl.col("count").cast(pl.Int64),
+                pl.when(released.is_not_null())
+                .then(
+                    pl.when(released == lowest)
+                    .then(pl.lit(spec.k, dtype=pl.Int64))
+                    .otherwise(pl.max_horizontal(released - low, pl.lit(spec.k)))
+                )
+                .otherwise(1)
+                .cast(pl.Int64)
+                .alias("lo"),
+                pl.when(released.is_not_null())
+                .then(released + high)
+                .when(pl.col("flag") == PRIMARY)
+                .then(spec.k - 1)
+                .otherwise(UNBOUNDED)
+                .cast(pl.Int64)
+                .alias("hi"),
+                (pl.col("flag") != HIDDEN).alias("listed"),
+                (pl.col("flag") == PRIMARY).alias("rare"),
+            )
+        )
+    return pl.concat(frames)
 
 
-def propagate(cells: Cells, max_rounds: int = MAX_AUDIT_ROUNDS) -> dict[Marginal, pl.DataFrame]:
+def propagate(cells: Cells, shape: Graph | None = None, max_rounds: int = 1000) -> pl.DataFrame:
     """Combine every partition of the release as an attacker would, until nothing changes:
     each parent is the sum of its listed children (exactly where no child is unknown or
     hidden, at least that otherwise), which narrows the parent, then each child from the parent
     and its siblings; a row of a two-way table narrows a one-way cell, which narrows a column,
-    and so on. The true counts always stay inside the intervals."""
-    known = _knowledge(cells)
-    pairs = partitions(cells.tables)
-    dirty = set(known)
+    and so on. All partitions at once, round after round (the same fixpoint as one at a time).
+    The true counts always stay inside the intervals. Returns the state by id."""
+    shape = shape or graph(cells)
+    state = _state(cells)
+    listed = state["listed"]
+    edges = shape.edges.filter(
+        listed.gather(shape.edges["child"]) & listed.gather(shape.edges["parent"])
+    )
+    true = state["count"]
+    edges = (
+        edges.with_columns(
+            true.gather(edges["child"]).alias("c_true"),
+            true.gather(edges["parent"]).alias("p_true"),
+        )
+        .with_columns((pl.col("c_true").sum().over("group") == pl.col("p_true")).alias("exact"))
+        .select("child", "parent", "group", "exact")
+    )
+    lo, hi = state["lo"], state["hi"]
     for _ in range(max_rounds):
-        changed: set[Marginal] = set()
-        for marginal, parent in pairs:
-            if marginal not in dirty and parent not in dirty:
-                continue
-            keys = list(parent) if parent else ["_all"]
-            children = known[marginal]
-            if not parent:
-                children = children.with_columns(pl.lit(0, dtype=pl.Int32).alias("_all"))
-            sums = children.group_by(keys).agg(
-                pl.col("lo").sum().alias("s_lo"),
-                pl.col("hi").sum().alias("s_hi"),
-                pl.col("count").sum().alias("s_true"),
-            )
-            parents = known[parent].join(sums, on=keys, how="left")
-            exact = pl.col("count") == pl.col("s_true")
-            has = pl.col("s_lo").is_not_null()
-            new_parents = parents.with_columns(
-                pl.when(has)
-                .then(pl.max_horizontal("lo", "s_lo"))
-                .otherwise(pl.col("lo"))
-                .alias("lo"),
-                pl.when(has & exact)
-                .then(pl.min_horizontal("hi", "s_hi"))
-                .otherwise(pl.col("hi"))
-                .alias("hi"),
-            )
-            if _moved(parents, new_parents):
-                changed.add(parent)
-            known[parent] = new_parents.drop("s_lo", "s_hi", "s_true")
-            frame = children.join(
-                new_parents.select(
-                    *keys,
-                    pl.col("lo").alias("p_lo"),
-                    pl.col("hi").alias("p_hi"),
-                    "s_lo",
-                    "s_hi",
-                    (pl.col("count") == pl.col("s_true")).alias("exact"),
-                ),
-                on=keys,
-                how="left",
-                maintain_order="left",
-            )
-            narrowed = frame.with_columns(
-                pl.when(pl.col("exact").fill_null(False))
-                .then(pl.max_horizontal("lo", pl.col("p_lo") - (pl.col("s_hi") - pl.col("hi"))))
-                .otherwise(pl.col("lo"))
-                .alias("lo"),
-                pl.when(pl.col("p_hi").is_not_null())
-                .then(pl.min_horizontal("hi", pl.col("p_hi") - (pl.col("s_lo") - pl.col("lo"))))
-                .otherwise(pl.col("hi"))
-                .alias("hi"),
-            )
-            if _moved(frame, narrowed):
-                changed.add(marginal)
-            known[marginal] = narrowed.select(children.columns)
-            if not parent:
-                known[marginal] = known[marginal].drop("_all")
-        if not changed:
+        sums = edges.with_columns(
+            lo.gather(edges["child"]).alias("c_lo"),
+            hi.gather(edges["child"]).alias("c_hi"),
+            lo.gather(edges["parent"]).alias("p_lo"),
+            hi.gather(edges["parent"]).alias("p_hi"),
+        ).with_columns(
+            pl.col("c_lo").sum().over("group").alias("s_lo"),
+            pl.col("c_hi").sum().over("group").alias("s_hi"),
+        )
+        up = sums.select(
+            pl.col("parent").alias("id"),
+            pl.col("s_lo").alias("lo"),
+            pl.when(pl.col("exact")).then(pl.col("s_hi")).otherwise(None).alias("hi"),
+        )
+        down = sums.select(
+            pl.col("child").alias("id"),
+            pl.when(pl.col("exact"))
+            .then(pl.col("p_lo") - (pl.col("s_hi") - pl.col("c_hi")))
+            .otherwise(None)
+            .alias("lo"),
+            (pl.col("p_hi") - (pl.col("s_lo") - pl.col("c_lo"))).alias("hi"),
+        )
+        bounds = pl.concat([up, down]).group_by("id").agg(pl.col("lo").max(), pl.col("hi").min())
+        bounds = bounds.with_columns(
+            lo.gather(bounds["id"]).alias("old_lo"), hi.gather(bounds["id"]).alias("old_hi")
+        ).with_columns(
+            pl.max_horizontal("lo", "old_lo").alias("lo"),
+            pl.min_horizontal("hi", "old_hi").alias("hi"),
+        )
+        moved = bounds.filter(
+            (pl.col("lo") != pl.col("old_lo")) | (pl.col("hi") != pl.col("old_hi"))
+        )
+        if not moved.height:
             break
-        dirty = changed
-    return known
+        lo = lo.scatter(moved["id"], moved["lo"])
+        hi = hi.scatter(moved["id"], moved["hi"])
+    return state.with_columns(lo.alias("lo"), hi.alias("hi"))
 
 
-def _moved(before: pl.DataFrame, after: pl.DataFrame) -> bool:
-    return bool((before["lo"] != after["lo"]).any() or (before["hi"] != after["hi"]).any())
-
-
-def pinned(cells: Cells) -> dict[Marginal, pl.DataFrame]:
+def pinned(cells: Cells, shape: Graph | None = None) -> dict[Marginal, pl.DataFrame]:
     """The cells suppressed for being rare whose true count the release gives away (their
     interval narrowed to a single value): keys per marginal."""
-    known = propagate(cells)
+    shape = shape or graph(cells)
+    state = propagate(cells, shape)
+    hit = state.with_row_index("id").filter(
+        pl.col("rare") & pl.col("listed") & (pl.col("lo") >= pl.col("hi"))
+    )["id"]
     found = {}
     for marginal, table in cells.tables.items():
-        rare = table.filter(pl.col("flag") == PRIMARY).select(marginal)
-        if not rare.height:
-            continue
-        hit = known[marginal].filter(pl.col("lo") >= pl.col("hi")).select(marginal)
-        hit = hit.join(rare, on=list(marginal), how="semi")
-        if hit.height:
-            found[marginal] = hit
+        start = shape.offsets[marginal]
+        rows = [i - start for i in hit.to_list() if start <= i < start + table.height]
+        if rows:
+            found[marginal] = table[rows].select(marginal)
     return found
 
 
 def protect(cells: Cells) -> None:
     """Until no rare cell is given away: for each one given away, suppress the smallest
-    published sibling in each of its partitions (secondary suppression); where no sibling is
-    published, stop listing the cell (hidden: its existence, "at least 1", was what pinned it)."""
+    published sibling in its partitions (secondary suppression); where no sibling is
+    published, stop listing the cell (hidden: its existence, "at least 1", was what pinned it);
+    and stop listing its suppressed children, which bound it from below."""
+    shape = graph(cells)  # the cells and their partitions stay; only flags change
     for rounds in range(1, MAX_AUDIT_ROUNDS + 1):
-        found = pinned(cells)
+        found = pinned(cells, shape)
         cells.audit_rounds = rounds
         if not found:
             cells.unresolved = 0
             return
+        # The shortest first: protecting a one-way cell often protects its two-way parts.
+        shortest = min(len(m) for m in found)
         for marginal, keys in found.items():
-            _protect_cells(cells, marginal, keys)
-            _hide_children(cells, marginal, keys)
-    cells.unresolved = sum(t.height for t in pinned(cells).values())
+            if len(marginal) == shortest:
+                _protect_cells(cells, marginal, keys)
+                _hide_children(cells, marginal, keys)
+    cells.unresolved = sum(t.height for t in pinned(cells, shape).values())
 
 
 def _protect_cells(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None:
@@ -364,19 +407,24 @@ def _protect_cells(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None
     chosen: set[int] = set()
     hide: set[int] = set()
     for target in targets.iter_rows(named=True):
-        # In every partition of the cell (a one-pass fix: a cell pinned through one partition
-        # is often pinned through another too).
-        found = False
+        best = None
         for left_out in marginal:
             parent = [d for d in marginal if d != left_out]
             siblings = published.filter(
                 pl.all_horizontal([pl.col(d) == target[d] for d in parent]) if parent else True
             )
-            if siblings.height:
-                chosen.add(siblings.sort("count", "_row").row(0, named=True)["_row"])
-                found = True
-        if not found:
+            for sibling in siblings.sort("count", "_row").iter_rows(named=True):
+                # A sibling whose published children add up to it would be suppressed in
+                # vain: prefer one that its children do not give back.
+                rank = (_given_back(cells, marginal, sibling), sibling["count"])
+                if best is None or rank < best[0]:
+                    best = (rank, sibling)
+                if not rank[0]:
+                    break
+        if best is None:
             hide.add(target["_row"])
+        else:
+            chosen.add(best[1]["_row"])
     marked = _mark(table, pl.col("_row").is_in(list(chosen)))
     marked = marked.with_columns(
         pl.when(pl.col("_row").is_in(list(hide)))
@@ -385,6 +433,21 @@ def _protect_cells(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None
         .alias("flag")
     )
     cells.tables[marginal] = marked.drop("_row")
+
+
+def _given_back(cells: Cells, marginal: Marginal, cell: Mapping[str, Any]) -> bool:
+    """Whether the cell's published children along some dimension add up to it exactly."""
+    for longer, table in cells.tables.items():
+        if len(longer) != len(marginal) + 1 or not set(marginal) <= set(longer):
+            continue
+        children = table.filter(pl.all_horizontal([pl.col(d) == cell[d] for d in marginal]))
+        if (
+            children.height
+            and children["released"].is_not_null().all()
+            and children["count"].sum() == cell["count"]
+        ):
+            return True
+    return False
 
 
 def _hide_children(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None:
