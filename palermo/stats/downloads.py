@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from palermo.ingest.readers import neutralise
 from palermo.stats.dimensions import BY_KEY
 from palermo.stats.selectors import Breakdown
 
@@ -34,11 +35,21 @@ def hxl_tag(dimension: str) -> str:
     return f"#x_{dimension.replace('-', '_').lower()}+code"
 
 
+def _cell(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula is written as text."""
+    return neutralise(value) if isinstance(value, str) else value
+
+
 def breakdown_file(release: Any, table: Breakdown, fmt: str) -> bytes:
     header = [_("Code"), table.label, _("Count"), _("Suppressed")]
     filters = [f"{key}={value}" for key, value in table.filters.items()]
     rows = [
-        [row.code, row.label, "" if row.suppressed else row.count, "1" if row.suppressed else ""]
+        [
+            _cell(row.code),
+            _cell(row.label),
+            "" if row.suppressed else row.count,
+            "1" if row.suppressed else "",
+        ]
         for row in table.rows
     ]
     if fmt == "json":

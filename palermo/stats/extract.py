@@ -141,7 +141,10 @@ def _value(dimension: Dimension, values: Mapping[str, Any], regions: Mapping[str
     if dimension.values == "yes_no":
         return YES if value in (True, "TRUE", "true", "1", "1.0", 1) else NO
     if dimension.values == "year":
-        return str(int(float(value)))
+        try:
+            return str(int(float(value)))
+        except (TypeError, ValueError):
+            return None  # not a year: the case has no year of registration
     text = str(value)
     if text in UNKNOWN:
         return None

@@ -26,6 +26,8 @@ class Snapshot(models.Model):
     first_year = models.PositiveSmallIntegerField()
     last_year = models.PositiveSmallIntegerField()
     rows = models.PositiveIntegerField()
+    # The organisations whose cases it holds: a release reusing it must have exactly these.
+    organisations = models.JSONField(default=list)
     data_enc = models.TextField()
     sha256 = models.CharField(max_length=64)
     epsilon_budget = models.FloatField(_("privacy budget (epsilon)"))
@@ -91,9 +93,35 @@ class Release(models.Model):
     cells = models.BinaryField(null=True, blank=True)
     synthetic_rows = models.BinaryField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # Measures computed on the true data that are not published with a differentially private
+    # release (publishing them would spend privacy outside its budget): for the host only.
+    assessment = models.JSONField(default=dict, blank=True)
     checksum = models.CharField(max_length=64, blank=True)
 
-    FROZEN = ("cells", "synthetic_rows", "metadata", "checksum", "records", "snapshot_id")
+    FROZEN = (
+        "cells",
+        "synthetic_rows",
+        "metadata",
+        "assessment",
+        "checksum",
+        "records",
+        "snapshot_id",
+        "title",
+        "version",
+        "supersedes_id",
+        "first_year",
+        "last_year",
+        "dimensions",
+        "main_dimensions",
+        "max_length",
+        "method",
+        "k",
+        "rounding_base",
+        "epsilon",
+        "delta",
+        "synthetic",
+        "computed_at",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -121,6 +149,13 @@ class Release(models.Model):
                 ):
                     raise ValidationError(_("A computed release cannot change."))
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if Release.objects.filter(
+            pk=self.pk, state__in=[self.State.COMPUTED, self.State.PUBLISHED]
+        ).exists():
+            raise ValidationError(_("A computed release cannot be deleted."))
+        return super().delete(*args, **kwargs)
 
     @property
     def is_computed(self) -> bool:

@@ -40,13 +40,16 @@ def latest_published() -> Release | None:
 
 def releases_for(user: User | AnonymousUser) -> QuerySet[Release]:
     """Published releases for everyone; every release for the hosting organisation's data
-    managers; drafts also for the data managers of the organisations asked to contribute."""
+    managers; releases not computed yet also for the data managers of the organisations asked
+    to contribute (a computed one is theirs to see once published)."""
     if access.can_manage_releases(user):
         return Release.objects.defer(*LARGE)
     asked = [o.pk for o in access.organisations_where(user, access.Action.RELEASE_STATISTICS)]
+    undecided = [Release.State.DRAFT, Release.State.COMPUTING, Release.State.FAILED]
     return (
         Release.objects.filter(
-            Q(state=Release.State.PUBLISHED) | Q(contributions__organisation__in=asked)
+            Q(state=Release.State.PUBLISHED)
+            | Q(contributions__organisation__in=asked, state__in=undecided)
         )
         .distinct()
         .defer(*LARGE)

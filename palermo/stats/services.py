@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from palermo.accounts.models import User
 
 DEFAULT_DELTA = 1e-6
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -154,11 +156,14 @@ def definition_of(release: Release) -> Definition:
     )
 
 
+@transaction.atomic
 def new_version(user: User, release: Release, same_snapshot: bool = False) -> Release:
     """The next version of a computed release: the same definition, asked again of the same
     contributors, computed later from a new snapshot - or from the same one (to publish it
     again with other noise, say), which then spends the same privacy budget. The older release
     stays as it is."""
+    _require_manager(user)
+    release = Release.objects.select_for_update().get(pk=release.pk)
     if not release.is_computed:
         raise ValidationError(_("Only a computed release has a next version."))
     if Release.objects.filter(supersedes=release).exists():
@@ -208,19 +213,34 @@ def request_compute(user: User, release: Release) -> Release:
     return release
 
 
+COMPUTABLE = (Release.State.DRAFT, Release.State.COMPUTING, Release.State.FAILED)
+
+
 def compute(release: Release, user: User) -> Release:
     """Freeze the snapshot and compute what the release publishes, in one transaction: a
-    release is either computed whole or left as it was (state "failed", with the reason)."""
+    release is either computed whole or left uncomputed (state "failed", with the reason).
+    A computed release is never computed again."""
     _require_manager(user)
+    if not Release.objects.filter(pk=release.pk, state__in=COMPUTABLE).exists():
+        raise ValidationError(_("This release is already computed."))
     try:
         with transaction.atomic():
             release = Release.objects.select_for_update().get(pk=release.pk)
             _compute(release, user)
     except (disclosure.DisclosureError, ValidationError) as error:
         message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        Release.objects.filter(pk=release.pk).update(state=Release.State.FAILED, error=message)
-        release.refresh_from_db()
+        _fail(release, message)
+    except Exception:
+        logger.exception("Computing release %s failed", release.pk)
+        _fail(release, _("The computation failed unexpectedly; the error is in the server's log."))
     return release
+
+
+def _fail(release: Release, message: str) -> None:
+    Release.objects.filter(pk=release.pk, state__in=COMPUTABLE).update(
+        state=Release.State.FAILED, error=message
+    )
+    release.refresh_from_db()
 
 
 def _compute(release: Release, user: User) -> None:
@@ -233,6 +253,13 @@ def _compute(release: Release, user: User) -> None:
     if not approved:
         raise ValidationError(_("No contributor has approved."))
     snapshot = release.snapshot or freeze(approved, release.first_year, release.last_year, user)
+    if sorted(snapshot.organisations) != sorted(str(o.pk) for o in approved):
+        raise disclosure.DisclosureError(
+            _(
+                "The snapshot holds the cases of other organisations than those who approved "
+                "this version: compute it from a new snapshot."
+            )
+        )
     frame = read_snapshot(snapshot)
     spec = disclosure.Spec(
         tuple(release.dimensions),
@@ -273,14 +300,12 @@ def _compute(release: Release, user: User) -> None:
             "max_length": spec.max_length,
         },
         "software": _software(),
-        "snapshot": {"sha256": snapshot.sha256, "rows": snapshot.rows},
         "records": {
             "published": cells.released_total,
             "O1": _("a protected count: rounded to the base")
             if release.method == "threshold"
             else _("a protected count: with noise"),
         },
-        "utility": measures.utility(truth, published, release.k),
         "consistency": measures.consistency(published),
         "privacy": privacy,
         "contribution_bound": _(
@@ -288,18 +313,29 @@ def _compute(release: Release, user: User) -> None:
             "person with cases in several organisations counts once per case."
         ),
     }
+    # Measures of the published cells against the truth: published with a threshold release;
+    # under differential privacy they would spend privacy outside the budget, so they are kept
+    # for the hosting organisation (``assessment``).
+    assessment: dict[str, Any] = {
+        "utility": measures.utility(truth, published, release.k),
+        "snapshot": {"sha256": snapshot.sha256, "rows": snapshot.rows},
+    }
     synthetic_bytes = None
     if release.synthetic:
-        rows = synthetic.synthesize(frame.select(spec.dimensions), spec)
+        rows = synthetic.synthesize(published, spec, cells.released_total)
         recount = disclosure.Cells(spec, disclosure.true_counts(rows, spec.marginals()), 0, 0)
         recounted = _recount_long(recount, cells.released_total)
         metadata["synthetic"] = {
             "rows": rows.height,
             "method": synthetic.METHOD,
-            "utility": measures.utility(truth, recounted, release.k),
             "consistency": measures.consistency(recounted),
         }
+        assessment["synthetic"] = {"utility": measures.utility(truth, recounted, release.k)}
         synthetic_bytes = _parquet(rows)
+    if release.method == Release.Method.THRESHOLD:
+        metadata["utility"] = assessment["utility"]
+        if "synthetic" in assessment:
+            metadata["synthetic"]["utility"] = assessment["synthetic"]["utility"]
     cells_bytes = _parquet(published)
     release.snapshot = snapshot
     release.records = cells.released_total
@@ -311,6 +347,7 @@ def _compute(release: Release, user: User) -> None:
     digest.update(json.dumps(metadata, sort_keys=True, default=str).encode())
     release.checksum = digest.hexdigest()
     release.metadata = metadata | {"checksum": release.checksum}
+    release.assessment = assessment
     release.state = Release.State.COMPUTED
     release.computed_at = timezone.now()
     release.error = ""
@@ -404,16 +441,17 @@ def _contributors(release: Release, frame: pl.DataFrame) -> list[dict[str, Any]]
     for contribution in release.contributions.select_related("organisation"):
         organisation = contribution.organisation
         records = counts.get(str(organisation.pk), 0)
+        approved = contribution.state == Contribution.State.APPROVED
         found.append(
             {
                 "organisation": organisation.name,
                 "acronym": organisation.acronym,
                 "type": organisation.type,
                 "answer": contribution.state,
-                # Rounded like the cells, so that two releases' totals do not give one
-                # organisation's exact change.
-                "records": disclosure.round_int(records, max(release.rounding_base, 5))
-                if contribution.state == Contribution.State.APPROVED
+                # Rounded like the cells (and suppressed below k) under the threshold method;
+                # not published under differential privacy, whose budget does not cover it.
+                "records": disclosure.round_int(records, release.rounding_base, release.k)
+                if approved and release.method == Release.Method.THRESHOLD and records >= release.k
                 else None,
             }
         )
@@ -440,6 +478,7 @@ def freeze(
     organisations: Iterable[Organisation], first_year: int, last_year: int, user: User
 ) -> Snapshot:
     """Extract the analytic table now and keep it, encrypted, as the release's snapshot."""
+    organisations = list(organisations)
     frame = extract.analytic_table(organisations, first_year, last_year)
     data = _parquet(frame)
     snapshot = Snapshot.objects.create(
@@ -447,6 +486,7 @@ def freeze(
         first_year=first_year,
         last_year=last_year,
         rows=frame.height,
+        organisations=sorted(str(o.pk) for o in organisations),
         data_enc=crypto.encrypt_blob(data),
         sha256=hashlib.sha256(data).hexdigest(),
         epsilon_budget=settings.PALERMO_DP_EPSILON_BUDGET,

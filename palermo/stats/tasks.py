@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django_tasks import task
 
 from palermo.accounts.models import User
@@ -17,9 +18,11 @@ def compute_task(release_id: str, user_id: int) -> None:
         return
     try:
         compute(release, user)
-    except Exception as error:
-        # Whatever went wrong, the release says so instead of computing forever.
+    except Exception:
+        # Whatever went wrong (the user lost the role, say), the release says so instead of
+        # computing forever; the details go to the worker's log, not to the page.
         Release.objects.filter(pk=release_id, state=Release.State.COMPUTING).update(
-            state=Release.State.FAILED, error=f"{type(error).__name__}: {error}"
+            state=Release.State.FAILED,
+            error=gettext("The computation failed; the error is in the server's log."),
         )
         raise

@@ -121,6 +121,10 @@ def release_new(request: HttpRequest) -> HttpResponse:
 def release_detail(request: HttpRequest, release_id: Any) -> HttpResponse:
     release = _release(request, release_id)
     contributions = list(release.contributions.select_related("organisation"))
+    # The measures of a DP release are the host's only (they are not covered by its budget).
+    measured = release.metadata
+    if "utility" not in measured and access.can_manage_releases(request.user):
+        measured = release.assessment
     mine = [
         c for c in contributions if access.can_answer_contribution(request.user, c.organisation)
     ]
@@ -133,12 +137,11 @@ def release_detail(request: HttpRequest, release_id: Any) -> HttpResponse:
             "mine": mine,
             "can_manage": access.can_manage_releases(request.user),
             "dimensions": [vocabulary.dimension_label(d) for d in release.dimensions],
-            "measures": _measure_rows(release.metadata.get("utility", {})),
-            "synthetic_measures": _measure_rows(
-                release.metadata.get("synthetic", {}).get("utility", {})
-            ),
+            "measures": _measure_rows(measured.get("utility", {})),
+            "synthetic_measures": _measure_rows(measured.get("synthetic", {}).get("utility", {})),
+            "measures_internal": measured is release.assessment,
             "metadata_json": json.dumps(release.metadata, indent=1, ensure_ascii=False),
-            "newer": Release.objects.filter(supersedes=release).first(),
+            "newer": selectors.releases_for(request.user).filter(supersedes=release).first(),
         },
     )
 

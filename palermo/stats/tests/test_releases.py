@@ -150,6 +150,15 @@ def test_a_computed_release_never_changes(world: Any, managers: dict[str, Any]) 
     with pytest.raises(ValidationError):
         release.save()
     release.refresh_from_db()
+    release.k = 100  # nor what it says it is
+    with pytest.raises(ValidationError):
+        release.save()
+    release.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.compute(release, managers["host"])
+    with pytest.raises(ValidationError):
+        release.delete()
+    release.refresh_from_db()
     assert release.checksum == checksum
     assert bytes(release.cells) == cells
     assert release.state == Release.State.PUBLISHED
@@ -328,3 +337,66 @@ def test_an_organisation_sees_its_own_exact_figures_and_no_one_else_does(
     assert page.status_code == 200
     assert "Nigeria" in page.content.decode()
     assert login_as(world.users["case_worker"]).get("/statistics/own/").status_code == 403
+
+
+def test_a_reused_snapshot_is_refused_when_a_contributor_no_longer_approves(
+    world: Any, managers: dict[str, Any]
+) -> None:
+    coded_cases(world.agency, world.users["case_worker"], 12)
+    coded_cases(world.other, world.users["other_case_worker"], 12, ana_Citizenship="TH")
+    first = define(managers, [world.agency, world.other], k=3)
+    approve_all(first, managers)
+    first = computed(first, managers)
+    again = services.new_version(managers["host"], first, same_snapshot=True)
+    services.answer(managers["agency"], again.contributions.get(organisation=world.agency), True)
+    services.answer(managers["other"], again.contributions.get(organisation=world.other), False)
+    again = services.compute(again, managers["host"])
+    assert again.state == Release.State.FAILED
+    assert "other organisations" in again.error
+    assert again.cells is None
+
+
+def test_a_dp_release_publishes_only_protected_figures(
+    world: Any, managers: dict[str, Any]
+) -> None:
+    coded_cases(world.agency, world.users["case_worker"], 40)
+    release = define(managers, [world.agency], method="dp", epsilon=2.0, k=3, synthetic=True)
+    approve_all(release, managers)
+    release = computed(release, managers)
+    public = json.dumps(release.metadata)
+    assert "utility" not in release.metadata  # measures on true data stay with the host
+    assert release.assessment["utility"]["all"]["combinations"] > 0
+    assert release.assessment["snapshot"]["rows"] == 40
+    assert '"rows": 40' not in public  # the exact count is nowhere in what is published
+    assert release.metadata["contributors"][0]["records"] is None
+    assert release.metadata["synthetic"]["rows"] == release.records  # the noisy count
+    assert services.synthetic_csv(release).count(b"\n") == release.records + 1
+
+
+def test_a_case_with_a_malformed_year_is_left_out_not_fatal(
+    world: Any, managers: dict[str, Any]
+) -> None:
+    coded_cases(world.agency, world.users["case_worker"], 12)
+    coded_cases(world.agency, world.users["case_worker"], 1, ana_YearOfRegistration="n/a")
+    release = define(managers, [world.agency], k=3)
+    approve_all(release, managers)
+    assert computed(release, managers).snapshot.rows == 12
+
+
+def test_contributors_see_drafts_not_unpublished_results(
+    world: Any, managers: dict[str, Any], login_as: Any
+) -> None:
+    coded_cases(world.agency, world.users["case_worker"], 12)
+    release = define(managers, [world.agency], k=3)
+    approve_all(release, managers)
+    release = computed(release, managers)
+    asked = login_as(managers["agency"])
+    assert asked.get(f"/statistics/releases/{release.pk}/").status_code == 404
+    services.publish(managers["host"], release)
+    newer = services.new_version(managers["host"], release)
+    page = login_as(None).get(f"/statistics/releases/{release.pk}/").content.decode()
+    assert str(newer.pk) not in page  # an unpublished next version is not announced
+    assert (
+        str(newer.pk)
+        in login_as(managers["host"]).get(f"/statistics/releases/{release.pk}/").content.decode()
+    )
