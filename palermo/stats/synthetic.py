@@ -48,12 +48,12 @@ def synthesize(
             triple.setdefault(tuple(names), set()).add(parts)
     counted = set(spec.marginals())
     known = {d: min(1.0, sum(one[d].values()) / records) if records else 0.0 for d in dimensions}
-    memo: dict[tuple[int, tuple[str | None, ...]], tuple[list[str], list[int]]] = {}
+    memo: dict[tuple[int, tuple[str | None, ...]], tuple[float, list[str], list[int]]] = {}
     rows: list[list[str | None]] = []
     for _ in range(records):
         row: list[str | None] = []
         for j, dimension in enumerate(dimensions):
-            if not one[dimension] or rng.random() >= known[dimension]:
+            if not one[dimension]:
                 row.append(None)
                 continue
             key = (j, tuple(row))
@@ -61,9 +61,14 @@ def synthesize(
             if choice is None:
                 if len(memo) > MEMO_ENTRIES:
                     memo.clear()
-                choice = memo[key] = _candidates(dimensions, j, row, one, pair, triple, counted)
-            values, weights = choice
-            row.append(rng.choices(values, weights)[0] if values else None)
+                choice = memo[key] = _candidates(
+                    dimensions, j, row, one, pair, triple, counted, known[dimension]
+                )
+            share, values, weights = choice
+            if values and rng.random() < share:
+                row.append(rng.choices(values, weights)[0])
+            else:
+                row.append(None)
         rows.append(row)
     return pl.DataFrame(rows, schema=dict.fromkeys(dimensions, pl.String), orient="row")
 
@@ -76,11 +81,20 @@ def _candidates(
     pair: dict[tuple[str, str], dict[tuple[str, str], int]],
     triple: dict[tuple[str, ...], set[tuple[str, ...]]],
     counted: set[tuple[str, ...]],
-) -> tuple[list[str], list[int]]:
-    """The values of dimension ``j`` that make only published combinations with the row drawn
-    so far, and their weights."""
+    known: float,
+) -> tuple[float, list[str], list[int]]:
+    """The share of rows like this one where dimension ``j`` is known (given the last attribute
+    drawn, from the published pairs), and the values that make only published combinations with
+    the row drawn so far, with their weights."""
     dimension = dimensions[j]
     drawn = [(dimensions[i], value) for i, value in enumerate(row) if value is not None]
+    for other, chosen in reversed(drawn):
+        if (other, dimension) in counted and one[other].get(chosen):
+            together = sum(
+                count for (a, _), count in pair.get((other, dimension), {}).items() if a == chosen
+            )
+            known = min(1.0, together / one[other][chosen])
+            break
     values = []
     weights = []
     for value, count in one[dimension].items():
@@ -107,4 +121,4 @@ def _candidates(
         if fits:
             values.append(value)
             weights.append(weight)
-    return values, weights
+    return known, values, weights
