@@ -344,7 +344,7 @@ def _figure(release: Release, kind: str, dimension: str, filters: dict[str, str]
     }
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=128)  # a map is ~170 KB: at most ~22 MB per process
 def _drawn(
     pk: str,
     checksum: str,
