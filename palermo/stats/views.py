@@ -4,6 +4,7 @@ public dashboards, maps, tables and downloads, which read published releases onl
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -180,28 +181,36 @@ def release_answer(request: HttpRequest, release_id: Any, contribution_id: int) 
     return redirect("stats:release", release_id=release.pk)
 
 
+def _act(
+    request: HttpRequest,
+    release_id: Any,
+    act: Callable[[User, Release], object],
+    success: str = "",
+) -> HttpResponse:
+    """Run one service on the release; its refusal becomes a message on the release's page."""
+    release = _release(request, release_id)
+    try:
+        act(_user(request), release)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if success:
+            messages.success(request, success)
+    return redirect("stats:release", release_id=release.pk)
+
+
 @require_POST
 @login_required
 def release_compute(request: HttpRequest, release_id: Any) -> HttpResponse:
-    release = _release(request, release_id)
-    try:
-        services.request_compute(_user(request), release)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("stats:release", release_id=release.pk)
+    return _act(request, release_id, services.request_compute)
 
 
 @require_POST
 @login_required
 def release_publish(request: HttpRequest, release_id: Any) -> HttpResponse:
-    release = _release(request, release_id)
-    try:
-        services.publish(_user(request), release)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Published: anyone can now see this release."))
-    return redirect("stats:release", release_id=release.pk)
+    return _act(
+        request, release_id, services.publish, _("Published: anyone can now see this release.")
+    )
 
 
 @require_POST
