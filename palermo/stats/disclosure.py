@@ -93,6 +93,10 @@ class Cells:
     unresolved: int = 0
     audit_rounds: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    # The audit's starting knowledge of each marginal, kept with the table it was read from.
+    known: dict[Marginal, tuple[pl.DataFrame, pl.DataFrame]] = field(
+        default_factory=dict, repr=False
+    )
 
     def long(self, with_true: bool = False) -> pl.DataFrame:
         """All marginals in one frame: ``dims`` and ``values`` (joined by "|"), ``length``,
@@ -122,7 +126,10 @@ class Cells:
         if with_true:
             total["true_count"] = [self.total]
         head = pl.DataFrame(total, schema=frames[0].schema if frames else None)
-        return pl.concat([head, *frames], how="vertical") if frames else head
+        if not frames:
+            return head
+        # In a fixed order, so that the same data gives the same file whatever the rows' order.
+        return pl.concat([head, *frames], how="vertical").sort("length", "dims", "values")
 
 
 def true_counts(frame: pl.DataFrame, marginals: Iterable[Marginal]) -> dict[Marginal, pl.DataFrame]:
@@ -134,7 +141,6 @@ def true_counts(frame: pl.DataFrame, marginals: Iterable[Marginal]) -> dict[Marg
             .drop_nulls()
             .group_by(marginal)
             .agg(pl.len().cast(pl.Int64).alias("count"))
-            .sort(marginal)  # the same release whatever the order of the rows
         )
     return counts
 
@@ -272,7 +278,11 @@ def _state(cells: Cells) -> pl.DataFrame:
             },
         )
     ]
-    for table in cells.tables.values():
+    for marginal, table in cells.tables.items():
+        kept = cells.known.get(marginal)
+        if kept is not None and kept[0] is table:  # the same table: the same knowledge
+            frames.append(kept[1])
+            continue
         frames.append(
             table.select(
                 pl.col("count").cast(pl.Int64),
@@ -296,6 +306,7 @@ def _state(cells: Cells) -> pl.DataFrame:
                 (pl.col("flag") == PRIMARY).alias("rare"),
             )
         )
+        cells.known[marginal] = (table, frames[-1])
     return pl.concat(frames)
 
 
@@ -322,12 +333,13 @@ def propagate(cells: Cells, shape: Graph | None = None, max_rounds: int = 1000) 
         .select("child", "parent", "group", "exact")
     )
     lo, hi = state["lo"], state["hi"]
+    active = edges  # the partitions to look at again: those where an interval moved
     for _ in range(max_rounds):
-        sums = edges.with_columns(
-            lo.gather(edges["child"]).alias("c_lo"),
-            hi.gather(edges["child"]).alias("c_hi"),
-            lo.gather(edges["parent"]).alias("p_lo"),
-            hi.gather(edges["parent"]).alias("p_hi"),
+        sums = active.with_columns(
+            lo.gather(active["child"]).alias("c_lo"),
+            hi.gather(active["child"]).alias("c_hi"),
+            lo.gather(active["parent"]).alias("p_lo"),
+            hi.gather(active["parent"]).alias("p_hi"),
         ).with_columns(
             pl.col("c_lo").sum().over("group").alias("s_lo"),
             pl.col("c_hi").sum().over("group").alias("s_hi"),
@@ -359,6 +371,9 @@ def propagate(cells: Cells, shape: Graph | None = None, max_rounds: int = 1000) 
             break
         lo = lo.scatter(moved["id"], moved["lo"])
         hi = hi.scatter(moved["id"], moved["hi"])
+        touched = pl.Series([False] * len(lo)).scatter(moved["id"], True)
+        groups = edges.filter(touched.gather(edges["child"]) | touched.gather(edges["parent"]))
+        active = edges.filter(pl.col("group").is_in(groups["group"].unique().implode()))
     return state.with_columns(lo.alias("lo"), hi.alias("hi"))
 
 
@@ -413,7 +428,7 @@ def _protect_cells(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None
             siblings = published.filter(
                 pl.all_horizontal([pl.col(d) == target[d] for d in parent]) if parent else True
             )
-            for sibling in siblings.sort("count", "_row").iter_rows(named=True):
+            for sibling in siblings.sort("count", *marginal).iter_rows(named=True):
                 # A sibling whose published children add up to it would be suppressed in
                 # vain: prefer one that its children do not give back.
                 rank = (_given_back(cells, marginal, sibling), sibling["count"])
