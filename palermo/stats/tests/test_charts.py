@@ -365,12 +365,12 @@ def test_flows_keep_the_largest_origins_and_destinations_largest_first() -> None
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def test_charts_are_the_same_on_every_render_and_cached() -> None:
+def test_charts_are_the_same_on_every_render() -> None:
+    """A published chart is deterministic: drawn again (in a fresh cache) it is the same."""
     data = [Datum("France", 120, "FR"), Datum("Germany", None, "DE")]
     first = _map(data)
-    assert _map(data) is first  # served from the cache
     charts._render.cache_clear()
-    assert _map(data) == first  # drawn again: the same bytes
+    assert _map(data) == first
 
 
 def test_two_charts_in_one_page_share_no_ids() -> None:
