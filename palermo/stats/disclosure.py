@@ -44,6 +44,7 @@ from functools import lru_cache
 from typing import Any
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 Marginal = tuple[str, ...]
 TOTAL: Marginal = ()
@@ -174,10 +175,14 @@ def interval(published: int, k: int, base: int) -> tuple[int, int]:
 
 def threshold_cells(frame: pl.DataFrame, spec: Spec) -> Cells:
     if spec.k < MIN_K or spec.base < 2:
-        raise DisclosureError(f"k must be at least {MIN_K} and the rounding base at least 2.")
+        raise DisclosureError(
+            _("k must be at least %(k)s and the rounding base at least 2.") % {"k": MIN_K}
+        )
     total = frame.height
     if total < spec.k:
-        raise DisclosureError(f"Only {total} records: fewer than k = {spec.k}.")
+        raise DisclosureError(
+            _("Only %(n)s records: fewer than k = %(k)s.") % {"n": total, "k": spec.k}
+        )
     string = _as_strings(frame, spec.dimensions)
     tables = {
         marginal: table.with_columns(
@@ -334,7 +339,7 @@ def propagate(cells: Cells, shape: Graph | None = None, max_rounds: int = 1000) 
     )
     lo, hi = state["lo"], state["hi"]
     active = edges  # the partitions to look at again: those where an interval moved
-    for _ in range(max_rounds):
+    for _step in range(max_rounds):
         sums = active.with_columns(
             lo.gather(active["child"]).alias("c_lo"),
             hi.gather(active["child"]).alias("c_hi"),
@@ -543,7 +548,7 @@ def dp_cells(
 ) -> Cells:
     """Noisy counts (see the module); ``cells.extra`` holds the rho spent and the scales."""
     if epsilon <= 0 or not 0 < delta < 1:
-        raise DisclosureError("Epsilon must be positive and delta between 0 and 1.")
+        raise DisclosureError(_("Epsilon must be positive and delta between 0 and 1."))
     dp = _opendp()
     string = _as_strings(frame, spec.dimensions)
     by_length: dict[int, list[Marginal]] = {}
@@ -603,7 +608,7 @@ def dp_cells(
                 pl.lit("").alias("flag"),
             ).drop("noisy")
     if spent > budget * (1 + 1e-9):
-        raise DisclosureError("The noise would spend more than the budget.")
+        raise DisclosureError(_("The noise would spend more than the budget."))
     cells = Cells(spec, tables, frame.height, released_total)
     cells.extra = {
         "rho": spent,

@@ -26,6 +26,7 @@ from django.db.models import OuterRef, Subquery
 from palermo.cases.models import Case, CaseStatus, CaseType, Consent, ConsentPurpose
 from palermo.geo.models import Country
 from palermo.standard import derive
+from palermo.stats import vocabulary
 from palermo.stats.dimensions import CATALOGUE, NO, UNKNOWN, YES, Dimension, list_value
 
 if TYPE_CHECKING:
@@ -63,7 +64,22 @@ def analytic_table(
         for row in _rows(_cases(organisations, pooled), rules, regions, types)
         if row["year"] is not None and first_year <= int(row["year"]) <= last_year
     ]
-    return pl.DataFrame(rows, schema=schema(), orient="row") if rows else empty()
+    if not rows:
+        return empty()
+    return _known_values(pl.DataFrame(rows, schema=schema(), orient="row"), first_year, last_year)
+
+
+def _known_values(frame: pl.DataFrame, first_year: int, last_year: int) -> pl.DataFrame:
+    """A value that is not in its dimension's public domain (a code no list knows, brought in by
+    an old import, say) is left empty rather than counted as a value of its own."""
+    return frame.with_columns(
+        pl.when(pl.col(d.key).is_in(vocabulary.domain(d.key, first_year, last_year)))
+        .then(pl.col(d.key))
+        .otherwise(None)
+        .alias(d.key)
+        for d in CATALOGUE
+        if d.values != "organisation_type"
+    )
 
 
 def empty() -> pl.DataFrame:

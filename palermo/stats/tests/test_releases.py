@@ -400,3 +400,16 @@ def test_contributors_see_drafts_not_unpublished_results(
         str(newer.pk)
         in login_as(managers["host"]).get(f"/statistics/releases/{release.pk}/").content.decode()
     )
+
+
+def test_a_value_no_code_list_knows_is_not_counted_as_its_own(
+    world: Any, managers: dict[str, Any]
+) -> None:
+    coded_cases(world.agency, world.users["case_worker"], 12)
+    coded_cases(world.agency, world.users["case_worker"], 3, ana_Citizenship="ZZ")
+    release = define(managers, [world.agency], k=3)
+    approve_all(release, managers)
+    release = computed(release, managers)
+    assert release.snapshot.rows == 15  # the cases count...
+    assert cell(release, "citizenship", "ZZ") is None  # ...their unknown code is not a value
+    assert cell(release, "citizenship", "NG") == (10, False)
