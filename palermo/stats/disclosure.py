@@ -85,7 +85,8 @@ class Spec:
 class Cells:
     """The cells of every marginal: one frame per marginal with its dimensions' columns,
     ``count`` (the true count), ``released`` (what is published, null when not) and ``flag``
-    (why not: "primary" below k, "secondary" for the audit, "" otherwise)."""
+    (why not: "primary" below k, "secondary" for the audit, "hidden" not listed at all, ""
+    otherwise)."""
 
     spec: Spec
     tables: dict[Marginal, pl.DataFrame]
@@ -102,7 +103,8 @@ class Cells:
     def long(self, with_true: bool = False) -> pl.DataFrame:
         """All marginals in one frame: ``dims`` and ``values`` (joined by "|"), ``length``,
         ``count`` (the published count, null when suppressed) and ``suppressed``. Cells that
-        are neither published nor suppressed (dropped under DP) are left out."""
+        are neither published nor listed as suppressed (hidden by the audit, dropped under DP)
+        are left out."""
         frames = []
         for marginal, table in self.tables.items():
             listed = pl.col("flag").is_in([PRIMARY, SECONDARY])
