@@ -135,6 +135,20 @@ class Cells:
         return pl.concat([head, *frames], how="vertical").sort("length", "dims", "values")
 
 
+def counted(tables: Mapping[Marginal, pl.DataFrame], spec: Spec, total: int) -> pl.DataFrame:
+    """Count tables (each with a ``count`` column) in the layout of :meth:`Cells.long`, every
+    cell listed with its count: the truth the measures compare a release with, or the counts of
+    synthetic rows. A threshold release's own tables hold every occurring cell with its true
+    count, so they give the truth without counting the snapshot again."""
+    plain = {
+        marginal: table.select(
+            *marginal, "count", pl.col("count").alias("released"), pl.lit("").alias("flag")
+        )
+        for marginal, table in tables.items()
+    }
+    return Cells(spec, plain, total, total).long()
+
+
 def true_counts(frame: pl.DataFrame, marginals: Iterable[Marginal]) -> dict[Marginal, pl.DataFrame]:
     """The true count of every occurring cell of each marginal (a plain group-by)."""
     counts: dict[Marginal, pl.DataFrame] = {}

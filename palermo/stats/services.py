@@ -283,7 +283,11 @@ def _compute(release: Release, user: User) -> None:
             "primary_suppressed": _count_flag(cells, disclosure.PRIMARY),
         }
     published = cells.long()
-    truth = truth_long(frame, spec)
+    truth = (
+        disclosure.counted(cells.tables, spec, frame.height)
+        if release.method == Release.Method.THRESHOLD
+        else truth_long(frame, spec)  # DP tables hold only the cells that got noise
+    )
     metadata: dict[str, Any] = {
         "title": release.title,
         "version": release.version,
@@ -323,8 +327,9 @@ def _compute(release: Release, user: User) -> None:
     synthetic_bytes = None
     if release.synthetic:
         rows = synthetic.synthesize(published, spec, cells.released_total)
-        recount = disclosure.Cells(spec, disclosure.true_counts(rows, spec.marginals()), 0, 0)
-        recounted = _recount_long(recount, cells.released_total)
+        recounted = disclosure.counted(
+            disclosure.true_counts(rows, spec.marginals()), spec, cells.released_total
+        )
         metadata["synthetic"] = {
             "rows": rows.height,
             "method": synthetic.METHOD,
@@ -416,23 +421,8 @@ def _count_flag(cells: disclosure.Cells, flag: str) -> int:
 
 
 def truth_long(frame: pl.DataFrame, spec: disclosure.Spec) -> pl.DataFrame:
-    counts = disclosure.true_counts(
-        disclosure._as_strings(frame, spec.dimensions), spec.marginals()
-    )
-    tables = {
-        m: t.with_columns(pl.col("count").alias("released"), pl.lit("").alias("flag"))
-        for m, t in counts.items()
-    }
-    return disclosure.Cells(spec, tables, frame.height, frame.height).long()
-
-
-def _recount_long(cells: disclosure.Cells, total: int) -> pl.DataFrame:
-    cells.tables = {
-        m: t.with_columns(pl.col("count").alias("released"), pl.lit("").alias("flag"))
-        for m, t in cells.tables.items()
-    }
-    cells.released_total = total
-    return cells.long()
+    strings = frame.select([pl.col(d).cast(pl.String) for d in spec.dimensions])
+    return disclosure.counted(disclosure.true_counts(strings, spec.marginals()), spec, frame.height)
 
 
 def _contributors(release: Release, frame: pl.DataFrame) -> list[dict[str, Any]]:

@@ -650,3 +650,28 @@ def test_a_differencing_attack_on_dp_stays_within_the_bound() -> None:
     assert true_positive > 0.95
     assert false_positive < 0.05
     assert not _bound_holds(true_positive, false_positive, epsilon, delta)
+
+
+@FEW
+@given(data=st.data())
+def test_a_threshold_release_knows_every_true_count_without_counting_again(
+    data: st.DataObject,
+) -> None:
+    """The truth the measures compare with comes from the release's own tables (suppressed and
+    hidden cells included): it holds every occurring combination with its true count."""
+    dims, frame = data.draw(datasets())
+    spec = data.draw(specs(dims))
+    if frame.height < spec.k:
+        return
+    cells = threshold_cells(frame, spec)
+    truth = {
+        (dims_, values): count
+        for dims_, values, count in disclosure.counted(cells.tables, spec, frame.height)
+        .select("dims", "values", "count")
+        .iter_rows()
+    }
+    expected = {("", ""): frame.height}
+    for marginal in spec.marginals():
+        for values, count in _recount(frame, marginal).items():
+            expected[("|".join(marginal), "|".join(values))] = count
+    assert truth == expected
