@@ -136,9 +136,7 @@ def ctdc_record(case: Case, rules: derive.Rules) -> dict[str, Any]:
         "age_at_identification": case.age_at_identification,
         "age_at_exploitation": case.age_at_exploitation,
     }
-    values = derive.analytic(coded, rules) | {
-        k: v for k, v in case.analytic.items() if v not in (None, "", [])
-    }
+    values = derive.case_analytic(coded, case.analytic, rules)
     row: dict[str, Any] = {}
     for variable in rules.variables:
         value = values.get(variable.key, "")

@@ -90,6 +90,17 @@ def analytic(record: Mapping[str, Any], rules: Rules) -> dict[str, Any]:
     return values
 
 
+def case_analytic(
+    record: Mapping[str, Any], imported: Mapping[str, Any] | None, rules: Rules
+) -> dict[str, Any]:
+    """A case's analytic values: as its source coded them where it did (a file imported in the
+    analytic form, such as CTDC's), else derived from its HTCDS codes. Exports and statistics
+    both read a case this way."""
+    found = analytic(record, rules)
+    found.update({k: v for k, v in (imported or {}).items() if v not in (None, "", [])})
+    return found
+
+
 def _derive(variable: Variable, record: Mapping[str, Any], rules: Rules) -> Any:
     method = variable.method
     if method == "year":

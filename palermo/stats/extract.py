@@ -130,10 +130,7 @@ def _rows(
             "age_at_identification": case["age_at_identification"],
             "age_at_exploitation": case["age_at_exploitation"],
         }
-        # What the source coded in the analytic form wins over what HTCDS codes derive.
-        values = derive.analytic(record, rules) | {
-            key: value for key, value in (case["analytic"] or {}).items() if value not in (None, "")
-        }
+        values = derive.case_analytic(record, case["analytic"], rules)
         row = {d.key: _value(d, values, regions) for d in CATALOGUE}
         organisation = str(case["organisation_id"])
         row["organisation"] = organisation

@@ -71,3 +71,13 @@ def test_an_empty_record_gives_only_what_needs_no_data(rules) -> None:  # type: 
         "ana_MeansOfControl": ["NotSpecified"],
         "ana_TypeOfLabour": ["NotSpecified"],  # lists with that code say so when empty
     }
+
+
+def test_a_case_reads_as_its_source_coded_it_and_derived_where_it_did_not(rules) -> None:  # type: ignore[no-untyped-def]
+    record = {"vic_TypeOfExploitation": ["ForcedLabour"], "prs_Gender": "Feminine"}
+    imported = {"ana_Gender": "Male", "ana_TypeOfExploitation": [], "ana_Citizenship": ""}
+    values = derive.case_analytic(record, imported, rules)
+    assert values["ana_Gender"] == "Male"  # the source's own coding wins
+    assert values["ana_TypeOfExploitation"] == ["ForcedLabour"]  # an empty one does not
+    assert "ana_Citizenship" not in values
+    assert derive.case_analytic(record, None, rules) == derive.analytic(record, rules)
