@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -471,11 +471,16 @@ def _protect_cells(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None
     cells.tables[marginal] = marked.drop("_row")
 
 
+def _one_longer(cells: Cells, marginal: Marginal) -> Iterator[tuple[Marginal, pl.DataFrame]]:
+    """The tables of the marginals that add one dimension to ``marginal``: its children."""
+    for longer, table in cells.tables.items():
+        if len(longer) == len(marginal) + 1 and set(marginal) <= set(longer):
+            yield longer, table
+
+
 def _given_back(cells: Cells, marginal: Marginal, cell: Mapping[str, Any]) -> bool:
     """Whether the cell's published children along some dimension add up to it exactly."""
-    for longer, table in cells.tables.items():
-        if len(longer) != len(marginal) + 1 or not set(marginal) <= set(longer):
-            continue
+    for _longer, table in _one_longer(cells, marginal):
         children = table.filter(pl.all_horizontal([pl.col(d) == cell[d] for d in marginal]))
         if (
             children.height
@@ -489,9 +494,7 @@ def _given_back(cells: Cells, marginal: Marginal, cell: Mapping[str, Any]) -> bo
 def _hide_children(cells: Cells, marginal: Marginal, keys: pl.DataFrame) -> None:
     """Stop listing the suppressed children of given-away cells: a rare cell's children are rare
     too, and each listed one says "at least 1", which bounds the cell from below."""
-    for longer, table in cells.tables.items():
-        if len(longer) != len(marginal) + 1 or not set(marginal) <= set(longer):
-            continue
+    for longer, table in _one_longer(cells, marginal):
         under = table.join(
             keys.with_columns(pl.lit(True).alias("_under")),
             on=list(marginal),

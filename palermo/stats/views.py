@@ -411,8 +411,17 @@ def chart(request: HttpRequest, release_id: Any, kind: str, dimension: str) -> H
     release = _published(release_id)
     if kind not in ("bars", "trend", "map"):
         raise Http404("no such chart")
-    table = _breakdown_from(request, release, dimension)
-    response = HttpResponse(_svg(release, kind, table), content_type="image/svg+xml")
+    _breakdown_from(request, release, dimension)  # 404 unless the release counts it
+    filters = selectors.usable_filters(release, request.GET.dict())
+    _, svg = _drawn(
+        str(release.pk),
+        release.checksum,
+        kind,
+        dimension,
+        tuple(sorted(filters.items())),
+        get_language() or "en",
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=3600"  # a release never changes
     return response
 
