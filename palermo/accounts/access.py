@@ -31,6 +31,10 @@ class Action(StrEnum):
     # approve or decline its contribution to a release.
     RELEASE_STATISTICS = "release_statistics"
     MANAGE_MONITORING = "manage_monitoring"
+    # Register, import and edit the organisation's activities (who does what where).
+    MANAGE_ACTIVITIES = "manage_activities"
+    # Annotate any organisation's activities (a coordinator's notes on overlaps and gaps).
+    ANNOTATE_ACTIVITIES = "annotate_activities"
     MANAGE_MEMBERS = "manage_members"
     CHANGE_ORGANISATION = "change_organisation"
     VIEW_AUDIT = "view_audit"
@@ -58,10 +62,18 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_STATISTICS,
             Action.RELEASE_STATISTICS,
             Action.MANAGE_STANDARD,
+            Action.MANAGE_ACTIVITIES,
         }
     ),
     Role.ANALYST: frozenset({Action.VIEW_STATISTICS}),
-    Role.NATIONAL_COORDINATOR: frozenset({Action.VIEW_STATISTICS, Action.MANAGE_MONITORING}),
+    Role.NATIONAL_COORDINATOR: frozenset(
+        {
+            Action.VIEW_STATISTICS,
+            Action.MANAGE_MONITORING,
+            Action.MANAGE_ACTIVITIES,
+            Action.ANNOTATE_ACTIVITIES,
+        }
+    ),
     Role.ADMINISTRATOR: frozenset(
         {Action.MANAGE_MEMBERS, Action.CHANGE_ORGANISATION, Action.VIEW_AUDIT}
     ),
@@ -238,3 +250,23 @@ def can_answer_contribution(user: User | AnonymousUser, organisation: Organisati
 def can_view_own_statistics(user: User | AnonymousUser, organisation: Organisation) -> bool:
     """An organisation's own figures from its raw cases, for its analysts and data managers."""
     return can(user, Action.VIEW_STATISTICS, organisation)
+
+
+def activity_owners(user: User | AnonymousUser) -> list[Organisation]:
+    """The organisations whose activities ``user`` registers, imports and edits."""
+    return organisations_where(user, Action.MANAGE_ACTIVITIES)
+
+
+def can_edit_activity(user: User | AnonymousUser, owner: Organisation) -> bool:
+    """An activity is edited only by its own organisation's data managers and coordinators."""
+    return can(user, Action.MANAGE_ACTIVITIES, owner)
+
+
+def can_annotate_activities(user: User | AnonymousUser) -> bool:
+    """National coordinators annotate any organisation's activities."""
+    return can_anywhere(user, Action.ANNOTATE_ACTIVITIES)
+
+
+def sees_member_activities(user: User | AnonymousUser) -> bool:
+    """Activities marked "members only" are seen by signed-in members of any organisation."""
+    return bool(user.is_authenticated and user.is_active and memberships_of(user))

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "palermo.cases",
     "palermo.ingest",
     "palermo.stats",
+    "palermo.activities",
 ]
 
 MIDDLEWARE = [

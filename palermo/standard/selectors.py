@@ -63,6 +63,15 @@ def code_labels(code_ids: Iterable[int], version: int) -> dict[int, Labels]:
     return found
 
 
+def code_names(key: str, language: str) -> dict[str, str]:
+    """Each code of a list at the latest version -> its label in ``language`` (else English,
+    else the code)."""
+    version = latest_version()
+    found = list(codes(code_list(key, version), version))
+    labels = code_labels([c.pk for c in found], version)
+    return {c.code: pick_label(labels.get(c.pk, {}), language)[0] or c.code for c in found}
+
+
 def field_labels(field_ids: Iterable[int], version: int) -> dict[int, Labels]:
     found: dict[int, Labels] = defaultdict(dict)
     for label in FieldLabel.objects.at(version).filter(field_id__in=list(field_ids)):

@@ -820,6 +820,11 @@ def build_spec() -> StandardSpec:
     for code_list in ctdc_lists():
         spec.add_list(code_list)
     spec.fields.extend(ctdc_fields())
+    from palermo.standard.interventions import intervention_lists, intervention_mappings
+
+    for code_list in intervention_lists():
+        spec.add_list(code_list)
+    spec.mappings.extend(intervention_mappings())
     for (source_list, target_list), table in CROSSWALK.items():
         for source_code, targets in table.items():
             for target_code in targets:

@@ -69,13 +69,7 @@ def _static_at(source: str, language: str, slot: int) -> dict[str, str]:
         return {c.iso2: c.name_in(language) for c in Country.objects.all()}
     if source == "region":
         return {r.code: r.name_in(language) for r in Region.objects.all()}
-    version = selectors.latest_version()
-    code_list = selectors.code_list(source, version)
-    found = list(selectors.codes(code_list, version))
-    labels = selectors.code_labels([c.pk for c in found], version)
-    return {
-        c.code: selectors.pick_label(labels.get(c.pk, {}), language)[0] or c.code for c in found
-    }
+    return selectors.code_names(source, language)
 
 
 def names(key: str, language: str) -> dict[str, str]:
