@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from palermo.accounts.api.views import MeView, OrganisationViewSet
+from palermo.activities.api.views import ActivityViewSet
 from palermo.cases.api.views import CaseViewSet
 from palermo.geo.api.views import CountryViewSet
 from palermo.standard.api import views as standard
@@ -16,6 +17,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("countries", CountryViewSet, basename="country")
 router.register("cases", CaseViewSet, basename="case")
 router.register("releases", ReleaseViewSet, basename="release")
+router.register("activities", ActivityViewSet, basename="activity")
 router.register("standard/versions", standard.StandardVersionViewSet, basename="standard-version")
 router.register("standard/fields", standard.FieldViewSet, basename="standard-field")
 router.register("standard/code-lists", standard.CodeListViewSet, basename="standard-code-list")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/", include("palermo.cases.urls")),
     path("imports/", include("palermo.ingest.urls")),
     path("statistics/", include("palermo.stats.urls")),
+    path("activities/", include("palermo.activities.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("palermo.api_urls")),
     path("django-admin/", admin.site.urls),

@@ -16,7 +16,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+def in_language(texts: dict[str, str]) -> str:
+    """A text in the reader's language, else English, else the first one given."""
+    language = get_language() or "en"
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
 
 
 class Status(models.TextChoices):
@@ -107,6 +114,14 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.identifier
 
+    @property
+    def title_text(self) -> str:
+        return in_language(self.title)
+
+    @property
+    def description_text(self) -> str:
+        return in_language(self.description)
+
 
 class ActivityCountry(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="countries")
@@ -118,6 +133,9 @@ class ActivityCountry(models.Model):
             models.UniqueConstraint(fields=["activity", "country"], name="activity_country_once")
         ]
         indexes = [models.Index(fields=["country", "activity"])]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.country_id}"
 
 
 class Place(models.Model):
@@ -134,6 +152,9 @@ class Place(models.Model):
     # Lower-cased name, for matching places across activities.
     key = models.CharField(max_length=300, db_index=True, editable=False)
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class ActivityCode(models.Model):
     """One coded attribute: ``kind`` is the code list (pillar, theme, target group, form of
@@ -148,6 +169,9 @@ class ActivityCode(models.Model):
             models.UniqueConstraint(fields=["activity", "kind", "code"], name="activity_code_once")
         ]
         indexes = [models.Index(fields=["kind", "code", "activity"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.code}"
 
 
 class Role(models.TextChoices):
@@ -171,6 +195,9 @@ class Participation(models.Model):
     class Meta:
         ordering = ["role", "name"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
 
 class FundingLink(models.Model):
     """Money flowing from one activity to another, by IATI identifiers (either may not be in
@@ -193,6 +220,9 @@ class FundingLink(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.provider} -> {self.recipient}"
+
 
 class Indicator(models.Model):
     """A result's indicator, as IATI reports it: its baseline, target and latest actual."""
@@ -206,6 +236,9 @@ class Indicator(models.Model):
     actual = models.CharField(_("actual"), max_length=40, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Document(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="documents")
@@ -214,6 +247,9 @@ class Document(models.Model):
     format = models.CharField(_("format"), max_length=100, blank=True)
     category = models.CharField(_("category (IATI)"), max_length=4, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Contact(models.Model):
@@ -224,6 +260,9 @@ class Contact(models.Model):
     telephone = models.CharField(_("telephone"), max_length=100, blank=True)
     website = models.CharField(_("website"), max_length=500, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return self.organisation or self.email
 
 
 class Annotation(models.Model):
@@ -239,6 +278,9 @@ class Annotation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} ({self.created_at:%Y-%m-%d})"
 
 
 class ActivityImport(models.Model):
@@ -272,3 +314,6 @@ class ActivityImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -13,7 +13,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
@@ -110,7 +110,7 @@ def _field_of(spec: str) -> str | None:
     if not column or not column.tag:
         return None
     attributes = set(column.attributes)
-    for header, tag, name in COLUMNS:
+    for _header, tag, name in COLUMNS:
         ours = hxl.model.Column.parse(tag)
         if ours.tag == column.tag and set(ours.attributes) <= attributes:
             return name
@@ -217,7 +217,7 @@ def _row(
     reporting_ref = values.get("reporting_ref") or _slug(reporting)
     identifier = values.get("identifier") or (
         f"{reporting_ref}-3W-"
-        + hashlib.sha1(f"{reporting}|{title}|{country}".lower().encode()).hexdigest()[:10]
+        + hashlib.sha256(f"{reporting}|{title}|{country}".lower().encode()).hexdigest()[:10]
     )
     data = ActivityData(
         identifier=identifier[:200],
@@ -328,11 +328,16 @@ def _date(raw: str, where: str, problems: list[Problem]) -> date | None:
     value = raw.strip()
     if not value:
         return None
-    for parse in (date.fromisoformat, lambda v: datetime.strptime(v, "%d/%m/%Y").date()):
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        pass
+    day_first = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+    if day_first:
         try:
-            return parse(value[:10])
+            return date(int(day_first[3]), int(day_first[2]), int(day_first[1]))
         except ValueError:
-            continue
+            pass
     problems.append(
         Problem(
             where, _("%(value)r is not a date (YYYY-MM-DD); it is left empty.") % {"value": raw}
