@@ -96,8 +96,11 @@ def schema_problems(element: etree._Element, where: str) -> list[Problem]:
     )
     wrapper.append(copy.deepcopy(element))
     validator = schema()
-    if validator.validate(etree.ElementTree(wrapper)):
-        return []
+    try:
+        if validator.validate(etree.ElementTree(wrapper)):
+            return []
+    except etree.XMLSchemaValidateError:
+        return [Problem(where, _("The activity could not be checked against the IATI schema."))]
     return [Problem(where, _schema_message(error.message)) for error in validator.error_log]
 
 
@@ -113,6 +116,15 @@ def read(stream: IO[bytes]) -> Iterator[Parsed]:
     """The activities of an IATI file, one at a time (the file is never held whole).
 
     Raises :class:`IatiError` for a file that is not well-formed XML or not IATI 2.0x."""
+    head = stream.read(4096)
+    if not head.strip():
+        raise IatiError(_("The file is empty."))
+    if b"<!DOCTYPE" in head.upper():
+        # IATI files declare no document type; one that does may try to read the server's files.
+        raise IatiError(
+            _("The file declares a document type (DOCTYPE), which IATI files never do.")
+        )
+    stream.seek(0)
     version = ""
     seen_root = False
     try:
@@ -515,6 +527,10 @@ def activity_element(activity: Any) -> etree._Element:
     if activity.description:
         _narrative(root, "description", activity.description, type="1")
     participants = list(activity.participants.all())
+    if not participants:
+        # IATI requires one: the reporting organisation is then the accountable one.
+        attrs = {"role": "2", "ref": activity.reporting_org_ref}
+        _narrative(root, "participating-org", {"en": activity.reporting_org_name}, **attrs)
     for participant in participants:
         attrs = {"role": participant.role}
         if participant.ref:

@@ -59,9 +59,20 @@ WEIGHTS = {
 MIN_SCORE = 30
 TEXT_CHARS = 3000
 MIN_TEXT_SIMILARITY = 0.15
+MIN_COMMON_WORDS = 2
 _WORD = re.compile(r"\w{4,}", re.UNICODE)
 _STOP = frozenset(
     {
+        # Words every activity in the registry shares say nothing about this one.
+        "trafficking",
+        "traite",
+        "trata",
+        "human",
+        "humans",
+        "persons",
+        "personas",
+        "personnes",
+        "anti",
         "about",
         "activities",
         "activity",
@@ -230,10 +241,10 @@ def find(queryset: QuerySet[Activity], draft: Draft, limit: int = 10) -> list[Ma
         countries.setdefault(activity_id, set()).add(country)
     places: dict[Any, set[str]] = {}
     if draft.places:
-        for activity_id, key in Place.objects.filter(
+        for activity_id, name in Place.objects.filter(
             activity__in=ids, key__in=draft.places
-        ).values_list("activity_id", "key"):
-            places.setdefault(activity_id, set()).add(key)
+        ).values_list("activity_id", "name"):
+            places.setdefault(activity_id, set()).add(name)
     draft_words = words(draft.text)
     scorer = _Scorer(draft, draft_words)
     found = []
@@ -331,7 +342,7 @@ class _Scorer:
             similarity = (
                 len(common_words) / math.sqrt(len(self.words) * len(other)) if other else 0.0
             )
-            if similarity >= MIN_TEXT_SIMILARITY:
+            if similarity >= MIN_TEXT_SIMILARITY and len(common_words) >= MIN_COMMON_WORDS:
                 total += WEIGHTS["text"] * similarity
                 substantive = True
                 top = ", ".join(sorted(common_words, key=lambda w: (-len(w), w))[:6])

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -231,10 +234,17 @@ def annotate(user: User, activity: Activity, text: str) -> Annotation:
 # Imports -----------------------------------------------------------------------------------
 
 
-def start_import(user: User, owner: Organisation, path: Path, file_name: str) -> ActivityImport:
-    """Queue the import of an uploaded file (kept at ``path``) for ``owner``."""
+def new_import(
+    user: User, owner: Organisation, source: IO[bytes], file_name: str
+) -> ActivityImport:
+    """Keep a copy of a file of activities for ``owner`` and record the import to come."""
     if not access.can_edit_activity(user, owner):
         raise PermissionDenied(_("You cannot import activities for this organisation."))
+    directory = Path(settings.PALERMO_UPLOAD_DIR) / "activities"
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = directory / f"{uuid.uuid4()}{Path(file_name).suffix.lower()}"
+    with path.open("wb") as target:
+        shutil.copyfileobj(source, target)
     kind = Origin.IATI if file_name.lower().endswith(".xml") else Origin.TABLE
     job = ActivityImport.objects.create(
         owner=owner, created_by=user, file_name=file_name[:300], path=str(path), kind=kind
@@ -246,6 +256,14 @@ def start_import(user: User, owner: Organisation, path: Path, file_name: str) ->
         target=job,
         detail={"file": job.file_name},
     )
+    return job
+
+
+def start_import(
+    user: User, owner: Organisation, source: IO[bytes], file_name: str
+) -> ActivityImport:
+    """Queue the import of an uploaded file in the background."""
+    job = new_import(user, owner, source, file_name)
     from palermo.activities.tasks import import_task
 
     transaction.on_commit(lambda: import_task.enqueue(str(job.pk)))

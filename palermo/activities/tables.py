@@ -278,31 +278,23 @@ def _row(
 def _country(
     values: dict[str, str], where: str, problems: list[Problem], ctx: _Context
 ) -> str | None:
-    """The row's ISO alpha-2 code, "" for none given, None for one that is not a country."""
-    raw = values.get("country", "").strip().upper()
-    if raw:
-        code = ctx.iso2.get(raw) or ctx.iso3.get(raw)
-        if code:
-            return code
-        problems.append(
-            Problem(
-                where, _("%(value)r is not a country code; the row is left out.") % {"value": raw}
-            )
-        )
-        return None
-    name = values.get("country_name", "").strip()
-    if not name:
+    """The row's ISO alpha-2 code, "" for none given, None for one that is not a country. A
+    code column holding a name (coordinators mix them) is read as a name."""
+    given = values.get("country", "").strip() or values.get("country_name", "").strip()
+    if not given:
         return ""
-    code = ctx.country_names.get(name.lower())
-    if code is None:
+    code = ctx.iso2.get(given.upper()) or ctx.iso3.get(given.upper())
+    code = code or ctx.country_names.get(given.lower())
+    if code is None and len(given) > 3:
         try:
-            code = pycountry.countries.search_fuzzy(name)[0].alpha_2
+            code = pycountry.countries.search_fuzzy(given)[0].alpha_2
         except LookupError:
             code = None
     if code is None or code not in ctx.iso2:
         problems.append(
             Problem(
-                where, _("%(value)r is not a country name; the row is left out.") % {"value": name}
+                where,
+                _("%(value)r is not a country; the row is left out.") % {"value": given},
             )
         )
         return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -242,13 +241,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None, owners=owners)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        directory = Path(settings.PALERMO_UPLOAD_DIR) / "activities"
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = directory / f"{uuid.uuid4()}{Path(upload.name).suffix.lower()}"
-        with path.open("wb") as target:
-            for chunk in upload.chunks():
-                target.write(chunk)
-        job = services.start_import(_user(request), form.cleaned_data["owner"], path, upload.name)
+        job = services.start_import(_user(request), form.cleaned_data["owner"], upload, upload.name)
         return redirect("activities:import_detail", job.pk)
     jobs = ActivityImport.objects.filter(owner__in=owners).select_related("owner")[:20]
     return render(request, "activities/import.html", {"form": form, "jobs": jobs})

@@ -268,15 +268,29 @@ def read_xlsx(path: Path) -> list[Table]:
             continue
         columns = _check_columns([_cell(c) for c in header])
         named = _named(list(header))
+        # An HXL hashtag row right after the header (or as the header) tags the columns.
+        tags: dict[str, str] = {}
+        pending: tuple[Any, ...] | None = next(iterator, None)
+        second = [_cell(c) for c in pending] if pending is not None else []
+        if second and _is_hxl_row(second):
+            tags = {c: t.strip() for c, t in zip(columns, second, strict=False) if t.strip()}
+            pending = None
+        elif _is_hxl_row(columns):
+            tags = {c: c for c in columns}
 
         def rows(
-            it: Iterator[Any] = iterator, cols: list[str] = columns, keep: list[int] = named
+            it: Iterator[Any] = iterator,
+            cols: list[str] = columns,
+            keep: list[int] = named,
+            first: tuple[Any, ...] | None = pending,
         ) -> Iterator[dict[str, str]]:
+            if first is not None and _has_data(first, keep):
+                yield _row(cols, [_cell(v) for v in first])
             for values in it:
                 if _has_data(values, keep):
                     yield _row(cols, [_cell(v) for v in values])
 
-        tables.append(Table(sheet.title, columns, rows()))
+        tables.append(Table(sheet.title, columns, rows(), hxl_tags=tags))
     if not tables:
         raise ReadError(_("The workbook has no sheet with a header row."))
     return tables

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from palermo.accounts.demo import DEMO_PASSWORD, load_demo_accounts
 from palermo.accounts.models import Organisation
+from palermo.activities.demo import load_demo_activities
 from palermo.cases.demo import generate_cases, generate_workflow
 from palermo.ingest.demo import load_ready_made_profiles
 from palermo.standard.demo import load_demo_profile
@@ -47,6 +48,9 @@ class Command(BaseCommand):
                 f"Demo release of pooled statistics: {release.get_state_display()} "
                 f"({release.records} records), /statistics/."
             )
+        created = load_demo_activities()
+        if created:
+            self.stdout.write(f"Generated {created} demo activities, /activities/.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for login in logins:
