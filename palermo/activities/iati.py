@@ -524,8 +524,8 @@ def activity_element(activity: Any) -> etree._Element:
     reporting = {"ref": activity.reporting_org_ref, "type": activity.reporting_org_type or "90"}
     _narrative(root, "reporting-org", {"en": activity.reporting_org_name}, **reporting)
     _narrative(root, "title", activity.title)
-    if activity.description:
-        _narrative(root, "description", activity.description, type="1")
+    # The schema requires a description: the title stands in when there is none.
+    _narrative(root, "description", activity.description or activity.title, type="1")
     participants = list(activity.participants.all())
     if not participants:
         # IATI requires one: the reporting organisation is then the accountable one.

@@ -42,6 +42,8 @@ def activity_data(identifier: str, **given: Any) -> ActivityData:
 
 
 def make_activity(owner: Organisation, identifier: str, **given: Any) -> Activity:
+    given.setdefault("reporting_org_ref", owner.acronym)
+    given.setdefault("reporting_org_name", owner.name)
     activity, _outcome = services.save(
         activity_data(identifier, **given), owner, None, Origin.DIRECT
     )
