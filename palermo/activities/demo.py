@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -104,7 +105,7 @@ def _activity(
         countries={country: None},
         places=[PlaceData(place, country)],
         participants=[ParticipantData(Role.IMPLEMENTING, owner.name, owner.acronym)],
-        budget=rng.randrange(50_000, 2_000_000, 5_000),
+        budget=Decimal(rng.randrange(50_000, 2_000_000, 5_000)),
         currency="USD",
     )
     data.add_code(PILLAR, pillar)
@@ -138,7 +139,7 @@ def _shelters(
             countries={"NG": None},
             places=[PlaceData("Lagos", "NG")],
             participants=[ParticipantData(Role.IMPLEMENTING, owner.name, acronym)],
-            budget=400_000 + number,
+            budget=Decimal(400_000 + number),
             currency="USD",
         )
         data.add_code(PILLAR, "protection")

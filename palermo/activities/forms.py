@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -134,11 +134,14 @@ class ActivityForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.activity = activity
-        self.fields["owner"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in owners])
+        self.owners = owners
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = Organisation.objects.filter(
+            pk__in=[o.pk for o in owners]
+        )
         if len(owners) == 1:
             self.fields["owner"].initial = owners[0].pk
         for name, kind in CODE_FIELDS.items():
-            self.fields[name].choices = vocabulary.choices(kind)
+            cast(forms.ChoiceField, self.fields[name]).choices = vocabulary.choices(kind)
         if activity is not None:
             self.fields["identifier"].disabled = True
             self.fields["owner"].disabled = True
@@ -164,7 +167,7 @@ class ActivityForm(forms.Form):
         return found
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start = data.get("actual_start") or data.get("planned_start")
         end = data.get("actual_end") or data.get("planned_end")
         if start and end and end < start:
@@ -180,7 +183,7 @@ class ActivityForm(forms.Form):
         owner: Organisation = (
             self.activity.owner
             if self.activity is not None
-            else data.get("owner") or self.fields["owner"].queryset.first()
+            else data.get("owner") or self.owners[0]
         )
         language = data.get("language") or "en"
         title = dict(self.activity.title) if self.activity else {}
@@ -267,7 +270,9 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, owners: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in owners])
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = Organisation.objects.filter(
+            pk__in=[o.pk for o in owners]
+        )
         if len(owners) == 1:
             self.fields["owner"].initial = owners[0].pk
 

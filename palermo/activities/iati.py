@@ -16,7 +16,7 @@ import copy
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -219,7 +219,7 @@ def _datetime(raw: str | None) -> datetime | None:
         found = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return found if found.tzinfo else timezone.make_aware(found, timezone.utc)
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def _decimal(raw: str | None) -> Decimal | None:
@@ -435,7 +435,7 @@ def _results(element: etree._Element, data: ActivityData, lang: str) -> None:
                     target=(target.get("value", "") if target is not None else "")[:40],
                     actual=(actual.get("value", "") if actual is not None else "")[:40],
                     period_end=_date(
-                        last.find("period-end").get("iso-date")  # type: ignore[union-attr]
+                        last.find("period-end").get("iso-date")
                         if last is not None and last.find("period-end") is not None
                         else None
                     ),

@@ -257,11 +257,10 @@ def _job(request: HttpRequest, job_id: Any) -> ActivityImport:
 @login_required
 def import_detail(request: HttpRequest, job_id: Any) -> HttpResponse:
     job = _job(request, job_id)
+    partial = request.htmx  # type: ignore[attr-defined]
     template = (
-        "activities/partials/import_status.html"
-        if request.htmx
-        else "activities/import_detail.html"
-    )  # type: ignore[attr-defined]
+        "activities/partials/import_status.html" if partial else "activities/import_detail.html"
+    )
     return render(request, template, {"job": job})
 
 
@@ -281,7 +280,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         tables.write(found, text)
         response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
         name = "palermo-activities-3w-hxl.csv"
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Content-Disposition"] = content_disposition_header(True, name) or ""
     return response
 
 

@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApprovalKindEnum": "palermo.cases.models.Approval.Kind",
         "MovementKindEnum": "palermo.cases.models.Movement.Kind",
+        "ActivityStatusEnum": "palermo.activities.models.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

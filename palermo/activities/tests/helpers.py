@@ -30,7 +30,7 @@ def activity_data(identifier: str, **given: Any) -> ActivityData:
         status=given.pop("status", Status.IMPLEMENTATION),
         planned_start=given.pop("start", date(2025, 1, 1)),
         planned_end=given.pop("end", date(2026, 12, 31)),
-        countries={c: None for c in given.pop("countries", ["NG"])},
+        countries=dict.fromkeys(given.pop("countries", ["NG"])),
         places=[PlaceData(name) for name in places],
         **given,
     )

@@ -4,8 +4,9 @@ imports through the page, exports and the vocabulary."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -78,11 +79,13 @@ def test_the_public_list_filters_and_never_shows_members_only_activities(
     registry: Any, client: Client
 ) -> None:
     page = client.get("/activities/").content.decode()
-    assert "Shelter for women survivors in Lagos" in page and "Training judges" in page
+    assert "Shelter for women survivors in Lagos" in page
+    assert "Training judges" in page
     assert "Confidential safe house" not in page
     assert "<svg" in page  # the map
     filtered = client.get("/activities/?country=MX").content.decode()
-    assert "Training judges" in filtered and "Shelter for women" not in filtered
+    assert "Training judges" in filtered
+    assert "Shelter for women" not in filtered
     for query, expected in (
         ("theme=victim_assistance", "AGA-1"),
         ("target_group=women", "AGA-1"),
@@ -97,7 +100,8 @@ def test_the_public_list_filters_and_never_shows_members_only_activities(
     ):
         body = client.get(f"/activities/?{query}").content.decode()
         others = {"AGA-1", "OTH-MX"} - {expected}
-        assert expected in body and not any(o in body for o in others), query
+        assert expected in body, query
+        assert not any(o in body for o in others), query
     assert client.get(f"/activities/{registry['hidden'].pk}/").status_code == 404
     assert "No activity matches" in client.get("/activities/?q=nothing-like-this").content.decode()
     # Malformed filters are ignored, not an error.
@@ -124,8 +128,10 @@ def test_the_detail_page_shows_the_activity_and_its_overlaps(
         codes={PILLAR: ["protection"], THEME: ["victim_assistance"], TARGET_GROUP: ["women"]},
     )
     page = client.get(f"/activities/{registry['public'].pk}/").content.decode()
-    assert "Victim assistance" in page and "Nigeria" in page
-    assert "OTH-DUP" in page and "Same themes: Victim assistance" in page
+    assert "Victim assistance" in page
+    assert "Nigeria" in page
+    assert "OTH-DUP" in page
+    assert "Same themes: Victim assistance" in page
     assert "Edit" not in page  # anonymous
 
 
@@ -136,8 +142,10 @@ def test_a_data_manager_registers_an_activity_through_the_form(
     assert client.get("/activities/new/").status_code == 200
     response = client.post("/activities/new/", {**FORM, "owner": world.agency.pk})
     activity = Activity.objects.get(identifier="AGA-NEW-1")
-    assert response.status_code == 302 and response["Location"] == f"/activities/{activity.pk}/"
-    assert activity.owner == world.agency and activity.currency == "USD"
+    assert response.status_code == 302
+    assert response["Location"] == f"/activities/{activity.pk}/"
+    assert activity.owner == world.agency
+    assert activity.currency == "USD"
     assert [d.url for d in activity.documents.all()] == ["https://example.org/sheet.pdf"]
     assert AuditEvent.objects.filter(action="activity.created").exists()
     # Editing in French keeps the English title.
@@ -167,7 +175,8 @@ def test_the_form_reports_wrong_input_and_saves_nothing(
     response = client.post("/activities/new/", bad)
     assert response.status_code == 200, response.content
     page = response.content.decode()
-    assert "ends before it starts" in page and "Three letters" in page
+    assert "ends before it starts" in page
+    assert "Three letters" in page
     assert "not an address" in page
     assert not Activity.objects.exists()
 
@@ -178,7 +187,9 @@ def test_the_overlap_panel_warns_while_drafting(
     client = login_as(world.users["data_manager"])
     panel = client.post("/activities/overlaps/", {**FORM, "owner": world.agency.pk})
     body = panel.content.decode()
-    assert "may overlap" in body and "AGA-1" in body and "Same place: Lagos" in body
+    assert "may overlap" in body
+    assert "AGA-1" in body
+    assert "Same place: Lagos" in body
     # A draft in another country and period: nothing.
     quiet = client.post(
         "/activities/overlaps/",
@@ -252,13 +263,15 @@ def test_an_import_through_the_page_runs_and_reports(
         response = client.post("/activities/import/", {"owner": world.agency.pk, "file": upload})
     assert response.status_code == 302
     status = client.get(response["Location"]).content.decode()
-    assert "Imported" in status and "Created" in status
+    assert "Imported" in status
+    assert "Created" in status
     assert Activity.objects.filter(identifier="XM-DAC-47066-DP.2154").exists()
     broken = SimpleUploadedFile("broken.xml", b"<iati-activities><iati", "application/xml")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/activities/import/", {"owner": world.agency.pk, "file": broken})
     page = client.get(response["Location"]).content.decode()
-    assert "not well-formed XML" in page and "Nothing was imported" in page
+    assert "not well-formed XML" in page
+    assert "Nothing was imported" in page
     wrong = SimpleUploadedFile("notes.txt", b"hello", "text/plain")
     page = client.post("/activities/import/", {"owner": world.agency.pk, "file": wrong})
     assert "Choose an .xml, .csv or .xlsx file" in page.content.decode()
@@ -270,13 +283,16 @@ def test_exports_follow_the_filters_and_visibility(registry: Any, client: Client
     assert iati.schema().validate(document.getroottree()), iati.schema().error_log
     assert [a.findtext("iati-identifier") for a in document.findall("iati-activity")] == ["AGA-1"]
     table = client.get("/activities/export.hxl").content.decode()
-    assert "#activity+code" in table and "OTH-MX" in table and "OTH-SAFE-HOUSE" not in table
+    assert "#activity+code" in table
+    assert "OTH-MX" in table
+    assert "OTH-SAFE-HOUSE" not in table
     assert client.get("/activities/export.pdf").status_code == 404
 
 
 def test_the_vocabulary_is_published_for_people_and_machines(client: Client) -> None:
     page = client.get("/activities/vocabulary/").content.decode()
-    assert VOCABULARY_URI in page and "15180" in page
+    assert VOCABULARY_URI in page
+    assert "15180" in page
     data = json.loads(client.get("/activities/vocabulary/?format=json").content)
     assert data["uri"] == VOCABULARY_URI
     themes = {item["code"]: item for item in data["lists"]["intervention_theme"]}
@@ -287,7 +303,8 @@ def test_the_vocabulary_is_published_for_people_and_machines(client: Client) -> 
 
 def test_the_organisation_page_lists_its_activities(registry: Any, client: Client) -> None:
     page = client.get("/activities/organisations/AGA/").content.decode()
-    assert "Shelter for women survivors" in page and "Training judges" not in page
+    assert "Shelter for women survivors" in page
+    assert "Training judges" not in page
     assert client.get("/activities/organisations/NOBODY/").status_code == 404
 
 
@@ -325,13 +342,15 @@ def test_the_api_registers_for_the_owning_organisation_only(
     assert created.status_code == 201, created.content
     assert created.json()["codes"]["intervention_pillar"] == ["protection"]
     again = client.post("/api/v1/activities/", body, content_type="application/json")
-    assert again.status_code == 200 and Activity.objects.filter(identifier="AGA-API-1").count() == 1
+    assert again.status_code == 200
+    assert Activity.objects.filter(identifier="AGA-API-1").count() == 1
     wrong = client.post(
         "/api/v1/activities/",
         {**body, "identifier": "AGA-API-2", "codes": {"intervention_theme": ["nonsense"]}},
         content_type="application/json",
     )
-    assert wrong.status_code == 400 and "nonsense" in wrong.content.decode()
+    assert wrong.status_code == 400
+    assert "nonsense" in wrong.content.decode()
     draft = client.post(
         "/api/v1/activities/overlaps/", {**body, "identifier": "D"}, content_type="application/json"
     )

@@ -19,14 +19,19 @@ pytestmark = pytest.mark.django_db
 
 # A coordinator's own table: other headers, French labels, one activity over two rows (two
 # provinces), one row with a bad country.
-COORDINATOR_3W = """\
-Organisation;Projet;Code;Pays;Province;Secteur;Groupe cible;Début;Fin;Statut;Bailleur
-#org+impl;#activity+name;#activity+id;#country+code;#adm1+name;#sector;#beneficiary;#date+start;#date+end;#status;#org+donor
-Refuge Mali;Accueil des survivantes;RM-01;MLI;Bamako;Assistance aux victimes;Femmes|Filles;2025-01-01;2026-06-30;ongoing;Fonds X
-Refuge Mali;Accueil des survivantes;RM-01;MLI;Kayes;Assistance aux victimes;Femmes;2025-01-01;2026-06-30;ongoing;Fonds X
-Refuge Mali;Formation des policiers;;Mali;;Justice pénale;;15/02/2025;31/12/2025;planned;
-Autre ONG;Projet fantôme;;XXX;;;;;;;
-"""
+COORDINATOR_3W = "\n".join(
+    [
+        "Organisation;Projet;Code;Pays;Province;Secteur;Groupe cible;Début;Fin;Statut;Bailleur",
+        "#org+impl;#activity+name;#activity+id;#country+code;#adm1+name;#sector;#beneficiary;"
+        "#date+start;#date+end;#status;#org+donor",
+        "Refuge Mali;Accueil des survivantes;RM-01;MLI;Bamako;Assistance aux victimes;"
+        "Femmes|Filles;2025-01-01;2026-06-30;ongoing;Fonds X",
+        "Refuge Mali;Accueil des survivantes;RM-01;MLI;Kayes;Assistance aux victimes;Femmes;"
+        "2025-01-01;2026-06-30;ongoing;Fonds X",
+        "Refuge Mali;Formation des policiers;;Mali;;Justice pénale;;15/02/2025;31/12/2025;planned;",
+        "Autre ONG;Projet fantôme;;XXX;;;;;;;",
+    ]
+)
 
 
 def _import(world: Any, content: bytes, name: str = "3w.csv") -> ActivityImport:
