@@ -13,10 +13,12 @@ used, so nothing here can be more precise than the release; suppressed counts ar
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 
 from palermo.activities.data import EXPLOITATION, PILLAR, TARGET_GROUP, THEME
 from palermo.activities.models import Activity, ActivityCode, ActivityCountry
@@ -28,6 +30,7 @@ from palermo.stats.models import Release
 PROTECTION = "protection"
 COUNTRY = "exploitation_country"
 THIN_SHARE = 0.1
+OVERVIEW_SECONDS = 600
 GAP, THIN, COVERED = "gap", "thin", "covered"
 
 
@@ -157,7 +160,30 @@ def country_gaps(
 
 def overview(queryset: QuerySet[Activity], release: Release | None) -> dict[str, tuple[int, int]]:
     """Country -> (gaps, ongoing activities), for every country the release or the registry
-    has figures for."""
+    has figures for. Kept a few minutes, until the release or an activity changes."""
+    state = queryset.aggregate(n=Count("pk"), last=Max("updated_at"))
+    key = (
+        "activities-gaps:"
+        + hashlib.sha256(
+            repr(
+                (
+                    str(queryset.query),
+                    state["n"],
+                    state["last"],
+                    release.pk if release else None,
+                    release.checksum if release else None,
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _overview(queryset, release)
+        cache.set(key, found, OVERVIEW_SECONDS)
+    return found
+
+
+def _overview(queryset: QuerySet[Activity], release: Release | None) -> dict[str, tuple[int, int]]:
     counts: dict[str, int] = {}
     for country in ActivityCountry.objects.filter(
         activity__in=queryset.filter(status__in=ONGOING).values("pk")

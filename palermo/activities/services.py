@@ -54,6 +54,18 @@ def fingerprint(data: ActivityData) -> str:
     ).hexdigest()
 
 
+_COUNTRIES: frozenset[str] = frozenset()
+
+
+def _country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes: reference data, read once per process (until it is loaded,
+    every time)."""
+    global _COUNTRIES
+    if not _COUNTRIES:
+        _COUNTRIES = frozenset(Country.objects.values_list("iso2", flat=True))
+    return _COUNTRIES
+
+
 def check(data: ActivityData) -> list[str]:
     """What is wrong with an activity's content, in words for its sender (empty: nothing)."""
     errors = []
@@ -63,7 +75,7 @@ def check(data: ActivityData) -> list[str]:
         errors.append(_("An activity needs a title."))
     if data.start and data.end and data.end < data.start:
         errors.append(_("The activity ends before it starts."))
-    unknown = sorted(set(data.countries) - set(Country.objects.values_list("iso2", flat=True)))
+    unknown = sorted(set(data.countries) - _country_codes())
     if unknown:
         errors.append(_("Unknown country codes: %(codes)s.") % {"codes": ", ".join(unknown)})
     for kind, codes in data.codes.items():

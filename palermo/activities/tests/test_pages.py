@@ -264,7 +264,7 @@ def test_an_import_through_the_page_runs_and_reports(
     assert response.status_code == 302
     status = client.get(response["Location"]).content.decode()
     assert "Imported" in status
-    assert "Created" in status
+    assert "New activities" in status
     assert Activity.objects.filter(identifier="XM-DAC-47066-DP.2154").exists()
     broken = SimpleUploadedFile("broken.xml", b"<iati-activities><iati", "application/xml")
     with django_capture_on_commit_callbacks(execute=True):
