@@ -16,10 +16,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from palermo.activities import vocabulary
@@ -60,6 +60,10 @@ MIN_SCORE = 30
 TEXT_CHARS = 3000
 MIN_TEXT_SIMILARITY = 0.15
 MIN_COMMON_WORDS = 2
+MIN_DRAFT_WORDS = 3
+# Activities that ended longer ago than this before the draft starts are not compared.
+PAST_YEARS = 5
+JACCARD_KINDS = (PILLAR, THEME, TARGET_GROUP, EXPLOITATION)
 _WORD = re.compile(r"\w{4,}", re.UNICODE)
 _STOP = frozenset(
     {
@@ -189,10 +193,6 @@ class Match:
         return str(Status(self.status).label)
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
 def _period(draft: Draft, start: date | None, end: date | None) -> tuple[float, bool]:
     """The share of the shorter period the two have in common, and whether the candidate ended
     before the draft starts."""
@@ -204,153 +204,213 @@ def _period(draft: Draft, start: date | None, end: date | None) -> tuple[float, 
 
 
 def candidates(queryset: QuerySet[Activity], draft: Draft) -> QuerySet[Activity]:
-    """Activities in one of the draft's countries or places (an indexed look-up)."""
-    where = Q(
-        pk__in=ActivityCountry.objects.filter(country_id__in=draft.countries).values("activity")
-    )
+    """Activities in one of the draft's countries or places (an indexed look-up: a UNION of
+    the two, which PostgreSQL plans with both indexes where an OR of two IN subqueries makes it
+    read every activity) that are not too old: when the draft has a period, those that end
+    less than ``PAST_YEARS`` before it starts and start before it ends (or whose dates are
+    unknown)."""
+    ids = ActivityCountry.objects.filter(country_id__in=draft.countries).values("activity")
     if draft.places:
-        where |= Q(pk__in=Place.objects.filter(key__in=draft.places).values("activity"))
-    found = queryset.filter(where)
+        ids = ids.union(Place.objects.filter(key__in=draft.places).values("activity"))
+    found = queryset.filter(pk__in=ids)
+    if draft.start and draft.end:
+        oldest = draft.start - timedelta(days=365 * PAST_YEARS)
+        found = found.filter(Q(end__isnull=True) | Q(end__gte=oldest)).filter(
+            Q(start__isnull=True) | Q(start__lte=draft.end)
+        )
     if draft.identifier:
         found = found.exclude(identifier=draft.identifier)
-    return found
+    return found.order_by()
+
+
+@dataclass
+class _Scored:
+    pk: Any
+    score: int
+    past: bool
+    share: float  # of the periods in common
+    similarity: float  # of the descriptions
+
+
+def _code_counts(
+    pool: QuerySet[Activity], draft: Draft
+) -> tuple[dict[tuple[Any, str], int], dict[tuple[Any, str], int]]:
+    """Per candidate and kind: how many codes it has, and how many it shares with the draft
+    (two grouped queries instead of every code of every candidate)."""
+    kinds = [k for k in (*JACCARD_KINDS, DAC_SECTOR, SDG_TARGET) if draft.codes.get(k)]
+    if not kinds:
+        return {}, {}
+    ids = pool.values("pk")
+    codes = ActivityCode.objects.filter(activity__in=ids, kind__in=kinds).order_by()
+    totals = {
+        (row["activity_id"], row["kind"]): row["n"]
+        for row in codes.values("activity_id", "kind").annotate(n=Count("pk"))
+    }
+    wanted = Q()
+    for kind in kinds:
+        wanted |= Q(kind=kind, code__in=sorted(draft.codes[kind]))
+    shared = {
+        (row["activity_id"], row["kind"]): row["n"]
+        for row in codes.filter(wanted).values("activity_id", "kind").annotate(n=Count("pk"))
+    }
+    return totals, shared
 
 
 def find(queryset: QuerySet[Activity], draft: Draft, limit: int = 10) -> list[Match]:
-    """The activities of ``queryset`` that overlap ``draft``, best first."""
+    """The activities of ``queryset`` that overlap ``draft``, best first, each with the
+    criteria that matched. Every candidate is scored with numbers; only the ones returned are
+    explained."""
     if not draft.countries and not draft.places:
         return []
     pool = candidates(queryset, draft)
     rows = list(
-        pool.values_list(
-            "pk", "identifier", "title", "owner__acronym", "status", "start", "end", "search_text"
-        )
+        pool.annotate(
+            in_country=Exists(
+                ActivityCountry.objects.filter(
+                    activity=OuterRef("pk"), country_id__in=draft.countries
+                )
+            ),
+            at_place=Exists(Place.objects.filter(activity=OuterRef("pk"), key__in=draft.places)),
+        ).values_list("pk", "start", "end", "words", "in_country", "at_place")
     )
     if not rows:
         return []
-    ids = pool.values("pk")
+    totals, shared = _code_counts(pool, draft)
+    stated = _stated(draft)
+    possible = sum(WEIGHTS[k] for k in stated)
+    draft_words = words(draft.text)
+    mine = {k: len(draft.codes.get(k, ())) for k in (*JACCARD_KINDS, DAC_SECTOR, SDG_TARGET)}
+    mine_sectors = mine[DAC_SECTOR] + mine[SDG_TARGET]
+    scored = []
+    for pk, start, end, text_words, in_country, at_place in rows:
+        total = WEIGHTS["country"] if in_country else 0.0
+        substantive = bool(at_place)
+        if at_place:
+            total += WEIGHTS["place"]
+        share, past = _period(draft, start, end)
+        total += WEIGHTS["period"] * share
+        for kind in JACCARD_KINDS:
+            common = shared.get((pk, kind), 0)
+            if common:
+                union = mine[kind] + totals.get((pk, kind), 0) - common
+                total += WEIGHTS[kind] * common / union
+                substantive = True
+        common = shared.get((pk, DAC_SECTOR), 0) + shared.get((pk, SDG_TARGET), 0)
+        if common:
+            theirs = totals.get((pk, DAC_SECTOR), 0) + totals.get((pk, SDG_TARGET), 0)
+            total += WEIGHTS["sectors"] * common / (mine_sectors + theirs - common)
+        similarity = 0.0
+        if "text" in stated and text_words:
+            other = text_words.split()
+            together = len(draft_words.intersection(other))
+            similarity = together / math.sqrt(len(draft_words) * len(other))
+            if similarity >= MIN_TEXT_SIMILARITY and together >= MIN_COMMON_WORDS:
+                total += WEIGHTS["text"] * similarity
+                substantive = True
+            else:
+                similarity = 0.0
+        score = round(100 * total / possible) if possible else 0
+        if substantive and score >= MIN_SCORE:
+            scored.append(_Scored(pk, score, past, share, similarity))
+    scored.sort(key=lambda m: (-m.score, m.past, str(m.pk)))
+    return _explain(draft, draft_words, scored[:limit])
+
+
+def _stated(draft: Draft) -> list[str]:
+    """The criteria the draft states: only those can match."""
+    stated = ["country"] if draft.countries else []
+    if draft.places:
+        stated.append("place")
+    if draft.start and draft.end:
+        stated.append("period")
+    stated += [k for k in JACCARD_KINDS if draft.codes.get(k)]
+    if draft.codes.get(DAC_SECTOR) or draft.codes.get(SDG_TARGET):
+        stated.append("sectors")
+    if len(words(draft.text)) >= MIN_DRAFT_WORDS:
+        stated.append("text")
+    return stated
+
+
+def _explain(draft: Draft, draft_words: frozenset[str], top: list[_Scored]) -> list[Match]:
+    """The matches to return, with their details and the reasons they match."""
+    ids = [m.pk for m in top]
+    if not ids:
+        return []
+    activities = {
+        row[0]: row
+        for row in Activity.objects.filter(pk__in=ids).values_list(
+            "pk", "identifier", "title", "owner__acronym", "status", "start", "end", "words"
+        )
+    }
     codes: dict[Any, dict[str, set[str]]] = {}
     for activity_id, kind, code in ActivityCode.objects.filter(activity__in=ids).values_list(
         "activity_id", "kind", "code"
     ):
         codes.setdefault(activity_id, {}).setdefault(kind, set()).add(code)
     countries: dict[Any, set[str]] = {}
-    for activity_id, country in ActivityCountry.objects.filter(activity__in=ids).values_list(
-        "activity_id", "country_id"
-    ):
+    for activity_id, country in ActivityCountry.objects.filter(
+        activity__in=ids, country_id__in=draft.countries
+    ).values_list("activity_id", "country_id"):
         countries.setdefault(activity_id, set()).add(country)
     places: dict[Any, set[str]] = {}
-    if draft.places:
-        for activity_id, name in Place.objects.filter(
-            activity__in=ids, key__in=draft.places
-        ).values_list("activity_id", "name"):
-            places.setdefault(activity_id, set()).add(name)
-    draft_words = words(draft.text)
-    scorer = _Scorer(draft, draft_words)
+    for activity_id, name in Place.objects.filter(
+        activity__in=ids, key__in=draft.places
+    ).values_list("activity_id", "name"):
+        places.setdefault(activity_id, set()).add(name)
+    country_names = {c.iso2: c.name for c in Country.objects.filter(iso2__in=draft.countries)}
     found = []
-    for pk, identifier, title, owner, status, start, end, text in rows:
-        match = scorer.score(
-            codes.get(pk, {}), countries.get(pk, set()), places.get(pk, set()), start, end, text
-        )
-        if match is None:
-            continue
-        score, reasons, past = match
-        found.append(
-            Match(
-                pk, identifier, in_language(title), owner, status, start, end, score, reasons, past
-            )
-        )
-    found.sort(key=lambda m: (-m.score, m.past, m.identifier))
-    return found[:limit]
-
-
-class _Scorer:
-    def __init__(self, draft: Draft, draft_words: frozenset[str]) -> None:
-        self.draft = draft
-        self.words = draft_words
-        self.country_names = {
-            c.iso2: c.name for c in Country.objects.filter(iso2__in=draft.countries)
-        }
-        # The weights of the criteria the draft states: only those can match.
-        self.stated = ["country"] if draft.countries else []
-        if draft.places:
-            self.stated.append("place")
-        if draft.start and draft.end:
-            self.stated.append("period")
-        self.stated += [
-            k for k in (PILLAR, THEME, TARGET_GROUP, EXPLOITATION) if draft.codes.get(k)
-        ]
-        if draft.codes.get(DAC_SECTOR) or draft.codes.get(SDG_TARGET):
-            self.stated.append("sectors")
-        if len(draft_words) >= 3:
-            self.stated.append("text")
-        self.possible = sum(WEIGHTS[k] for k in self.stated)
-
-    def score(
-        self,
-        codes: dict[str, set[str]],
-        countries: set[str],
-        places: set[str],
-        start: date | None,
-        end: date | None,
-        text: str,
-    ) -> tuple[int, list[str], bool] | None:
-        draft = self.draft
-        total = 0.0
+    for match in top:
+        _pk, identifier, title, owner, status, start, end, text_words = activities[match.pk]
         reasons: list[str] = []
-        substantive = False
-        shared = draft.countries & countries
-        if shared:
-            total += WEIGHTS["country"]
-            names = ", ".join(sorted(self.country_names.get(c, c) for c in shared))
+        if countries.get(match.pk):
+            names = ", ".join(sorted(country_names.get(c, c) for c in countries[match.pk]))
             reasons.append(_("Same country: %(names)s") % {"names": names})
-        if places:
-            total += WEIGHTS["place"]
-            substantive = True
-            reasons.append(_("Same place: %(names)s") % {"names": ", ".join(sorted(places))})
-        share, past = _period(draft, start, end)
-        if share > 0:
-            total += WEIGHTS["period"] * share
-            reasons.append(_("Periods overlap (%(share)d%%)") % {"share": round(share * 100)})
-        elif past:
+        if places.get(match.pk):
+            reasons.append(
+                _("Same place: %(names)s") % {"names": ", ".join(sorted(places[match.pk]))}
+            )
+        if match.share > 0:
+            reasons.append(_("Periods overlap (%(share)d%%)") % {"share": round(match.share * 100)})
+        elif match.past:
             reasons.append(_("A past activity: it ended before this one starts"))
+        theirs = codes.get(match.pk, {})
         for kind, label in (
             (PILLAR, _("Same pillars: %(names)s")),
             (THEME, _("Same themes: %(names)s")),
             (TARGET_GROUP, _("Same target groups: %(names)s")),
             (EXPLOITATION, _("Same forms of exploitation: %(names)s")),
         ):
-            mine = draft.codes.get(kind, set())
-            common = mine & codes.get(kind, set())
+            common = draft.codes.get(kind, set()) & theirs.get(kind, set())
             if common:
-                total += WEIGHTS[kind] * _jaccard(mine, codes.get(kind, set()))
-                substantive = True
-                reasons.append(
-                    label % {"names": ", ".join(sorted(vocabulary.label(kind, c) for c in common))}
-                )
-        mine = draft.codes.get(DAC_SECTOR, set()) | draft.codes.get(SDG_TARGET, set())
-        theirs = codes.get(DAC_SECTOR, set()) | codes.get(SDG_TARGET, set())
-        if mine & theirs:
-            total += WEIGHTS["sectors"] * _jaccard(mine, theirs)
+                labels = sorted(vocabulary.label(kind, c) for c in common)
+                reasons.append(label % {"names": ", ".join(labels)})
+        sectors = (draft.codes.get(DAC_SECTOR, set()) | draft.codes.get(SDG_TARGET, set())) & (
+            theirs.get(DAC_SECTOR, set()) | theirs.get(SDG_TARGET, set())
+        )
+        if sectors:
             reasons.append(
                 _("Same DAC sectors or SDG targets: %(codes)s")
-                % {"codes": ", ".join(sorted(mine & theirs))}
+                % {"codes": ", ".join(sorted(sectors))}
             )
-        if "text" in self.stated:
-            other = words(text)
-            common_words = self.words & other
-            similarity = (
-                len(common_words) / math.sqrt(len(self.words) * len(other)) if other else 0.0
+        if match.similarity:
+            common_words = draft_words.intersection(text_words.split())
+            top_words = ", ".join(sorted(common_words, key=lambda w: (-len(w), w))[:6])
+            reasons.append(
+                _("Similar description (%(share)d%%: %(words)s)")
+                % {"share": round(match.similarity * 100), "words": top_words}
             )
-            if similarity >= MIN_TEXT_SIMILARITY and len(common_words) >= MIN_COMMON_WORDS:
-                total += WEIGHTS["text"] * similarity
-                substantive = True
-                top = ", ".join(sorted(common_words, key=lambda w: (-len(w), w))[:6])
-                reasons.append(
-                    _("Similar description (%(share)d%%: %(words)s)")
-                    % {"share": round(similarity * 100), "words": top}
-                )
-        score = round(100 * total / self.possible) if self.possible else 0
-        if not substantive or score < MIN_SCORE:
-            return None
-        return score, reasons, past
+        found.append(
+            Match(
+                match.pk,
+                identifier,
+                in_language(title),
+                owner,
+                status,
+                start,
+                end,
+                match.score,
+                reasons,
+                match.past,
+            )
+        )
+    return found

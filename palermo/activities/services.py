@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from palermo.accounts import access
 from palermo.accounts.models import Organisation, User
-from palermo.activities import iati, tables, vocabulary
+from palermo.activities import iati, overlap, tables, vocabulary
 from palermo.activities.data import KINDS, ActivityData
 from palermo.activities.models import (
     Activity,
@@ -140,6 +140,7 @@ def save(
         activity.classification = data.classification or activity.classification
         activity.start, activity.end = data.start, data.end
         activity.search_text = _search_text(data)
+        activity.words = " ".join(sorted(overlap.words(activity.search_text)))
         activity.fingerprint = digest
         activity.save()
         _replace_rows(activity, data)
