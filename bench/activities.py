@@ -11,8 +11,9 @@ the denormalised ``start``/``end`` being the actual dates where known; and an En
 (4-8 words) and description (20-40 words) drawn with a Zipf-like skew from a generated
 vocabulary of 300 words, mixed with short filler words and words the finder ignores, so the
 text similarity has real work to do (``search_text`` is the lower-cased title and
-description and ``words`` its distinct words, as ``services.save`` writes them). The tables are analysed (``ANALYZE``) after the
-load, as the demo case generator does, so the planner has statistics.
+description and ``words`` its distinct words, as ``services.save`` writes them). The tables
+are analysed (``ANALYZE``) after the load, as the demo case generator does, so the planner has
+statistics.
 
 Timed, for BENCH_ACTIVITIES_REPEAT drafts (200; seeded; 5 more drafts warm up first and are
 not counted): each draft has one country drawn with the same skew (the first five are the five
@@ -31,7 +32,8 @@ groups, often a form of exploitation, and a generated text; no identifier (a new
 - ``ratio``: finder p95 / baseline p95; ``ratio_median``: the same for the medians.
 - Outside the timing: the candidates the finder examined for each draft
   (``overlap.candidates(...).count()``: the activities in the draft's country or place that
-  end less than ``overlap.PAST_YEARS`` before it starts and start before it ends) and the matches it returned; their means and maxima, and the rows the baseline
+  end less than ``overlap.PAST_YEARS`` before it starts and start before it ends)
+  and the matches it returned; their means and maxima, and the rows the baseline
   returned. ``slowest``: the draft that took the finder longest.
 - ``finder_largest_countries``: the finder's figures for the drafts in the five largest
   countries only (``largest_countries``: their activities), where the finder is slowest.
