@@ -11,9 +11,9 @@ the denormalised ``start``/``end`` being the actual dates where known; and an En
 (4-8 words) and description (20-40 words) drawn with a Zipf-like skew from a generated
 vocabulary of 300 words, mixed with short filler words and words the finder ignores, so the
 text similarity has real work to do (``search_text`` is the lower-cased title and
-description and ``words`` its distinct words, as ``services.save`` writes them). The tables
-are analysed (``ANALYZE``) after the load, as the demo case generator does, so the planner has
-statistics.
+description, ``words`` its distinct words and ``code_tokens`` its codes, as ``services.save``
+writes them). The tables are analysed (``ANALYZE``) after the load, as the demo case generator
+does, so the planner has statistics.
 
 Timed, for BENCH_ACTIVITIES_REPEAT drafts (200; seeded; 5 more drafts warm up first and are
 not counted): each draft has one country drawn with the same skew (the first five are the five
@@ -295,7 +295,7 @@ def generate(rng: random.Random, w: World) -> dict[str, int]:
                 classification=Classification.DECLARED,
                 origin=Origin.DIRECT,
                 search_text=f"{title} {description}".lower(),
-                words=" ".join(sorted(overlap.words(f"{title} {description}"))),
+                words=overlap.stored_words(f"{title} {description}"),
                 **dates,
             )
             activities.append(activity)
@@ -306,7 +306,9 @@ def generate(rng: random.Random, w: World) -> dict[str, int]:
                 places.append(
                     Place(activity=activity, name=name, country_id=home, key=name.lower())
                 )
-            for kind, found in w.codes(rng, 0).items():
+            coded = w.codes(rng, 0)
+            activity.code_tokens = overlap.code_tokens(coded)
+            for kind, found in coded.items():
                 codes += [ActivityCode(activity=activity, kind=kind, code=c) for c in sorted(found)]
         with transaction.atomic():
             Activity.objects.bulk_create(activities)

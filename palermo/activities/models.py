@@ -99,8 +99,10 @@ class Activity(models.Model):
     fingerprint = models.CharField(max_length=64, editable=False, blank=True)
     # Lower-cased title and description in every language, for the text similarity.
     search_text = models.TextField(editable=False, blank=True)
-    # Its distinct words for the overlap finder's text similarity, space-separated.
+    # Its distinct words for the overlap finder's text similarity, and its codes ("kind:code"),
+    # space-separated: the finder scores thousands of candidates from one query.
     words = models.TextField(editable=False, blank=True)
+    code_tokens = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

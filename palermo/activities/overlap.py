@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from palermo.activities import vocabulary
@@ -135,6 +135,12 @@ def words(text: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text.lower()[:TEXT_CHARS]) if w not in _STOP)
 
 
+def stored_words(text: str) -> str:
+    """What an activity keeps of its text for the finder: its distinct words, space-separated
+    (the text is cut at ``TEXT_CHARS`` first, so this stays short)."""
+    return " ".join(sorted(words(text)))
+
+
 @dataclass
 class Draft:
     """What the finder compares: an activity being drafted, or an existing one."""
@@ -193,16 +199,6 @@ class Match:
         return str(Status(self.status).label)
 
 
-def _period(draft: Draft, start: date | None, end: date | None) -> tuple[float, bool]:
-    """The share of the shorter period the two have in common, and whether the candidate ended
-    before the draft starts."""
-    if not (draft.start and draft.end and start and end):
-        return 0.0, False
-    common = (min(draft.end, end) - max(draft.start, start)).days
-    shorter = max(1, min((draft.end - draft.start).days, (end - start).days))
-    return max(0.0, min(1.0, common / shorter)), end < draft.start
-
-
 def candidates(queryset: QuerySet[Activity], draft: Draft) -> QuerySet[Activity]:
     """Activities in one of the draft's countries or places (an indexed look-up: a UNION of
     the two, which PostgreSQL plans with both indexes where an OR of two IN subqueries makes it
@@ -232,28 +228,9 @@ class _Scored:
     similarity: float  # of the descriptions
 
 
-def _code_counts(
-    pool: QuerySet[Activity], draft: Draft
-) -> tuple[dict[tuple[Any, str], int], dict[tuple[Any, str], int]]:
-    """Per candidate and kind: how many codes it has, and how many it shares with the draft
-    (two grouped queries instead of every code of every candidate)."""
-    kinds = [k for k in (*JACCARD_KINDS, DAC_SECTOR, SDG_TARGET) if draft.codes.get(k)]
-    if not kinds:
-        return {}, {}
-    ids = pool.values("pk")
-    codes = ActivityCode.objects.filter(activity__in=ids, kind__in=kinds).order_by()
-    totals = {
-        (row["activity_id"], row["kind"]): row["n"]
-        for row in codes.values("activity_id", "kind").annotate(n=Count("pk"))
-    }
-    wanted = Q()
-    for kind in kinds:
-        wanted |= Q(kind=kind, code__in=sorted(draft.codes[kind]))
-    shared = {
-        (row["activity_id"], row["kind"]): row["n"]
-        for row in codes.filter(wanted).values("activity_id", "kind").annotate(n=Count("pk"))
-    }
-    return totals, shared
+def code_tokens(codes: dict[str, set[str]]) -> str:
+    """An activity's codes as the finder reads them: "kind:code" words."""
+    return " ".join(sorted(f"{kind}:{code}" for kind, found in codes.items() for code in found))
 
 
 def find(queryset: QuerySet[Activity], draft: Draft, limit: int = 10) -> list[Match]:
@@ -271,44 +248,64 @@ def find(queryset: QuerySet[Activity], draft: Draft, limit: int = 10) -> list[Ma
                 )
             ),
             at_place=Exists(Place.objects.filter(activity=OuterRef("pk"), key__in=draft.places)),
-        ).values_list("pk", "start", "end", "words", "in_country", "at_place")
+        ).values_list("pk", "start", "end", "words", "code_tokens", "in_country", "at_place")
     )
     if not rows:
         return []
-    totals, shared = _code_counts(pool, draft)
     stated = _stated(draft)
     possible = sum(WEIGHTS[k] for k in stated)
     draft_words = words(draft.text)
-    mine = {k: len(draft.codes.get(k, ())) for k in (*JACCARD_KINDS, DAC_SECTOR, SDG_TARGET)}
-    mine_sectors = mine[DAC_SECTOR] + mine[SDG_TARGET]
+    use_text = "text" in stated
+    draft_tokens = frozenset(code_tokens(draft.codes).split())
+    # Per kind the draft states: (weight, how many codes the draft has).
+    jaccard = {k: (WEIGHTS[k], len(draft.codes[k])) for k in JACCARD_KINDS if draft.codes.get(k)}
+    mine_sectors = len(draft.codes.get(DAC_SECTOR, ())) + len(draft.codes.get(SDG_TARGET, ()))
+    d_start, d_end = draft.start or date.min, draft.end or date.min
+    span = (d_end - d_start).days if draft.start and draft.end else 0
     scored = []
-    for pk, start, end, text_words, in_country, at_place in rows:
+    # The loop runs for thousands of candidates: plain arithmetic, no call it can do without.
+    for pk, start, end, text_words, tokens, in_country, at_place in rows:
         total = WEIGHTS["country"] if in_country else 0.0
         substantive = bool(at_place)
         if at_place:
             total += WEIGHTS["place"]
-        share, past = _period(draft, start, end)
-        total += WEIGHTS["period"] * share
-        for kind in JACCARD_KINDS:
-            common = shared.get((pk, kind), 0)
-            if common:
-                union = mine[kind] + totals.get((pk, kind), 0) - common
-                total += WEIGHTS[kind] * common / union
-                substantive = True
-        common = shared.get((pk, DAC_SECTOR), 0) + shared.get((pk, SDG_TARGET), 0)
-        if common:
-            theirs = totals.get((pk, DAC_SECTOR), 0) + totals.get((pk, SDG_TARGET), 0)
-            total += WEIGHTS["sectors"] * common / (mine_sectors + theirs - common)
+        share, past = 0.0, False
+        if span and start and end:
+            common_days = (min(d_end, end) - max(d_start, start)).days
+            if common_days > 0:
+                share = min(1.0, common_days / max(1, min(span, (end - start).days)))
+                total += WEIGHTS["period"] * share
+            past = end < d_start
+        if draft_tokens and tokens:
+            theirs = tokens.split()
+            if not draft_tokens.isdisjoint(theirs):
+                counts: dict[str, list[int]] = {}
+                for token in theirs:
+                    kind = token.partition(":")[0]
+                    pair = counts.setdefault(kind, [0, 0])
+                    pair[0] += 1
+                    if token in draft_tokens:
+                        pair[1] += 1
+                for kind, (weight, mine) in jaccard.items():
+                    theirs_n, common = counts.get(kind, (0, 0))
+                    if common:
+                        total += weight * common / (mine + theirs_n - common)
+                        substantive = True
+                dac, sdg = counts.get(DAC_SECTOR, (0, 0)), counts.get(SDG_TARGET, (0, 0))
+                if dac[1] + sdg[1]:
+                    common = dac[1] + sdg[1]
+                    total += WEIGHTS["sectors"] * common / (mine_sectors + dac[0] + sdg[0] - common)
         similarity = 0.0
-        if "text" in stated and text_words:
+        if use_text and text_words:
             other = text_words.split()
             together = len(draft_words.intersection(other))
-            similarity = together / math.sqrt(len(draft_words) * len(other))
-            if similarity >= MIN_TEXT_SIMILARITY and together >= MIN_COMMON_WORDS:
-                total += WEIGHTS["text"] * similarity
-                substantive = True
-            else:
-                similarity = 0.0
+            if together >= MIN_COMMON_WORDS:
+                similarity = together / math.sqrt(len(draft_words) * len(other))
+                if similarity >= MIN_TEXT_SIMILARITY:
+                    total += WEIGHTS["text"] * similarity
+                    substantive = True
+                else:
+                    similarity = 0.0
         score = round(100 * total / possible) if possible else 0
         if substantive and score >= MIN_SCORE:
             scored.append(_Scored(pk, score, past, share, similarity))

@@ -140,7 +140,8 @@ def save(
         activity.classification = data.classification or activity.classification
         activity.start, activity.end = data.start, data.end
         activity.search_text = _search_text(data)
-        activity.words = " ".join(sorted(overlap.words(activity.search_text)))
+        activity.words = overlap.stored_words(activity.search_text)
+        activity.code_tokens = overlap.code_tokens(data.codes)
         activity.fingerprint = digest
         activity.save()
         _replace_rows(activity, data)
