@@ -102,7 +102,9 @@ class ActivityData:
     contacts: list[ContactData] = field(default_factory=list)
     last_updated: datetime | None = None
     classification: str = ""
-    is_public: bool = True
+    # None: keep what the activity has (public for a new one). Files never say it, so
+    # re-importing a file never publishes an activity an organisation made members-only.
+    is_public: bool | None = None
 
     def add_code(self, kind: str, code: str) -> None:
         self.codes.setdefault(kind, set()).add(code)

@@ -10,7 +10,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from palermo.accounts.models import Organisation
-from palermo.activities import vocabulary
+from palermo.activities import services, vocabulary
 from palermo.activities.data import (
     EXPLOITATION,
     PILLAR,
@@ -146,6 +146,14 @@ class ActivityForm(forms.Form):
             self.fields["identifier"].disabled = True
             self.fields["owner"].disabled = True
 
+    def clean_identifier(self) -> str:
+        value = self.cleaned_data["identifier"].strip()
+        if self.activity is None and Activity.objects.filter(identifier=value).exists():
+            raise ValidationError(
+                _("An activity with this identifier is already registered: edit it instead.")
+            )
+        return value
+
     def clean_currency(self) -> str:
         value = self.cleaned_data["currency"].strip().upper()
         if value and not re.fullmatch(r"[A-Z]{3}", value):
@@ -177,53 +185,68 @@ class ActivityForm(forms.Form):
         return data
 
     def to_data(self) -> ActivityData:
-        """The form's content as an activity (for an edit, the other languages' title and
-        description are kept)."""
+        """The form's content as an activity. An edit starts from everything the activity holds
+        and changes only what the form shows: the other languages' title and description,
+        funding links, DAC sectors, coordinates, results, other contacts and organisations in
+        other roles are kept."""
         data = self.cleaned_data
-        owner: Organisation = (
-            self.activity.owner
-            if self.activity is not None
-            else data.get("owner") or self.owners[0]
-        )
-        language = data.get("language") or "en"
-        title = dict(self.activity.title) if self.activity else {}
-        description = dict(self.activity.description) if self.activity else {}
-        title[language] = data.get("title", "")
-        if data.get("description"):
-            description[language] = data["description"]
+        if self.activity is not None:
+            found = services.data_of(self.activity)
         else:
-            description.pop(language, None)
-        found = ActivityData(
-            identifier=(self.activity.identifier if self.activity else data.get("identifier", "")),
-            reporting_org_ref=self.activity.reporting_org_ref if self.activity else owner.acronym,
-            reporting_org_name=self.activity.reporting_org_name if self.activity else owner.name,
-            reporting_org_type=self.activity.reporting_org_type if self.activity else "",
-            title=title,
-            description=description,
-            status=data.get("status") or Status.PIPELINE,
-            planned_start=data.get("planned_start"),
-            planned_end=data.get("planned_end"),
-            actual_start=data.get("actual_start"),
-            actual_end=data.get("actual_end"),
-            countries={c.iso2: None for c in data.get("countries") or []},
-            places=[PlaceData(name=line[:300]) for line in _lines(data.get("places", ""))],
-            budget=data.get("budget"),
-            currency=data.get("currency", "") if data.get("budget") is not None else "",
-            is_public=bool(data.get("is_public")),
-        )
+            owner: Organisation = data.get("owner") or self.owners[0]
+            found = ActivityData(
+                identifier=data.get("identifier", ""),
+                reporting_org_ref=owner.acronym,
+                reporting_org_name=owner.name,
+                title={},
+                status=Status.PIPELINE,
+            )
+        language = data.get("language") or "en"
+        found.title[language] = data.get("title", "")
+        if data.get("description"):
+            found.description[language] = data["description"]
+        else:
+            found.description.pop(language, None)
+        found.status = data.get("status") or Status.PIPELINE
+        for name in ("planned_start", "planned_end", "actual_start", "actual_end"):
+            setattr(found, name, data.get(name))
+        found.countries = {c.iso2: found.countries.get(c.iso2) for c in data.get("countries") or []}
+        known_places = {p.name: p for p in found.places}
+        found.places = [
+            known_places.get(line[:300]) or PlaceData(name=line[:300])
+            for line in _lines(data.get("places", ""))
+        ]
         if len(found.countries) == 1:
             for place in found.places:
-                place.country = next(iter(found.countries))
+                place.country = place.country or next(iter(found.countries))
+        found.budget = data.get("budget")
+        found.currency = data.get("currency", "") if found.budget is not None else ""
+        found.is_public = bool(data.get("is_public"))
         for name, kind in CODE_FIELDS.items():
-            for code in data.get(name) or []:
-                found.add_code(kind, code)
+            found.codes[kind] = set(data.get(name) or [])
+        shown = (Role.IMPLEMENTING, Role.FUNDING)
+        known_participants = {(p.role, p.name): p for p in found.participants}
+        found.participants = [p for p in found.participants if p.role not in shown]
         for role, name in ((Role.IMPLEMENTING, "implementing"), (Role.FUNDING, "funding")):
             found.participants += [
-                ParticipantData(role, line[:300]) for line in _lines(data.get(name, ""))
+                known_participants.get((role, line[:300])) or ParticipantData(role, line[:300])
+                for line in _lines(data.get(name, ""))
             ]
-        found.documents = [DocumentData(t, u) for t, u in data.get("documents") or []]
-        if data.get("contact_email"):
-            found.contacts.append(ContactData(email=data["contact_email"]))
+        known_documents = {d.url: d for d in found.documents}
+        found.documents = [
+            known_documents.get(u) or DocumentData(t, u) for t, u in data.get("documents") or []
+        ]
+        # The form shows the first e-mail; the other contacts are kept as they are.
+        email = data.get("contact_email", "")
+        shown_contact = next((c for c in found.contacts if c.email), None)
+        if shown_contact is not None and not email:
+            found.contacts.remove(shown_contact)
+        elif shown_contact is not None:
+            shown_contact.email = email
+        elif email:
+            found.contacts.append(ContactData(email=email))
+        found.codes = {kind: codes for kind, codes in found.codes.items() if codes}
+        found.classification = ""
         vocabulary.classify(found)
         return found
 

@@ -30,6 +30,10 @@ from palermo.stats.models import Release
 PROTECTION = "protection"
 COUNTRY = "exploitation_country"
 THIN_SHARE = 0.1
+COMBINED_FORMS = frozenset({"Multiple", "SexAndLabour"})
+NOT_VICTIMS = frozenset({"practitioners", "general_public"})
+# Sexes no target group names: any group of the right age covers them.
+ANY_SEX = frozenset({"TransgenderNonConforming"})
 OVERVIEW_SECONDS = 600
 GAP, THIN, COVERED = "gap", "thin", "covered"
 
@@ -82,17 +86,23 @@ def _is_protection(codes: dict[str, set[str]], themes: set[str]) -> bool:
     return PROTECTION in codes.get(PILLAR, set()) or bool(codes.get(THEME, set()) & themes)
 
 
-def _covers(codes: dict[str, set[str]], need: Need) -> bool:
+def covers(codes: dict[str, set[str]], need: Need) -> bool:
     forms = codes.get(EXPLOITATION, set())
-    if need.form and forms and need.form not in forms:
+    # A release's combined forms ("Multiple", "SexAndLabour") no activity states as such: an
+    # activity addressing any of the forms involved addresses them.
+    if need.form and forms and need.form not in forms and need.form not in COMBINED_FORMS:
+        return False
+    if need.form == "SexAndLabour" and forms and not forms & {"SexualExploitation", "ForcedLabour"}:
         return False
     groups = codes.get(TARGET_GROUP, set())
     if not groups or not (need.sex or need.majority):
         return True
     coverage = interventions.group_coverage()
-    for group in groups:
+    # Officials in training and the general public are not victims: work for them alone does
+    # not address a group of victims' need.
+    for group in groups - NOT_VICTIMS:
         sex, majority = coverage.get(group, ("", ""))
-        if (not sex or not need.sex or sex == need.sex) and (
+        if (not sex or not need.sex or need.sex in ANY_SEX or sex == need.sex) and (
             not majority or not need.majority or majority == need.majority
         ):
             return True
@@ -149,7 +159,7 @@ def country_gaps(
     protection = {pk: codes for pk, codes in profiles.items() if _is_protection(codes, themes)}
     found = needs(release, country)
     for need in found:
-        need.covering = [pk for pk, codes in protection.items() if _covers(codes, need)]
+        need.covering = [pk for pk, codes in protection.items() if covers(codes, need)]
         if not need.covering:
             need.state = GAP
         elif len(need.covering) == 1 and total and need.count >= THIN_SHARE * total:

@@ -40,7 +40,7 @@ from palermo.activities.data import (
     ParticipantData,
     PlaceData,
 )
-from palermo.activities.models import Status
+from palermo.activities.models import Role, Status
 from palermo.activities.vocabulary import classify, kind_of_code
 from palermo.standard import interventions
 
@@ -239,8 +239,10 @@ def _parse(element: etree._Element) -> Parsed:
     problems = schema_problems(element, where)
     reporting = element.find("reporting-org")
     lang = (element.get(XML_LANG) or "en").lower()
-    if not identifier:
-        problems.append(Problem(where, _("The activity has no iati-identifier; it is left out.")))
+    if not identifier or len(identifier) > 200:
+        problems.append(
+            Problem(where, _("The activity has no usable iati-identifier; it is left out."))
+        )
         return Parsed(None, line, problems)
     if reporting is None or not reporting.get("ref"):
         problems.append(
@@ -267,9 +269,9 @@ def _parse(element: etree._Element) -> Parsed:
             )
     data = ActivityData(
         identifier=identifier,
-        reporting_org_ref=reporting.get("ref", ""),
+        reporting_org_ref=reporting.get("ref", "")[:100],
         reporting_org_name=_first(_narratives(reporting, lang)) or reporting.get("ref", ""),
-        reporting_org_type=reporting.get("type", ""),
+        reporting_org_type=reporting.get("type", "")[:4],
         title=title,
         description=description,
         status=status,
@@ -280,7 +282,7 @@ def _parse(element: etree._Element) -> Parsed:
         name = DATE_FIELDS.get(activity_date.get("type", ""))
         if name:
             setattr(data, name, _date(activity_date.get("iso-date")))
-    _participants(element, data, lang)
+    _participants(element, data, lang, where, problems)
     _places(element, data, lang)
     _codes(element, data, where, problems)
     _money(element, data, identifier, lang)
@@ -291,15 +293,28 @@ def _parse(element: etree._Element) -> Parsed:
     return Parsed(data, line, problems)
 
 
-def _participants(element: etree._Element, data: ActivityData, lang: str) -> None:
+def _participants(
+    element: etree._Element, data: ActivityData, lang: str, where: str, problems: list[Problem]
+) -> None:
     for org in element.findall("participating-org"):
         role = org.get("role", "")
         name = _first(_narratives(org, lang)) or org.get("ref", "")
-        if not role or not name:
+        if not name:
             continue
-        activity_ref = org.get("activity-id", "")
+        if role not in Role.values:
+            problems.append(
+                Problem(
+                    where,
+                    _("%(name)s: unknown organisation role %(role)r; left out.")
+                    % {"name": name, "role": role},
+                )
+            )
+            continue
+        activity_ref = org.get("activity-id", "")[:200]
         data.participants.append(
-            ParticipantData(role, name[:300], org.get("ref", ""), org.get("type", ""), activity_ref)
+            ParticipantData(
+                role, name[:300], org.get("ref", "")[:100], org.get("type", "")[:4], activity_ref
+            )
         )
         if role == "1" and activity_ref and activity_ref != data.identifier:
             data.links.append(LinkData(activity_ref, data.identifier, provider_org=name[:300]))

@@ -13,11 +13,15 @@ index whatever the attribute.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# The largest amount a budget column holds (16 digits, 2 of them decimals).
+MAX_AMOUNT = Decimal(10) ** 14
 
 
 def in_language(texts: dict[str, str]) -> str:

@@ -199,6 +199,15 @@ class Match:
         return str(Status(self.status).label)
 
 
+def _places(draft: Draft) -> QuerySet[Place]:
+    """Places named as the draft names them, in one of its countries (or in no stated
+    country): "Eastern Province" of Zambia is not that of Rwanda."""
+    found = Place.objects.filter(key__in=draft.places)
+    if draft.countries:
+        found = found.filter(Q(country__isnull=True) | Q(country_id__in=draft.countries))
+    return found
+
+
 def candidates(queryset: QuerySet[Activity], draft: Draft) -> QuerySet[Activity]:
     """Activities in one of the draft's countries or places (an indexed look-up: a UNION of
     the two, which PostgreSQL plans with both indexes where an OR of two IN subqueries makes it
@@ -207,10 +216,13 @@ def candidates(queryset: QuerySet[Activity], draft: Draft) -> QuerySet[Activity]
     unknown)."""
     ids = ActivityCountry.objects.filter(country_id__in=draft.countries).values("activity")
     if draft.places:
-        ids = ids.union(Place.objects.filter(key__in=draft.places).values("activity"))
+        ids = ids.union(_places(draft).values("activity"))
     found = queryset.filter(pk__in=ids)
     if draft.start and draft.end:
-        oldest = draft.start - timedelta(days=365 * PAST_YEARS)
+        try:
+            oldest = draft.start - timedelta(days=365 * PAST_YEARS)
+        except OverflowError:
+            oldest = date.min
         found = found.filter(Q(end__isnull=True) | Q(end__gte=oldest)).filter(
             Q(start__isnull=True) | Q(start__lte=draft.end)
         )
@@ -247,7 +259,7 @@ def find(queryset: QuerySet[Activity], draft: Draft, limit: int = 10) -> list[Ma
                     activity=OuterRef("pk"), country_id__in=draft.countries
                 )
             ),
-            at_place=Exists(Place.objects.filter(activity=OuterRef("pk"), key__in=draft.places)),
+            at_place=Exists(_places(draft).filter(activity=OuterRef("pk"))),
         ).values_list("pk", "start", "end", "words", "code_tokens", "in_country", "at_place")
     )
     if not rows:
@@ -261,7 +273,8 @@ def find(queryset: QuerySet[Activity], draft: Draft, limit: int = 10) -> list[Ma
     jaccard = {k: (WEIGHTS[k], len(draft.codes[k])) for k in JACCARD_KINDS if draft.codes.get(k)}
     mine_sectors = len(draft.codes.get(DAC_SECTOR, ())) + len(draft.codes.get(SDG_TARGET, ()))
     d_start, d_end = draft.start or date.min, draft.end or date.min
-    span = (d_end - d_start).days if draft.start and draft.end else 0
+    # Days counted inclusively: a one-day workshop inside the draft's period overlaps it.
+    span = (d_end - d_start).days + 1 if draft.start and draft.end else 0
     scored = []
     # The loop runs for thousands of candidates: plain arithmetic, no call it can do without.
     for pk, start, end, text_words, tokens, in_country, at_place in rows:
@@ -271,9 +284,9 @@ def find(queryset: QuerySet[Activity], draft: Draft, limit: int = 10) -> list[Ma
             total += WEIGHTS["place"]
         share, past = 0.0, False
         if span and start and end:
-            common_days = (min(d_end, end) - max(d_start, start)).days
+            common_days = (min(d_end, end) - max(d_start, start)).days + 1
             if common_days > 0:
-                share = min(1.0, common_days / max(1, min(span, (end - start).days)))
+                share = min(1.0, common_days / min(span, (end - start).days + 1))
                 total += WEIGHTS["period"] * share
             past = end < d_start
         if draft_tokens and tokens:
@@ -350,9 +363,9 @@ def _explain(draft: Draft, draft_words: frozenset[str], top: list[_Scored]) -> l
     ).values_list("activity_id", "country_id"):
         countries.setdefault(activity_id, set()).add(country)
     places: dict[Any, set[str]] = {}
-    for activity_id, name in Place.objects.filter(
-        activity__in=ids, key__in=draft.places
-    ).values_list("activity_id", "name"):
+    for activity_id, name in (
+        _places(draft).filter(activity__in=ids).values_list("activity_id", "name")
+    ):
         places.setdefault(activity_id, set()).add(name)
     country_names = {c.iso2: c.name for c in Country.objects.filter(iso2__in=draft.countries)}
     found = []

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from palermo.accounts import access
 from palermo.activities.data import EXPLOITATION, PILLAR, TARGET_GROUP, THEME
 from palermo.activities.models import (
+    MAX_AMOUNT,
     Activity,
     ActivityCode,
     ActivityCountry,
@@ -69,7 +70,7 @@ class Filters:
     def from_query(cls, raw: dict[str, str]) -> Filters:
         found = cls()
         for item in fields(cls):
-            value = (raw.get(item.name) or "").strip()
+            value = (raw.get(item.name) or "").replace("\x00", "").strip()
             if not value:
                 continue
             if item.name in ("active_from", "active_to"):
@@ -79,9 +80,11 @@ class Filters:
                     continue
             elif item.name in ("budget_min", "budget_max"):
                 try:
-                    setattr(found, item.name, Decimal(value))
+                    amount = Decimal(value)
                 except InvalidOperation:
                     continue
+                if amount.is_finite() and abs(amount) < MAX_AMOUNT:
+                    setattr(found, item.name, amount)
             elif item.name == "trafficking_only":
                 found.trafficking_only = value.lower() in ("1", "on", "true", "yes")
             else:

@@ -4,26 +4,39 @@ saving the same content twice changes nothing; a file is imported whole or not a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
 import shutil
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palermo.accounts import access
 from palermo.accounts.models import Organisation, User
 from palermo.activities import iati, overlap, tables, vocabulary
-from palermo.activities.data import KINDS, ActivityData
+from palermo.activities.data import (
+    KINDS,
+    ActivityData,
+    ContactData,
+    DocumentData,
+    IndicatorData,
+    LinkData,
+    ParticipantData,
+    PlaceData,
+)
 from palermo.activities.models import (
+    MAX_AMOUNT,
     Activity,
     ActivityCode,
     ActivityCountry,
@@ -36,6 +49,7 @@ from palermo.activities.models import (
     Origin,
     Participation,
     Place,
+    Role,
 )
 from palermo.audit.services import record
 from palermo.geo.models import Country
@@ -85,11 +99,49 @@ def check(data: ActivityData) -> list[str]:
                 _("Unknown codes in %(list)s: %(codes)s.")
                 % {"list": kind, "codes": ", ".join(wrong) or "—"}
             )
-    if data.budget is not None and data.budget < 0:
-        errors.append(_("A budget cannot be negative."))
+    if data.budget is not None and not (data.budget.is_finite() and 0 <= data.budget < MAX_AMOUNT):
+        errors.append(_("A budget must be a positive amount below 10^14."))
+    if any(
+        share is not None and not (share.is_finite() and 0 <= share <= 100)
+        for share in data.countries.values()
+    ):
+        errors.append(_("A country's percentage must be between 0 and 100."))
+    for link in data.links:
+        if link.amount is not None and not (
+            link.amount.is_finite() and abs(link.amount) < MAX_AMOUNT
+        ):
+            link.amount = None  # an amount the file got wrong does not stop the link
+    if len(data.identifier) > 200 or len(data.reporting_org_ref) > 100:
+        errors.append(_("The identifier (200 characters) or the organisation's (100) is too long."))
+    for participant in data.participants:
+        if participant.role not in Role.values:
+            errors.append(
+                _("Unknown organisation role %(role)r (IATI roles are 1 to 4).")
+                % {"role": participant.role}
+            )
     if data.budget is not None and len(data.currency) != 3:
         errors.append(_("A budget needs its currency (ISO 4217, such as USD)."))
     return errors
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(value: Any) -> Any:
+    """Text without the control characters XML cannot hold (a form feed pasted into a title
+    would otherwise break every IATI export that includes it)."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, set):
+        return {_clean(v) for v in value}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            setattr(value, item.name, _clean(getattr(value, item.name)))
+    return value
 
 
 def _search_text(data: ActivityData) -> str:
@@ -103,6 +155,9 @@ def save(
 
     Raises ValidationError when the content is wrong, PermissionDenied when the identifier
     belongs to another organisation's activity."""
+    _clean(data)
+    if data.budget is not None and not isinstance(data.budget, Decimal):
+        data.budget = Decimal(str(data.budget))
     errors = check(data)
     if errors:
         raise ValidationError(errors)
@@ -134,9 +189,10 @@ def save(
             "budget",
             "currency",
             "last_updated",
-            "is_public",
         ):
             setattr(activity, name, getattr(data, name))
+        if data.is_public is not None:
+            activity.is_public = data.is_public
         activity.classification = data.classification or activity.classification
         activity.start, activity.end = data.start, data.end
         activity.search_text = _search_text(data)
@@ -196,6 +252,66 @@ def _replace_rows(activity: Activity, data: ActivityData) -> None:
     Contact.objects.bulk_create(
         Contact(activity=activity, **asdict(contact)) for contact in data.contacts
     )
+
+
+def data_of(activity: Activity) -> ActivityData:
+    """An activity as plain data, everything it holds: what an edit starts from, so that
+    fields a form does not show (funding links, coordinates, results...) survive it."""
+    found = ActivityData(
+        identifier=activity.identifier,
+        reporting_org_ref=activity.reporting_org_ref,
+        reporting_org_name=activity.reporting_org_name,
+        reporting_org_type=activity.reporting_org_type,
+        title=dict(activity.title),
+        description=dict(activity.description),
+        status=activity.status,
+        planned_start=activity.planned_start,
+        actual_start=activity.actual_start,
+        planned_end=activity.planned_end,
+        actual_end=activity.actual_end,
+        countries={c.country_id: c.percentage for c in activity.countries.all()},
+        places=[
+            PlaceData(p.name, p.country_id or "", p.admin_code, p.latitude, p.longitude)
+            for p in activity.places.all()
+        ],
+        budget=activity.budget,
+        currency=activity.currency,
+        participants=[
+            ParticipantData(p.role, p.name, p.ref, p.org_type, p.activity_ref)
+            for p in activity.participants.all()
+        ],
+        links=[
+            LinkData(
+                link.provider,
+                link.recipient,
+                link.provider_org,
+                link.recipient_org,
+                link.amount,
+                link.currency,
+            )
+            for link in FundingLink.objects.filter(stated_by=activity).order_by("pk")
+        ],
+        indicators=[
+            IndicatorData(
+                i.result, i.title, i.measure, i.baseline, i.target, i.actual, i.period_end
+            )
+            for i in activity.indicators.all()
+        ],
+        documents=[
+            DocumentData(d.title, d.url, d.format, d.category, d.language)
+            for d in activity.documents.all()
+        ],
+        contacts=[
+            ContactData(c.organisation, c.person, c.email, c.telephone, c.website, c.address)
+            for c in activity.contacts.all()
+        ],
+        last_updated=activity.last_updated,
+        classification=activity.classification,
+        is_public=activity.is_public,
+    )
+    for row in activity.codes.all():
+        found.add_code(row.kind, row.code)
+    return found
 
 
 def register(user: User, owner: Organisation, data: ActivityData) -> tuple[Activity, str]:
@@ -307,10 +423,18 @@ def run_import(job: ActivityImport) -> ActivityImport:
                     rejected += 1
                     continue
                 try:
-                    _activity, outcome = save(parsed.data, job.owner, job.created_by, job.kind)
-                except (ValidationError, PermissionDenied) as exc:
+                    with transaction.atomic():
+                        _activity, outcome = save(parsed.data, job.owner, job.created_by, job.kind)
+                except (ValidationError, PermissionDenied, DatabaseError, InvalidOperation) as exc:
                     rejected += 1
-                    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                    if isinstance(exc, ValidationError):
+                        messages = exc.messages
+                    elif isinstance(exc, PermissionDenied):
+                        messages = [str(exc)]
+                    else:  # a value the database cannot hold: the activity alone is refused
+                        messages = [
+                            _("A value does not fit the database: %(error)s") % {"error": exc}
+                        ]
                     problems += [{"where": parsed.data.identifier, "message": m} for m in messages]
                     continue
                 counts[outcome] += 1
@@ -325,6 +449,7 @@ def run_import(job: ActivityImport) -> ActivityImport:
         job.state, job.error = ActivityImport.State.FAILED, str(exc)
         read = rejected = 0
         counts = dict.fromkeys(counts, 0)
+        problems = []  # what was said of activities that were rolled back with the file
     else:
         job.state = ActivityImport.State.DONE
     job.read, job.rejected = read, rejected

@@ -103,6 +103,9 @@ _STATUS_WORDS = {
     Status.SUSPENDED: ("suspended", "suspendu", "suspendido"),
 }
 SPLIT = re.compile(r"\s*[|;,]\s*")
+# What the export writes for a status: a word every reader of the table understands (not the
+# interface's translated label), and that the import reads back.
+STATUS_WORDS = {status: words[0] for status, words in _STATUS_WORDS.items()}
 
 
 def _field_of(spec: str) -> str | None:
@@ -153,8 +156,11 @@ def read(path: Path, file_name: str) -> Iterator[Parsed]:
             for number, row in enumerate(table.rows, start=3):
                 values: dict[str, str] = {}
                 for column, name in fields.items():
-                    if row.get(column, "").strip():
-                        values.setdefault(name, row[column].strip())
+                    cell = row.get(column, "").strip()
+                    if cell.startswith("'") and cell[1:2] in ("=", "+", "-", "@"):
+                        cell = cell[1:]  # a cell our export neutralised for spreadsheets
+                    if cell:
+                        values.setdefault(name, cell)
                 where = _("%(sheet)s, row %(row)d") % {"sheet": table.name, "row": number}
                 row_problems: list[Problem] = []
                 data = _row(values, where, row_problems, context)
@@ -268,9 +274,13 @@ def _row(
     budget = values.get("budget", "")
     if budget:
         try:
-            data.budget = Decimal(budget.replace(",", "").replace(" ", ""))
-            data.currency = (values.get("currency") or "USD").upper()[:3]
+            amount = Decimal(budget.replace(",", "").replace(" ", ""))
         except InvalidOperation:
+            amount = None
+        if amount is not None and amount.is_finite():
+            data.budget = amount
+            data.currency = (values.get("currency") or "USD").upper()[:3]
+        else:
             problems.append(Problem(where, _("%(value)r is not an amount.") % {"value": budget}))
     return data
 
@@ -381,7 +391,7 @@ def rows(activities: Iterable[Any]) -> Iterator[list[str]]:
             "reporting_ref": activity.reporting_org_ref,
             "implementing": " | ".join(p.name for p in participants if p.role == Role.IMPLEMENTING),
             "funding": " | ".join(p.name for p in participants if p.role == Role.FUNDING),
-            "status": activity.get_status_display(),
+            "status": STATUS_WORDS[activity.status],
             "start": activity.start.isoformat() if activity.start else "",
             "end": activity.end.isoformat() if activity.end else "",
             "pillars": " | ".join(sorted(codes.get(PILLAR, []))),

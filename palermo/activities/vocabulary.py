@@ -26,9 +26,13 @@ NAMES_SECONDS = 300
 TRAFFICKING_TARGETS = frozenset({"5.2", "8.7", "16.2"})
 # Words that name trafficking in the six languages (and the related forms of exploitation).
 _TRAFFICKING_WORDS = re.compile(
-    r"traffick|trafic de personnes|trafic d'êtres humains|traite des|traite d'êtres|"
-    r"trata de|forced labou?r|travail forcé|trabajo forzoso|modern slavery|esclavage moderne|"
-    r"esclavitud moderna|торговл\w* людьми|торговли людьми|принудительн\w* труд|"
+    r"(human|people|child|persons?)[- ]traffick|traffick\w* (in|of) (human|persons?|people|"
+    r"women|children|girls|boys|migrants)|traffick\w* victims?|victims? of traffick|"
+    r"trafic d'(êtres humains|enfants)|traite (des |de |d')(êtres humains|personnes|enfants|"
+    r"femmes)|"
+    r"trata de (personas|seres humanos|mujeres|niñ)|forced labou?r|travail forcé|"
+    r"trabajo forzoso|modern slavery|esclavage moderne|esclavitud moderna|"
+    r"торговл\w* людьми|принудительн\w* труд|"
     r"الاتجار بالبشر|الاتجار بالأشخاص|العمل القسري|贩运人口|人口贩运|拐卖|强迫劳动",
     re.IGNORECASE,
 )

@@ -132,7 +132,12 @@ class ActivityWriteSerializer(serializers.Serializer):
         max_digits=16, decimal_places=2, required=False, allow_null=True, default=None
     )
     currency = serializers.CharField(max_length=3, required=False, default="")
-    is_public = serializers.BooleanField(required=False, default=True)
+    is_public = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Left out: kept as it is (public for a new activity)."),
+    )
 
     def validate_codes(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
         unknown = sorted(set(value) - set(KINDS))

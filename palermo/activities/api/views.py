@@ -57,7 +57,9 @@ class ActivityViewSet(viewsets.ModelViewSet):
 
     def get_permissions(self) -> list[Any]:
         if self.action in ("list", "retrieve", "overlaps"):
-            return [AllowAny()]
+            # Anyone reads public activities; a member who has not passed two-factor
+            # authentication reads nothing (members-only activities would reach them).
+            return [AllowAny(), IsVerifiedWhenRequired()]
         return [IsAuthenticated(), IsVerifiedWhenRequired()]
 
     def get_queryset(self) -> Any:
