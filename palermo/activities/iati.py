@@ -53,8 +53,10 @@ DATE_FIELDS = {"1": "planned_start", "2": "actual_start", "3": "planned_end", "4
 SECTOR_DAC, SECTOR_SDG_TARGET, OWN_VOCABULARIES = "1", "8", {"98", "99"}
 # IATI TagVocabulary: 3 SDG target; 99 the publisher's own.
 TAG_SDG_TARGET, TAG_OWN = "3", "99"
-# IATI TransactionType: incoming funds, outgoing commitment, disbursement, expenditure.
-INCOMING, OUTGOING = {"1", "11", "13"}, {"2", "3", "4"}
+# IATI TransactionType: incoming funds (1) and commitment (11); outgoing commitment (2),
+# disbursement (3) and expenditure (4). Pledges (13) are promises, not money: left out.
+INCOMING, OUTGOING = {"1", "11"}, {"2", "3", "4"}
+COMMITMENTS = {"11", "2"}
 
 
 class IatiError(Exception):
@@ -390,6 +392,10 @@ def _money(element: etree._Element, data: ActivityData, identifier: str, lang: s
             data.currency = data.currency or (value.get("currency") or "").upper()[:3]
     if counted:
         data.budget = total
+    # Per pair of activities, the committed amounts and the actual flows, apart: a publisher
+    # that reports a commitment and then the money paid must not count it twice.
+    committed: dict[tuple[str, str], list[tuple[Decimal, str]]] = {}
+    flowed: dict[tuple[str, str], list[tuple[Decimal, str]]] = {}
     for transaction in element.findall("transaction"):
         kind = _attr(transaction, "transaction-type", "code")
         value = transaction.find("value")
@@ -397,38 +403,33 @@ def _money(element: etree._Element, data: ActivityData, identifier: str, lang: s
         currency = ((value.get("currency") if value is not None else "") or data.currency)[:3]
         provider = transaction.find("provider-org")
         receiver = transaction.find("receiver-org")
+        pair = None
         if kind in INCOMING and provider is not None and provider.get("provider-activity-id"):
+            pair = (provider.get("provider-activity-id", "")[:200], identifier)
             data.links.append(
-                LinkData(
-                    provider.get("provider-activity-id", ""),
-                    identifier,
-                    provider_org=_first(_narratives(provider, lang))[:300],
-                    amount=amount,
-                    currency=currency,
-                )
+                LinkData(*pair, provider_org=_first(_narratives(provider, lang))[:300])
             )
         if kind in OUTGOING and receiver is not None and receiver.get("receiver-activity-id"):
+            pair = (identifier, receiver.get("receiver-activity-id", "")[:200])
             data.links.append(
-                LinkData(
-                    identifier,
-                    receiver.get("receiver-activity-id", ""),
-                    recipient_org=_first(_narratives(receiver, lang))[:300],
-                    amount=amount,
-                    currency=currency,
-                )
+                LinkData(*pair, recipient_org=_first(_narratives(receiver, lang))[:300])
             )
-    # One link per pair: a funder named both as participant and in a transaction.
+        if pair is not None and amount is not None:
+            target = committed if kind in COMMITMENTS else flowed
+            target.setdefault(pair, []).append((amount, currency.upper()))
+    # One link per pair: a funder named both as participant and in transactions.
     merged: dict[tuple[str, str], LinkData] = {}
     for link in data.links:
-        known = merged.get((link.provider, link.recipient))
-        if known is None:
-            merged[(link.provider, link.recipient)] = link
-            continue
+        known = merged.setdefault((link.provider, link.recipient), link)
         known.provider_org = known.provider_org or link.provider_org
         known.recipient_org = known.recipient_org or link.recipient_org
-        if link.amount is not None:
-            known.amount = (known.amount or Decimal(0)) + link.amount
-            known.currency = known.currency or link.currency
+    for pair, link in merged.items():
+        amounts = committed.get(pair) or flowed.get(pair) or []
+        currencies = {currency for _amount, currency in amounts}
+        # Amounts in several currencies are not added up: the link keeps no amount.
+        if amounts and len(currencies) == 1:
+            link.amount = sum((amount for amount, _c in amounts), Decimal(0))
+            link.currency = currencies.pop()
     data.links = list(merged.values())
 
 

@@ -185,3 +185,27 @@ def test_training_officials_does_not_cover_victims_needs(world: Any) -> None:
     codes = services.data_of(Activity.objects.get()).codes
     assert not gaps.covers(codes, need)
     assert gaps.covers(codes, gaps.Need("Forced labour", 40, form="ForcedLabour"))
+
+
+def test_a_commitment_and_its_payment_are_not_counted_twice(world: Any) -> None:
+    def transaction(kind: str, amount: str, currency: str = "USD") -> bytes:
+        return (
+            f'<transaction><transaction-type code="{kind}"/>'
+            f'<transaction-date iso-date="2020-03-01"/>'
+            f'<value currency="{currency}" value-date="2020-03-01">{amount}</value>'
+            f'<provider-org provider-activity-id="XF-FUNDER-1"/></transaction>'
+        ).encode()
+
+    head = (
+        b'<iati-activities version="2.03"><iati-activity><iati-identifier>XF-2'
+        b'</iati-identifier><reporting-org ref="XF" type="21"/><title><narrative>T</narrative>'
+        b'</title><activity-status code="2"/>'
+    )
+    tail = b"</iati-activity></iati-activities>"
+    content = head + transaction("11", "100") + transaction("1", "100") + transaction("13", "999")
+    _import(world, content + tail)
+    link = FundingLink.objects.get()
+    assert (link.provider, link.amount, link.currency) == ("XF-FUNDER-1", Decimal(100), "USD")
+    mixed = head.replace(b"XF-2", b"XF-3") + transaction("1", "50") + transaction("1", "70", "EUR")
+    _import(world, mixed + tail)
+    assert FundingLink.objects.get(recipient="XF-3").amount is None
