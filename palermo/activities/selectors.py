@@ -17,6 +17,7 @@ from palermo.activities.models import (
     ActivityCode,
     ActivityCountry,
     Classification,
+    FundingLink,
     Participation,
     Status,
 )
@@ -150,6 +151,24 @@ def search(queryset: QuerySet[Activity], filters: Filters) -> QuerySet[Activity]
     if filters.trafficking_only:
         found = found.exclude(classification=Classification.NONE)
     return found
+
+
+def funding_chain(
+    user: User | AnonymousUser, activity: Activity
+) -> tuple[list[tuple[FundingLink, Activity | None]], list[tuple[FundingLink, Activity | None]]]:
+    """Who funds ``activity`` and whom it funds, as far as ``user`` may see: a link counts only
+    when an activity the user sees states it, and the other end is given (to link to) only
+    when the user sees it too; otherwise only the identifier the visible side stated shows."""
+    seen = visible(user)
+    links = FundingLink.objects.filter(stated_by__in=seen.values("pk"))
+    funders = list(links.filter(recipient=activity.identifier).order_by("provider"))
+    funded = list(links.filter(provider=activity.identifier).order_by("recipient"))
+    ends = {link.provider for link in funders} | {link.recipient for link in funded}
+    others = {a.identifier: a for a in seen.filter(identifier__in=ends)}
+    return (
+        [(link, others.get(link.provider)) for link in funders],
+        [(link, others.get(link.recipient)) for link in funded],
+    )
 
 
 def by_country(queryset: QuerySet[Activity]) -> dict[str, int]:

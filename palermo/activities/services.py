@@ -10,7 +10,6 @@ import json
 import re
 import shutil
 import uuid
-from collections.abc import Iterable
 from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -459,8 +458,3 @@ def run_import(job: ActivityImport) -> ActivityImport:
     job.save()
     Path(job.path).unlink(missing_ok=True)
     return job
-
-
-def link_titles(identifiers: Iterable[str]) -> dict[str, Activity]:
-    """The activities in Palermo among ``identifiers`` (a funding chain's other ends)."""
-    return {a.identifier: a for a in Activity.objects.filter(identifier__in=list(identifiers))}

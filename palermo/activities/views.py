@@ -29,7 +29,6 @@ from palermo.activities.models import (
     Activity,
     ActivityCountry,
     ActivityImport,
-    FundingLink,
     Status,
 )
 from palermo.core.pagination import CappedPaginator
@@ -110,14 +109,7 @@ def activity_detail(request: HttpRequest, activity_id: Any) -> HttpResponse:
     activity = _activity(request, activity_id)
     draft = overlap.Draft.of_activity(activity)
     matches = overlap.find(selectors.visible(request.user), draft)
-    funders = FundingLink.objects.filter(recipient=activity.identifier).order_by("provider")
-    funded = FundingLink.objects.filter(provider=activity.identifier).order_by("recipient")
-    known = services.link_titles(
-        [link.provider for link in funders] + [link.recipient for link in funded]
-    )
-    visible_ids = set(
-        selectors.visible(request.user).filter(identifier__in=known).values_list("pk", flat=True)
-    )
+    funders, funded = selectors.funding_chain(request.user, activity)
     codes: dict[str, list[str]] = {}
     for row in activity.codes.all():
         codes.setdefault(row.kind, []).append(vocabulary.label(row.kind, row.code))
@@ -129,9 +121,8 @@ def activity_detail(request: HttpRequest, activity_id: Any) -> HttpResponse:
             "activity": activity,
             "codes": codes,
             "matches": matches,
-            "funders": [(link, known.get(link.provider)) for link in funders],
-            "funded": [(link, known.get(link.recipient)) for link in funded],
-            "visible_ids": visible_ids,
+            "funders": funders,
+            "funded": funded,
             "can_edit": access.can_edit_activity(user, activity.owner),
             "can_annotate": access.can_annotate_activities(user),
             "annotations": activity.annotations.select_related("author", "organisation")

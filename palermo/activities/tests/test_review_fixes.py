@@ -209,3 +209,33 @@ def test_a_commitment_and_its_payment_are_not_counted_twice(world: Any) -> None:
     mixed = head.replace(b"XF-2", b"XF-3") + transaction("1", "50") + transaction("1", "70", "EUR")
     _import(world, mixed + tail)
     assert FundingLink.objects.get(recipient="XF-3").amount is None
+
+
+def test_a_members_only_activity_reaches_the_public_through_no_overlap_or_funding_link(
+    world: Any,
+) -> None:
+    shelter = {
+        "countries": ["NG"],
+        "places": ["Lagos"],
+        "codes": {PILLAR: ["protection"], THEME: ["victim_assistance"], TARGET_GROUP: ["women"]},
+        "description": {"en": "Shelter, counselling and legal aid for women survivors."},
+    }
+    public = make_activity(world.agency, "AGA-PUB", title={"en": "Public shelter"}, **shelter)
+    hidden = make_activity(
+        world.other, "OTH-HIDDEN", title={"en": "Hidden safe house"}, is_public=False, **shelter
+    )
+    FundingLink.objects.create(provider="OTH-HIDDEN", recipient="AGA-PUB", stated_by=hidden)
+    FundingLink.objects.create(provider="AGA-PUB", recipient="OTH-HIDDEN", stated_by=public)
+    anonymous = Client()
+    page = anonymous.get(f"/activities/{public.pk}/").content.decode()
+    assert "Hidden safe house" not in page
+    # The link the hidden activity states is not shown; the one the public activity states
+    # names its other end by the identifier it stated, without a link to a hidden page.
+    assert "Funded by" not in page
+    assert "OTH-HIDDEN" in page
+    assert f"/activities/{hidden.pk}/" not in page
+    api = anonymous.get(f"/api/v1/activities/{public.pk}/overlaps/").json()
+    assert [m["identifier"] for m in api] == []
+    member = Client()
+    member.force_login(world.users["analyst"])
+    assert "Hidden safe house" in member.get(f"/activities/{public.pk}/").content.decode()
