@@ -35,6 +35,10 @@ class Action(StrEnum):
     MANAGE_ACTIVITIES = "manage_activities"
     # Annotate any organisation's activities (a coordinator's notes on overlaps and gaps).
     ANNOTATE_ACTIVITIES = "annotate_activities"
+    # Add resources and claims to the knowledge base for the organisation, and edit its own.
+    CONTRIBUTE_KNOWLEDGE = "contribute_knowledge"
+    # Approve any organisation's submitted resources for publication, or return them.
+    REVIEW_KNOWLEDGE = "review_knowledge"
     MANAGE_MEMBERS = "manage_members"
     CHANGE_ORGANISATION = "change_organisation"
     VIEW_AUDIT = "view_audit"
@@ -63,17 +67,20 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RELEASE_STATISTICS,
             Action.MANAGE_STANDARD,
             Action.MANAGE_ACTIVITIES,
+            Action.CONTRIBUTE_KNOWLEDGE,
         }
     ),
-    Role.ANALYST: frozenset({Action.VIEW_STATISTICS}),
+    Role.ANALYST: frozenset({Action.VIEW_STATISTICS, Action.CONTRIBUTE_KNOWLEDGE}),
     Role.NATIONAL_COORDINATOR: frozenset(
         {
             Action.VIEW_STATISTICS,
             Action.MANAGE_MONITORING,
             Action.MANAGE_ACTIVITIES,
             Action.ANNOTATE_ACTIVITIES,
+            Action.CONTRIBUTE_KNOWLEDGE,
         }
     ),
+    Role.KNOWLEDGE_REVIEWER: frozenset({Action.CONTRIBUTE_KNOWLEDGE, Action.REVIEW_KNOWLEDGE}),
     Role.ADMINISTRATOR: frozenset(
         {Action.MANAGE_MEMBERS, Action.CHANGE_ORGANISATION, Action.VIEW_AUDIT}
     ),
@@ -270,3 +277,25 @@ def can_annotate_activities(user: User | AnonymousUser) -> bool:
 def sees_member_activities(user: User | AnonymousUser) -> bool:
     """Activities marked "members only" are seen by signed-in members of any organisation."""
     return bool(user.is_authenticated and user.is_active and memberships_of(user))
+
+
+def knowledge_contributors(user: User | AnonymousUser) -> list[Organisation]:
+    """The organisations in whose name ``user`` adds resources and claims."""
+    return organisations_where(user, Action.CONTRIBUTE_KNOWLEDGE)
+
+
+def can_edit_resource(user: User | AnonymousUser, contributor: Organisation) -> bool:
+    """A resource is edited by its contributing organisation's contributors, and by
+    reviewers."""
+    return can(user, Action.CONTRIBUTE_KNOWLEDGE, contributor) or can_review_knowledge(user)
+
+
+def can_review_knowledge(user: User | AnonymousUser) -> bool:
+    """Knowledge reviewers, in any organisation, approve any organisation's submissions (but
+    not their own: see knowledge.services)."""
+    return can_anywhere(user, Action.REVIEW_KNOWLEDGE)
+
+
+def sees_member_knowledge(user: User | AnonymousUser) -> bool:
+    """Resources restricted to members are seen by signed-in members of any organisation."""
+    return sees_member_activities(user)

@@ -86,6 +86,7 @@ class Role(models.TextChoices):
     DATA_MANAGER = "data_manager", _("Data manager")
     ANALYST = "analyst", _("Analyst")
     NATIONAL_COORDINATOR = "national_coordinator", _("National coordinator")
+    KNOWLEDGE_REVIEWER = "knowledge_reviewer", _("Knowledge reviewer")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

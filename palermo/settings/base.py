@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "palermo.ingest",
     "palermo.stats",
     "palermo.activities",
+    "palermo.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,11 @@ PALERMO_UPLOAD_DIR = VAR_DIR / "uploads"
 # directory, not the system's shared one.
 FILE_UPLOAD_TEMP_DIR = str(PALERMO_UPLOAD_DIR)
 PALERMO_UPLOAD_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+# The knowledge base: uploaded PDFs are refused above this size; their text is read from at most
+# this many pages.
+PALERMO_KNOWLEDGE_MAX_BYTES = int(os.environ.get("PALERMO_KNOWLEDGE_MAX_BYTES", 25 * 1024 * 1024))
+PALERMO_KNOWLEDGE_MAX_PAGES = int(os.environ.get("PALERMO_KNOWLEDGE_MAX_PAGES", "500"))
 
 # Long work (imports) runs in the background: `manage.py db_worker` takes the queued tasks
 # from the database (django-tasks). The tests run them at once, in the request.

@@ -72,6 +72,14 @@ def code_names(key: str, language: str) -> dict[str, str]:
     return {c.code: pick_label(labels.get(c.pk, {}), language)[0] or c.code for c in found}
 
 
+def code_labels_by_code(key: str) -> dict[str, Labels]:
+    """Each code of a list at the latest version -> its labels in every language."""
+    version = latest_version()
+    found = list(codes(code_list(key, version), version))
+    labels = code_labels([c.pk for c in found], version)
+    return {c.code: labels.get(c.pk, {}) for c in found}
+
+
 def field_labels(field_ids: Iterable[int], version: int) -> dict[int, Labels]:
     found: dict[int, Labels] = defaultdict(dict)
     for label in FieldLabel.objects.at(version).filter(field_id__in=list(field_ids)):

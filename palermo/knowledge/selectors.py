@@ -1,0 +1,282 @@
+"""Reading the knowledge base: who sees which resource and claim, the search every door shares
+(pages, API, benchmarks), its facets, and a claim's chain back to its origin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from palermo.accounts import access
+from palermo.knowledge import search, vocabulary
+from palermo.knowledge.models import (
+    ORIGIN_VALIDITIES,
+    Claim,
+    Kind,
+    Resource,
+    ResourceCode,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from palermo.accounts.models import User
+
+
+def visible(user: User | AnonymousUser) -> QuerySet[Resource]:
+    """Published public resources for everyone; published members-only ones for signed-in
+    members; an organisation's own drafts for its contributors; submissions for reviewers."""
+    rule = Q(status=Status.PUBLISHED, is_public=True)
+    if access.sees_member_knowledge(user):
+        rule |= Q(status=Status.PUBLISHED)
+    own = access.knowledge_contributors(user)
+    if own:
+        rule |= Q(contributor__in=own)
+    if access.can_review_knowledge(user):
+        rule |= Q(status=Status.SUBMITTED)
+    return Resource.objects.filter(rule).select_related("contributor")
+
+
+def published(user: User | AnonymousUser) -> QuerySet[Resource]:
+    """What search lists: the published resources ``user`` may read."""
+    return visible(user).filter(status=Status.PUBLISHED)
+
+
+def review_queue(user: User | AnonymousUser) -> QuerySet[Resource]:
+    if not access.can_review_knowledge(user):
+        return Resource.objects.none()
+    return visible(user).filter(status=Status.SUBMITTED).order_by("updated_at")
+
+
+def own_work(user: User | AnonymousUser) -> QuerySet[Resource]:
+    """The unpublished resources of the user's organisations."""
+    return (
+        visible(user)
+        .filter(contributor__in=access.knowledge_contributors(user))
+        .exclude(status=Status.PUBLISHED)
+        .order_by("-updated_at")
+    )
+
+
+SORTS = {
+    "relevance": ("-relevance", "-year", "-id"),
+    "newest": ("-year", "-id"),
+    "oldest": ("year", "id"),
+}
+CODE_FILTERS = {
+    "country": vocabulary.COUNTRY,
+    "region": vocabulary.REGION,
+    "theme": vocabulary.THEME,
+    "exploitation": vocabulary.EXPLOITATION,
+    "group": vocabulary.TARGET_GROUP,
+    "language": vocabulary.LANGUAGE,
+    "article": vocabulary.ARTICLE,
+    "publisher": vocabulary.PUBLISHER,
+}
+
+
+@dataclass
+class Filters:
+    """A search; every field optional. A malformed value is ignored, never an error."""
+
+    q: str = ""
+    kind: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    country: str = ""
+    region: str = ""
+    theme: str = ""
+    exploitation: str = ""
+    group: str = ""
+    language: str = ""
+    article: str = ""
+    publisher: str = ""
+    sort: str = ""
+
+    @classmethod
+    def from_query(cls, params: dict[str, Any]) -> Filters:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = params.get(f.name)
+            if raw in (None, ""):
+                continue
+            raw = str(raw).strip()[:500]
+            if f.name in ("year_from", "year_to"):
+                if raw.isdigit() and len(raw) == 4:
+                    values[f.name] = int(raw)
+            elif f.name == "kind":
+                if raw in Kind.values:
+                    values[f.name] = raw
+            elif f.name == "sort":
+                if raw in SORTS:
+                    values[f.name] = raw
+            else:
+                values[f.name] = raw
+        return cls(**values)
+
+    def as_params(self) -> dict[str, str]:
+        return {
+            f.name: str(getattr(self, f.name))
+            for f in fields(self)
+            if getattr(self, f.name) not in (None, "")
+        }
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort if (self.sort != "relevance" or self.q.strip()) else "newest"
+        return "relevance" if search.parse(self.q) else "newest"
+
+
+def _has_code(kind: str, code: str) -> Exists:
+    return Exists(ResourceCode.objects.filter(resource=OuterRef("pk"), kind=kind, code=code))
+
+
+def filtered(resources: QuerySet[Resource], filters: Filters) -> QuerySet[Resource]:
+    """Every filter but the text."""
+    if filters.kind:
+        resources = resources.filter(kind=filters.kind)
+    if filters.year_from:
+        resources = resources.filter(year__gte=filters.year_from)
+    if filters.year_to:
+        resources = resources.filter(year__lte=filters.year_to)
+    for name, kind in CODE_FILTERS.items():
+        code = getattr(filters, name)
+        if code:
+            resources = resources.filter(_has_code(kind, code))
+    return resources
+
+
+def find(resources: QuerySet[Resource], filters: Filters) -> QuerySet[Resource]:
+    """The resources a search finds, in its order. Without words, every resource the filters
+    keep, newest first."""
+    resources = filtered(resources, filters)
+    query = search.parse(filters.q)
+    if filters.q.strip():
+        resources = search.matching(resources, query)
+    order = SORTS[filters.effective_sort]
+    return resources.order_by(*order)
+
+
+@dataclass
+class Facets:
+    total: int
+    kinds: list[tuple[str, str, int]] = field(default_factory=list)
+    years: list[tuple[int, int]] = field(default_factory=list)
+    # kind of code -> [(code, count)], largest first
+    codes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+FACET_SIZE = 12
+
+
+def facets(found: QuerySet[Resource]) -> Facets:
+    """Counts of the resources found by kind, year and each kind of code (the reader's other
+    filters applied: each count is what choosing it would give)."""
+    ids = found.order_by().values("id")
+    total = found.order_by().count()
+    kind_names = dict(Kind.choices)
+    kinds = [
+        (row["kind"], str(kind_names.get(row["kind"], row["kind"])), row["n"])
+        for row in Resource.objects.filter(id__in=ids)
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("-n", "kind")
+    ]
+    years = [
+        (row["year"], row["n"])
+        for row in Resource.objects.filter(id__in=ids, year__isnull=False)
+        .values("year")
+        .annotate(n=Count("id"))
+        .order_by("-year")[:30]
+    ]
+    codes: dict[str, list[tuple[str, int]]] = {kind: [] for kind in vocabulary.FACET_KINDS}
+    rows = (
+        ResourceCode.objects.filter(resource_id__in=ids)
+        .values("kind", "code")
+        .annotate(n=Count("resource_id"))
+        .order_by("kind", "-n", "code")
+    )
+    for row in rows:
+        bucket = codes.setdefault(row["kind"], [])
+        if len(bucket) < FACET_SIZE:
+            bucket.append((row["code"], row["n"]))
+    return Facets(total=total, kinds=kinds, years=years, codes=codes)
+
+
+# -- Claims -------------------------------------------------------------------------------
+
+
+def visible_claims(user: User | AnonymousUser) -> QuerySet[Claim]:
+    """A claim is seen by whoever sees the resource that states it."""
+    return Claim.objects.filter(stated_in__in=visible(user).values("id")).select_related(
+        "stated_in", "source_resource", "source_release", "organisation"
+    )
+
+
+@dataclass
+class Hop:
+    claim: Claim | None = None  # None: a claim the reader may not see
+    resource: Resource | None = None  # the origin's resource or dataset
+    release: Any = None  # the origin's Palermo release
+
+
+@dataclass
+class Chain:
+    """A claim's citation chain from the claim itself back to where its number comes from."""
+
+    hops: list[Hop]
+    # "origin": it ends in data or a documented estimate; "untraceable": it ends in a claim with
+    # no source; "hidden": it goes on in a resource the reader may not see; "circular".
+    end: str
+
+    @property
+    def length(self) -> int:
+        """The number of steps from the claim to its origin."""
+        return len(self.hops) - 1
+
+    @property
+    def traced(self) -> bool:
+        return self.end == "origin"
+
+
+def chain(claim: Claim, user: User | AnonymousUser) -> Chain:
+    """Follow ``derived_from`` from ``claim`` to the claim that is its origin, then to the
+    resource, dataset or release that claim was computed from. One query per step; a chain is a
+    handful of steps long (capped)."""
+    readable = visible_claims(user)
+    hops = [Hop(claim=claim)]
+    seen = {claim.pk}
+    current = claim
+    while current.derived_from_id is not None:
+        if current.derived_from_id in seen or len(hops) > 50:
+            return Chain(hops, "circular")
+        following = readable.filter(pk=current.derived_from_id).first()
+        if following is None:
+            hops.append(Hop())
+            return Chain(hops, "hidden")
+        seen.add(following.pk)
+        hops.append(Hop(claim=following))
+        current = following
+    source = current.source_resource
+    if source is not None and not visible(user).filter(pk=source.pk).exists():
+        hops.append(Hop())
+        return Chain(hops, "hidden")
+    if source is not None or current.source_release_id is not None:
+        hops.append(Hop(resource=source, release=current.source_release))
+        return Chain(hops, "origin")
+    if current.validity in ORIGIN_VALIDITIES:
+        return Chain(hops, "origin")
+    return Chain(hops, "untraceable")
+
+
+def claims_citing(resource: Resource, user: User | AnonymousUser) -> QuerySet[Claim]:
+    """Claims (in resources the reader sees) whose number was computed from ``resource`` or
+    repeats a claim that ``resource`` states."""
+    return (
+        visible_claims(user)
+        .filter(Q(source_resource=resource) | Q(derived_from__stated_in=resource))
+        .exclude(stated_in=resource)
+    )

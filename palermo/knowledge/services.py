@@ -1,0 +1,496 @@
+"""Writing to the knowledge base, whatever the door (form, command, import): contributing,
+reviewing and publishing resources, reading PDFs, recording claims. Each write checks who may
+make it, runs in one transaction with its audit row, and keeps the search index current."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from palermo.accounts import access
+from palermo.accounts.models import Organisation, User
+from palermo.audit.services import record
+from palermo.geo.models import Country
+from palermo.knowledge import search, vocabulary
+from palermo.knowledge.models import (
+    ASSESSED_KINDS,
+    Assessment,
+    CaseLaw,
+    Claim,
+    Kind,
+    Party,
+    Resource,
+    ResourceCode,
+    Status,
+    Validity,
+)
+
+# The extracted text a resource keeps for search.
+MAX_TEXT = 2_000_000
+MAX_CHAIN = 50
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub("", text).strip()
+
+
+@dataclass
+class ResourceData:
+    """What a resource says, as plain values: what forms, imports and the demo hand over."""
+
+    kind: str
+    title: dict[str, str]
+    abstract: dict[str, str] = field(default_factory=dict)
+    publishers: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    text_language: str = ""
+    licence: str = ""
+    url: str = ""
+    is_public: bool = True
+    # kind -> codes (countries as ISO alpha-2, regions as M49, the standard's codes...)
+    codes: dict[str, set[str]] = field(default_factory=dict)
+    assessment: dict[str, str] | None = None
+    case_law: dict[str, Any] | None = None
+    # (role, sex, age, nationality, count) of a case's victims and defendants
+    parties: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
+    source_key: str | None = None
+
+
+@dataclass
+class PdfText:
+    text: str
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+
+# -- PDFs ---------------------------------------------------------------------------------
+
+
+def read_pdf(upload: IO[bytes], size: int) -> PdfText:
+    """The text of an uploaded PDF, or a ValidationError that says in words why not (too
+    large, not a PDF, damaged, password-protected)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError, PdfStreamError
+
+    if size > settings.PALERMO_KNOWLEDGE_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(limit)d MB.")
+            % {"limit": settings.PALERMO_KNOWLEDGE_MAX_BYTES // (1024 * 1024)},
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(1024)
+    if b"%PDF-" not in head:
+        raise ValidationError(_("This file is not a PDF."), code="not_pdf")
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(
+                _(
+                    "This PDF is protected by a password or encrypted: its text cannot be read "
+                    "for search. Upload a copy without protection."
+                ),
+                code="encrypted",
+            )
+        total = len(reader.pages)
+        limit = settings.PALERMO_KNOWLEDGE_MAX_PAGES
+        parts = []
+        for page in reader.pages[:limit]:
+            parts.append(page.extract_text() or "")
+    except ValidationError:
+        raise
+    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, OSError) as error:
+        raise ValidationError(
+            _("This PDF is damaged and cannot be read (%(reason)s).")
+            % {"reason": str(error)[:200]},
+            code="malformed",
+        ) from error
+    except Exception as error:  # pypdf raises many kinds of error on broken files
+        raise ValidationError(
+            _("This PDF is damaged and cannot be read."), code="malformed"
+        ) from error
+    text = _clean("\n".join(parts))[:MAX_TEXT]
+    warnings = []
+    if not text:
+        warnings.append(
+            _(
+                "No text could be read from this PDF (a scanned document?): only its title and "
+                "abstract will be found by search."
+            )
+        )
+    if total > limit:
+        warnings.append(
+            _("Only the first %(limit)d of %(total)d pages are searchable.")
+            % {"limit": limit, "total": total}
+        )
+    return PdfText(text=text, pages=total, warnings=warnings)
+
+
+# -- Resources ----------------------------------------------------------------------------
+
+
+def check(data: ResourceData) -> None:
+    """Refuse what a resource cannot be, with the field each error belongs to."""
+    errors: dict[str, list[str]] = {}
+    if data.kind not in Kind.values:
+        errors.setdefault("kind", []).append(_("Unknown kind of resource."))
+    titles = {lang: _clean(text) for lang, text in data.title.items() if _clean(text)}
+    if not titles:
+        errors.setdefault("title", []).append(_("Give a title in at least one language."))
+    for language in [*data.title, *data.abstract]:
+        if language not in vocabulary.LANGUAGES:
+            errors.setdefault("title", []).append(_("Unknown language: %s.") % language)
+    if data.text_language and data.text_language not in vocabulary.LANGUAGES:
+        errors.setdefault("text_language", []).append(_("Unknown language."))
+    this_year = timezone.now().year
+    if data.year is not None and not 1800 <= data.year <= this_year + 1:
+        errors.setdefault("year", []).append(
+            _("Give a year between 1800 and %(year)d.") % {"year": this_year + 1}
+        )
+    for kind, codes in data.codes.items():
+        if kind not in vocabulary.FACET_KINDS:
+            errors.setdefault("codes", []).append(_("Unknown kind of code: %s.") % kind)
+            continue
+        for code in codes:
+            if not vocabulary.known(kind, code) or len(code) > 200:
+                errors.setdefault(kind, []).append(_("Unknown code: %s.") % code[:50])
+    if data.kind in ASSESSED_KINDS and not (data.assessment or {}).get("evidence_level"):
+        errors.setdefault("evidence_level", []).append(
+            _("A good practice or an evaluation says what evidence it rests on.")
+        )
+    if data.kind == Kind.CASE_LAW and not (data.case_law or {}).get("court"):
+        errors.setdefault("court", []).append(_("Case law names its court."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _codes_of(data: ResourceData) -> set[tuple[str, str]]:
+    codes = {(kind, code) for kind, found in data.codes.items() for code in found if code}
+    countries = [code for kind, code in codes if kind == vocabulary.COUNTRY]
+    # A country brings its region and sub-region, so that a filter by region finds it.
+    for country in Country.objects.filter(iso2__in=countries):
+        for region in (country.region_id, country.sub_region_id):
+            if region:
+                codes.add((vocabulary.REGION, region))
+    for publisher in data.publishers:
+        codes.add((vocabulary.PUBLISHER, publisher[:200]))
+    for language in [*data.title, *data.abstract, data.text_language]:
+        if language:
+            codes.add((vocabulary.LANGUAGE, language))
+    return codes
+
+
+def index_parts(resource: Resource) -> list[search.Part]:
+    """What search reads of a resource: each text with its language."""
+    parts: list[search.Part] = [("title", lang, text) for lang, text in resource.title.items()]
+    parts += [("abstract", lang, text) for lang, text in resource.abstract.items()]
+    people = " ".join([*resource.publishers, *resource.authors])
+    if people:
+        parts.append(("abstract", "zh-hans", people))  # names: not stemmed
+    body_language = resource.text_language or "en"
+    if resource.full_text:
+        parts.append(("body", body_language, resource.full_text))
+    case = getattr(resource, "case_law", None) if resource.kind == Kind.CASE_LAW else None
+    if case is not None:
+        parts.append(("abstract", "en", f"{case.court} {case.case_number} {case.place}"))
+        parts.append(("body", body_language, f"{case.fact_summary}\n{case.charges}"))
+    assessment = getattr(resource, "assessment", None) if resource.kind in ASSESSED_KINDS else None
+    if assessment is not None:
+        parts.append(("body", body_language, f"{assessment.evaluated}\n{assessment.results}"))
+    return parts
+
+
+def reindex(resources: list[Resource]) -> None:
+    search.index((r.pk, index_parts(r)) for r in resources)
+
+
+def _may_contribute(actor: User, organisation: Organisation) -> None:
+    if organisation not in access.knowledge_contributors(actor):
+        raise PermissionDenied(_("You cannot add resources for this organisation."))
+
+
+@transaction.atomic
+def save_resource(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    data: ResourceData,
+    resource: Resource | None = None,
+    pdf: tuple[str, bytes, PdfText] | None = None,
+    publish: bool = False,
+) -> Resource:
+    """Create or change a resource. A contributor's new resource is a draft; a contributor's
+    change to a published one sends it back to review, a reviewer's keeps it published.
+    ``publish`` (imports run by an operator, the demo) publishes at once. ``pdf`` is
+    (file name, content, its text from :func:`read_pdf`)."""
+    if actor is not None:
+        if resource is None:
+            _may_contribute(actor, organisation)
+        elif not access.can_edit_resource(actor, resource.contributor):
+            raise PermissionDenied(_("You cannot change this resource."))
+    check(data)
+    created = resource is None
+    if resource is None:
+        resource = Resource(contributor=organisation, created_by=actor)
+    resource.kind = data.kind
+    resource.title = {k: _clean(v)[:1000] for k, v in data.title.items() if _clean(v)}
+    resource.abstract = {k: _clean(v)[:20_000] for k, v in data.abstract.items() if _clean(v)}
+    resource.publishers = [_clean(p)[:200] for p in data.publishers if _clean(p)]
+    resource.authors = [_clean(a)[:200] for a in data.authors if _clean(a)]
+    resource.year = data.year
+    resource.text_language = data.text_language
+    resource.licence = _clean(data.licence)[:200]
+    resource.url = data.url
+    resource.is_public = data.is_public
+    resource.source_key = data.source_key or resource.source_key
+    if pdf is not None:
+        name, content, text = pdf
+        resource.file.save(name, ContentFile(content), save=False)
+        resource.file_name = name[:255]
+        resource.full_text = text.text
+        resource.pages = text.pages
+    if publish:
+        resource.status = Status.PUBLISHED
+        resource.published_at = resource.published_at or timezone.now()
+    elif (
+        not created
+        and resource.status == Status.PUBLISHED
+        and actor is not None
+        and not access.can_review_knowledge(actor)
+    ):
+        resource.status = Status.SUBMITTED
+        resource.submitted_by = actor
+    resource.full_clean(exclude=["file", "url", "search_vector"])
+    resource.save()
+    _save_codes(resource, _codes_of(data))
+    _save_details(resource, data)
+    reindex([Resource.objects.select_related("case_law", "assessment").get(pk=resource.pk)])
+    record(
+        action="knowledge.resource_created" if created else "knowledge.resource_changed",
+        actor=actor,
+        organisation=organisation,
+        target=resource,
+        detail={"status": resource.status},
+    )
+    return resource
+
+
+def _save_codes(resource: Resource, codes: set[tuple[str, str]]) -> None:
+    existing = {(c.kind, c.code): c.pk for c in resource.codes.all()}
+    gone = [pk for key, pk in existing.items() if key not in codes]
+    ResourceCode.objects.filter(pk__in=gone).delete()
+    ResourceCode.objects.bulk_create(
+        [
+            ResourceCode(resource=resource, kind=k, code=c)
+            for k, c in codes
+            if (k, c) not in existing
+        ]
+    )
+
+
+def _save_details(resource: Resource, data: ResourceData) -> None:
+    if resource.kind in ASSESSED_KINDS and data.assessment:
+        Assessment.objects.update_or_create(
+            resource=resource,
+            defaults={k: _clean(str(v)) for k, v in data.assessment.items()},
+        )
+    else:
+        Assessment.objects.filter(resource=resource).delete()
+    if resource.kind == Kind.CASE_LAW and data.case_law:
+        case, _created = CaseLaw.objects.update_or_create(resource=resource, defaults=data.case_law)
+        case.full_clean(exclude=["source_url"])
+        case.parties.all().delete()
+        Party.objects.bulk_create(
+            [
+                Party(case=case, role=role, sex=sex, age=age, nationality=nat, count=count)
+                for role, sex, age, nat, count in data.parties
+            ]
+        )
+    else:
+        CaseLaw.objects.filter(resource=resource).delete()
+
+
+@transaction.atomic
+def submit(*, actor: User, resource: Resource) -> Resource:
+    """Send a draft (or a returned resource) to the reviewers."""
+    if not access.can_edit_resource(actor, resource.contributor):
+        raise PermissionDenied(_("You cannot submit this resource."))
+    if resource.status not in (Status.DRAFT, Status.RETURNED):
+        raise ValidationError(_("Only a draft or a returned resource can be submitted."))
+    resource.status = Status.SUBMITTED
+    resource.submitted_by = actor
+    resource.save(update_fields=["status", "submitted_by", "updated_at"])
+    record(
+        action="knowledge.resource_submitted",
+        actor=actor,
+        organisation=resource.contributor,
+        target=resource,
+    )
+    return resource
+
+
+@transaction.atomic
+def review(*, actor: User, resource: Resource, approve: bool, note: str = "") -> Resource:
+    """A reviewer publishes a submitted resource or returns it with a note. Nobody reviews a
+    resource they submitted themselves."""
+    if not access.can_review_knowledge(actor):
+        raise PermissionDenied(_("Only knowledge reviewers approve resources."))
+    if resource.status != Status.SUBMITTED:
+        raise ValidationError(_("This resource is not waiting for review."))
+    if resource.submitted_by_id == actor.pk:
+        raise ValidationError(_("Another reviewer must review a resource you submitted."))
+    note = _clean(note)[:5000]
+    if not approve and not note:
+        raise ValidationError({"note": [_("Say what should change before it can be published.")]})
+    resource.status = Status.PUBLISHED if approve else Status.RETURNED
+    resource.review_note = note
+    resource.reviewed_by = actor
+    if approve:
+        resource.published_at = resource.published_at or timezone.now()
+    resource.save(
+        update_fields=["status", "review_note", "reviewed_by", "published_at", "updated_at"]
+    )
+    record(
+        action="knowledge.resource_published" if approve else "knowledge.resource_returned",
+        actor=actor,
+        organisation=resource.contributor,
+        target=resource,
+    )
+    return resource
+
+
+@transaction.atomic
+def delete_resource(*, actor: User, resource: Resource) -> None:
+    if not access.can_edit_resource(actor, resource.contributor):
+        raise PermissionDenied(_("You cannot delete this resource."))
+    record(
+        action="knowledge.resource_deleted",
+        actor=actor,
+        organisation=resource.contributor,
+        target=resource,
+        detail={"title": resource.display_title[:200]},
+    )
+    search.unindex(resource.pk)
+    if resource.file:
+        storage, name = resource.file.storage, resource.file.name
+        transaction.on_commit(lambda: storage.delete(name))
+    resource.delete()
+
+
+# -- Claims -------------------------------------------------------------------------------
+
+
+@dataclass
+class ClaimData:
+    statement: str
+    value: Any
+    unit: str
+    stated_in: Resource
+    validity: str
+    language: str = ""
+    scope_place: str = ""
+    scope_period: str = ""
+    scope_population: str = ""
+    location: str = ""
+    derived_from: Claim | None = None
+    source_resource: Resource | None = None
+    source_release: Any = None
+    method: str = ""
+
+
+def _check_claim(data: ClaimData, claim: Claim | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if data.validity not in Validity.values:
+        errors["validity"] = [_("Choose how valid the number is.")]
+    if data.validity == Validity.REPEATED and data.derived_from is None:
+        errors["derived_from"] = [_("Name the claim this one repeats.")]
+    if data.validity == Validity.UNTRACEABLE and (
+        data.derived_from or data.source_resource or data.source_release
+    ):
+        errors["validity"] = [_("A claim with a source is not untraceable.")]
+    if data.validity == Validity.PUBLISHED_METHOD and not (
+        data.method.strip() or data.source_resource or data.source_release
+    ):
+        errors["method"] = [_("Describe the method, or name the resource that publishes it.")]
+    if data.source_resource is not None and data.source_resource.pk == data.stated_in.pk:
+        errors["source_resource"] = [_("A resource is not its own source.")]
+    # Following the chain from the claim it is taken from must never come back to this one.
+    current, seen = data.derived_from, 0
+    while current is not None and seen < MAX_CHAIN:
+        if claim is not None and current.pk == claim.pk:
+            errors["derived_from"] = [_("This would make the chain go round in a circle.")]
+            break
+        current, seen = current.derived_from, seen + 1
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_claim(
+    *, actor: User, organisation: Organisation, data: ClaimData, claim: Claim | None = None
+) -> Claim:
+    """Record or change a claim. Claims are added by contributors; a claim is changed by its
+    organisation's contributors and by reviewers."""
+    if claim is None:
+        _may_contribute(actor, organisation)
+    elif not access.can_edit_resource(actor, claim.organisation):
+        raise PermissionDenied(_("You cannot change this claim."))
+    _check_claim(data, claim)
+    created = claim is None
+    if claim is None:
+        claim = Claim(organisation=organisation, created_by=actor)
+    claim.statement = _clean(data.statement)[:5000]
+    claim.language = data.language
+    claim.value = data.value
+    claim.unit = _clean(data.unit)[:60]
+    claim.stated_in = data.stated_in
+    claim.location = _clean(data.location)[:100]
+    claim.scope_place = _clean(data.scope_place)[:200]
+    claim.scope_period = _clean(data.scope_period)[:60]
+    claim.scope_population = _clean(data.scope_population)[:200]
+    claim.derived_from = data.derived_from
+    claim.source_resource = data.source_resource
+    claim.source_release = data.source_release
+    claim.method = _clean(data.method)[:10_000]
+    claim.validity = data.validity
+    claim.full_clean()
+    claim.save()
+    record(
+        action="knowledge.claim_created" if created else "knowledge.claim_changed",
+        actor=actor,
+        organisation=claim.organisation,
+        target=claim,
+    )
+    return claim
+
+
+@transaction.atomic
+def delete_claim(*, actor: User, claim: Claim) -> None:
+    if not access.can_edit_resource(actor, claim.organisation):
+        raise PermissionDenied(_("You cannot delete this claim."))
+    record(
+        action="knowledge.claim_deleted", actor=actor, organisation=claim.organisation, target=claim
+    )
+    claim.delete()
+
+
+def pdf_from_upload(upload: Any) -> tuple[str, bytes, PdfText]:
+    """(name, content, text) of an uploaded file, read once."""
+    content = upload.read(settings.PALERMO_KNOWLEDGE_MAX_BYTES + 1)
+    text = read_pdf(io.BytesIO(content), len(content))
+    name = re.sub(r"[^\w.\- ]", "_", getattr(upload, "name", "") or "document.pdf")[:200]
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return name, content, text

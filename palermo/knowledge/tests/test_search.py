@@ -1,0 +1,114 @@
+"""Search in several languages with stemming, phrases, exclusions, concepts, filters and facets,
+on whichever database the suite runs (PostgreSQL configurations or SQLite FTS5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from palermo.knowledge import selectors
+from palermo.knowledge.selectors import Filters
+from palermo.knowledge.tests.helpers import resource
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(q: str, **filters: str) -> set[str]:
+    from django.contrib.auth.models import AnonymousUser
+
+    found = selectors.find(selectors.published(AnonymousUser()), Filters(q=q, **filters))
+    return {r.title.get("en") or next(iter(r.title.values())) for r in found}
+
+
+@pytest.fixture
+def library(world):  # type: ignore[no-untyped-def]
+    org = world.agency
+    resource(
+        org,
+        "Trafficking of migrant workers in fishing",
+        abstract="Men were forced to work at sea.",
+        codes={"country": {"TH"}},
+    )
+    resource(
+        org,
+        {"fr": "L'exploitation des enfants dans les mines"},
+        abstract={"fr": "Les enfants exploités travaillent sans salaire."},
+        language="fr",
+        codes={"country": {"NG"}},
+    )
+    resource(
+        org,
+        {"es": "Explotación laboral de trabajadoras domésticas"},
+        abstract={"es": "Las trabajadoras fueron explotadas por agencias de empleo."},
+        codes={"country": {"MX"}},
+    )
+    resource(
+        org,
+        {"ru": "Торговля людьми в целях принудительного труда"},
+        abstract={"ru": "Исследование о торговле людьми и принудительном труде."},
+    )
+    resource(
+        org,
+        "Forced labour in agriculture",
+        abstract="A survey of farms.",
+        codes={"intervention_theme": {"victim_assistance"}, "country": {"TH"}},
+        year=2020,
+    )
+    resource(
+        org,
+        "Child labour on farms",
+        abstract="Children working in agriculture.",
+        year=2010,
+        kind="evaluation",
+        assessment={"evidence_level": "monitoring"},
+    )
+    return org
+
+
+def test_english_stemming_finds_other_forms(library) -> None:  # type: ignore[no-untyped-def]
+    assert titles("trafficked") == {"Trafficking of migrant workers in fishing"}
+
+
+def test_french_stemming(library) -> None:  # type: ignore[no-untyped-def]
+    assert titles("exploitation enfant") == {"L'exploitation des enfants dans les mines"}
+
+
+def test_spanish_stemming(library) -> None:  # type: ignore[no-untyped-def]
+    assert titles("explotadas") == {"Explotación laboral de trabajadoras domésticas"}
+
+
+def test_russian_stemming(library) -> None:  # type: ignore[no-untyped-def]
+    assert titles("торговли") == {"Торговля людьми в целях принудительного труда"}
+
+
+def test_phrase_and_exclusion(library) -> None:  # type: ignore[no-untyped-def]
+    assert titles('"forced labour"') == {"Forced labour in agriculture"}
+    assert titles("agriculture") == {"Forced labour in agriculture", "Child labour on farms"}
+    assert titles("agriculture -children") == {"Forced labour in agriculture"}
+    assert titles("agriculture -forced") == {"Child labour on farms"}
+
+
+def test_or(library) -> None:  # type: ignore[no-untyped-def]
+    assert titles("fishing OR farms") == {
+        "Trafficking of migrant workers in fishing",
+        "Child labour on farms",
+        "Forced labour in agriculture",
+    }
+
+
+def test_filters(library) -> None:  # type: ignore[no-untyped-def]
+    assert titles("", country="TH") == {
+        "Trafficking of migrant workers in fishing",
+        "Forced labour in agriculture",
+    }
+    assert titles("labour", kind="evaluation") == {"Child labour on farms"}
+    assert titles("labour", year_from="2015") == {"Forced labour in agriculture"}
+
+
+def test_facets_count(library) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import AnonymousUser
+
+    found = selectors.find(selectors.published(AnonymousUser()), Filters(q="labour"))
+    facets = selectors.facets(found)
+    assert facets.total == 2
+    assert {k: n for k, _label, n in facets.kinds} == {"research": 1, "evaluation": 1}
+    assert dict(facets.codes["country"]) == {"TH": 1}

@@ -1,0 +1,151 @@
+"""The knowledge base's code lists: what each coded attribute of a resource may hold, the
+Protocol's articles and the elements of the offence (acts, means, purposes) that case law is
+coded with, and the languages the search understands."""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+from django.http import Http404
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from palermo.standard import selectors as standard
+
+# Kinds of ResourceCode. Themes, forms of exploitation and target groups are the standard's
+# lists, the same codes activities and releases use.
+COUNTRY = "country"
+REGION = "region"
+THEME = "intervention_theme"
+EXPLOITATION = "ctdc_exploitation"
+TARGET_GROUP = "target_group"
+LANGUAGE = "language"
+ARTICLE = "protocol_article"
+PUBLISHER = "publisher"
+STANDARD_KINDS = (THEME, EXPLOITATION, TARGET_GROUP)
+FACET_KINDS = (COUNTRY, REGION, THEME, EXPLOITATION, TARGET_GROUP, LANGUAGE, ARTICLE, PUBLISHER)
+
+# The six languages of titles, abstracts and full texts (interface codes), with the PostgreSQL
+# text-search configuration and the Snowball stemmer that stem each. Chinese has no stemmer:
+# its characters are indexed one by one, so that any run of characters is found as a phrase.
+LANGUAGES = {
+    "en": _("English"),
+    "fr": _("French"),
+    "es": _("Spanish"),
+    "ru": _("Russian"),
+    "ar": _("Arabic"),
+    "zh-hans": _("Chinese"),
+}
+PG_CONFIGS = {
+    "en": "english",
+    "fr": "french",
+    "es": "spanish",
+    "ru": "russian",
+    "ar": "arabic",
+    "zh-hans": "simple",
+}
+SNOWBALL = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
+
+# The Trafficking in Persons Protocol's articles that national law implements.
+ARTICLES = {
+    "3": pgettext_lazy("Protocol article", "Art. 3: definition of trafficking in persons"),
+    "5": pgettext_lazy("Protocol article", "Art. 5: criminalization"),
+    "6": pgettext_lazy("Protocol article", "Art. 6: assistance to and protection of victims"),
+    "7": pgettext_lazy("Protocol article", "Art. 7: status of victims in receiving States"),
+    "8": pgettext_lazy("Protocol article", "Art. 8: repatriation of victims"),
+    "9": pgettext_lazy("Protocol article", "Art. 9: prevention of trafficking in persons"),
+    "10": pgettext_lazy("Protocol article", "Art. 10: information exchange and training"),
+    "11": pgettext_lazy("Protocol article", "Art. 11: border measures"),
+    "12": pgettext_lazy("Protocol article", "Art. 12: security and control of documents"),
+    "13": pgettext_lazy("Protocol article", "Art. 13: legitimacy and validity of documents"),
+}
+
+# The elements of the offence (Protocol, art. 3(a)).
+ACTS = {
+    "recruitment": _("Recruitment"),
+    "transportation": _("Transportation"),
+    "transfer": _("Transfer"),
+    "harbouring": _("Harbouring"),
+    "receipt": _("Receipt"),
+}
+MEANS = {
+    "threat_force": _("Threat or use of force or other forms of coercion"),
+    "abduction": _("Abduction"),
+    "fraud": _("Fraud"),
+    "deception": _("Deception"),
+    "abuse_of_power": _("Abuse of power"),
+    "abuse_of_vulnerability": _("Abuse of a position of vulnerability"),
+    "payments": _("Giving or receiving payments or benefits to a person in control"),
+}
+PURPOSES = {
+    "sexual_exploitation": _(
+        "Exploitation of the prostitution of others or other forms of sexual exploitation"
+    ),
+    "forced_labour": _("Forced labour or services"),
+    "slavery": _("Slavery or practices similar to slavery"),
+    "servitude": _("Servitude"),
+    "organ_removal": _("Removal of organs"),
+    "other": _("Other purposes"),
+}
+# Purpose -> the form of exploitation releases and activities count (the standard's CTDC list).
+PURPOSE_EXPLOITATION = {
+    "sexual_exploitation": "SexualExploitation",
+    "forced_labour": "ForcedLabour",
+    "slavery": "SlaveryAndPractices",
+    "servitude": "SlaveryAndPractices",
+    "organ_removal": "OrganRemoval",
+    "other": "OtherExploitation",
+}
+
+NAMES_SECONDS = 300
+
+
+def names(kind: str, language: str | None = None) -> dict[str, str]:
+    """Code -> name in ``language`` (the reader's by default) for one kind of code."""
+    if kind == LANGUAGE:
+        return {code: str(label) for code, label in LANGUAGES.items()}
+    if kind == ARTICLE:
+        return {code: str(label) for code, label in ARTICLES.items()}
+    if kind in (COUNTRY, REGION, PUBLISHER):
+        return {}  # countries and regions are named by geo; publishers by themselves
+    slot = int(time.monotonic() // NAMES_SECONDS)
+    found = _names(kind, language or get_language() or "en", slot)
+    if not found:
+        _names.cache_clear()
+    return found
+
+
+@lru_cache(maxsize=64)
+def _names(kind: str, language: str, slot: int) -> dict[str, str]:
+    try:
+        return standard.code_names(kind, language)
+    except Http404:  # the standard is not loaded yet
+        return {}
+
+
+def all_labels(kind: str) -> dict[str, dict[str, str]]:
+    """Code -> {language: label} for one of the standard's lists, every language."""
+    slot = int(time.monotonic() // NAMES_SECONDS)
+    found = _all_labels(kind, slot)
+    if not found:
+        _all_labels.cache_clear()
+    return found
+
+
+@lru_cache(maxsize=8)
+def _all_labels(kind: str, slot: int) -> dict[str, dict[str, str]]:
+    try:
+        return standard.code_labels_by_code(kind)
+    except Http404:
+        return {}
+
+
+def known(kind: str, code: str) -> bool:
+    if kind in STANDARD_KINDS:
+        return code in names(kind, "en")
+    if kind == LANGUAGE:
+        return code in LANGUAGES
+    if kind == ARTICLE:
+        return code in ARTICLES
+    return bool(code)
