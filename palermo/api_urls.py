@@ -9,6 +9,7 @@ from palermo.accounts.api.views import MeView, OrganisationViewSet
 from palermo.activities.api.views import ActivityViewSet
 from palermo.cases.api.views import CaseViewSet
 from palermo.geo.api.views import CountryViewSet
+from palermo.knowledge.api.views import ClaimViewSet, ResourceViewSet
 from palermo.standard.api import views as standard
 from palermo.stats.api.views import ReleaseViewSet
 
@@ -18,6 +19,8 @@ router.register("countries", CountryViewSet, basename="country")
 router.register("cases", CaseViewSet, basename="case")
 router.register("releases", ReleaseViewSet, basename="release")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("knowledge/resources", ResourceViewSet, basename="knowledge-resource")
+router.register("knowledge/claims", ClaimViewSet, basename="knowledge-claim")
 router.register("standard/versions", standard.StandardVersionViewSet, basename="standard-version")
 router.register("standard/fields", standard.FieldViewSet, basename="standard-field")
 router.register("standard/code-lists", standard.CodeListViewSet, basename="standard-code-list")

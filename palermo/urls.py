@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/", include("palermo.ingest.urls")),
     path("statistics/", include("palermo.stats.urls")),
     path("activities/", include("palermo.activities.urls")),
+    path("knowledge/", include("palermo.knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("palermo.api_urls")),
     path("django-admin/", admin.site.urls),

@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
         "ApprovalKindEnum": "palermo.cases.models.Approval.Kind",
         "MovementKindEnum": "palermo.cases.models.Movement.Kind",
         "ActivityStatusEnum": "palermo.activities.models.Status",
+        "ResourceStatusEnum": "palermo.knowledge.models.Status",
+        "ResourceKindEnum": "palermo.knowledge.models.Kind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -55,7 +55,7 @@ def test_csv_in_every_encoding_and_delimiter_a_spreadsheet_writes(
 
 
 def test_cyrillic_windows_files_are_not_read_as_latin(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    text = "Имя;Страна;Форма эксплуатации\r\nАнна Иванова;Россия;Принудительный труд\r\n" * 20  # noqa: RUF001
+    text = "Имя;Страна;Форма эксплуатации\r\nАнна Иванова;Россия;Принудительный труд\r\n" * 20
     (table,) = open_tables(_write(tmp_path, "ru.csv", text.encode("cp1251")))
     assert table.columns == ["Имя", "Страна", "Форма эксплуатации"]
     assert next(table.rows)["Страна"] == "Россия"

@@ -112,3 +112,43 @@ def test_facets_count(library) -> None:  # type: ignore[no-untyped-def]
     assert facets.total == 2
     assert {k: n for k, _label, n in facets.kinds} == {"research": 1, "evaluation": 1}
     assert dict(facets.codes["country"]) == {"TH": 1}
+
+
+def test_a_search_in_one_language_finds_resources_coded_alike_in_another(world) -> None:  # type: ignore[no-untyped-def]
+    from palermo.knowledge import vocabulary
+
+    labels = vocabulary.all_labels(vocabulary.THEME)["victim_assistance"]
+    resource(
+        world.agency,
+        "Shelter standards handbook",
+        codes={"intervention_theme": {"victim_assistance"}},
+    )
+    resource(world.agency, "Unrelated handbook")
+    assert labels["es"]
+    assert labels["es"] != labels["en"]
+    assert titles(labels["es"]) == {"Shelter standards handbook"}
+    assert titles(labels["ru"]) == {"Shelter standards handbook"}
+
+
+def test_odd_queries_search_without_error(library) -> None:  # type: ignore[no-untyped-def]
+    from palermo.knowledge import search
+
+    for text in [
+        '"unclosed',
+        "OR",
+        "- -",
+        "a OR",
+        '""',
+        "NEAR(",
+        "*",
+        "col:val",
+        "a AND (b",
+        "title:x",
+        "'; DROP TABLE x; --",
+        "\\",
+        "贩运人口",
+    ]:
+        titles(text)  # no error from the database's query syntax
+    assert titles('"forced labour') == {"Forced labour in agriculture"}
+    assert not search.parse("-only -exclusions")
+    assert titles("-agriculture") == set()
