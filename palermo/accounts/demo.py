@@ -39,6 +39,7 @@ USERS = [
     ("admin", "Amina", "Haddad", "ICS", Role.ADMINISTRATOR),
     ("analyst", "Lin", "Wei", "ICS", Role.ANALYST),
     ("datamanager", "Sofia", "Ortega", "ICS", Role.DATA_MANAGER),
+    ("reviewer", "Aiko", "Tanaka", "ICS", Role.KNOWLEDGE_REVIEWER),
     ("gma.caseworker", "Nadia", "Petrova", "GMA", Role.CASE_WORKER),
     ("gma.supervisor", "Jean", "Dupont", "GMA", Role.SUPERVISOR),
     ("gma.datamanager", "Omar", "Khalil", "GMA", Role.DATA_MANAGER),

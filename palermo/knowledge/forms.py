@@ -229,7 +229,7 @@ class ResourceForm(forms.Form):
                 "evidence_level",
                 _("A good practice or an evaluation says what evidence it rests on."),
             )
-        if kind == Kind.CASE_LAW and not data.get("court"):
+        if kind == Kind.CASE_LAW and not data.get("court") and not self._imported_without_court():
             self.add_error("court", _("Case law names its court."))
         upload = data.get("file")
         if upload:
@@ -240,6 +240,11 @@ class ResourceForm(forms.Form):
         return data
 
     pdf: tuple[str, bytes, services.PdfText] | None = None
+
+    def _imported_without_court(self) -> bool:
+        """A case imported without a court (the source names none) stays editable."""
+        case = getattr(self.resource, "case_law", None) if self.resource else None
+        return case is not None and not case.court
 
     def to_data(self) -> services.ResourceData:
         d = self.cleaned_data
@@ -297,14 +302,34 @@ class ResourceForm(forms.Form):
                     source_url=case.source_url,
                     victims_note=case.victims_note,
                 )
-            data.parties = [
-                (role, sex, age, Party.Nationality.UNKNOWN, d[name])
-                for name, role, sex, age in PARTY_FIELDS
-                if d.get(name) is not None
-            ]
+            data.parties = _parties(d, self.resource)
             for purpose in data.case_law["purposes"]:
                 codes[vocabulary.EXPLOITATION].add(vocabulary.PURPOSE_EXPLOITATION[purpose])
         return data
+
+
+def _parties(
+    cleaned: dict[str, Any], resource: Resource | None
+) -> list[tuple[str, str, str, str, int | None]]:
+    """The form's counts, plus what it does not show of an existing case: parties by
+    nationality, and parties known to exist whose number is not stated (imports), unless the
+    form now gives their number."""
+    slots = {(role, sex, age): name for name, role, sex, age in PARTY_FIELDS}
+    found: list[tuple[str, str, str, str, int | None]] = [
+        (str(role), str(sex), str(age), "", cleaned[name])
+        for name, role, sex, age in PARTY_FIELDS
+        if cleaned.get(name) is not None
+    ]
+    case = getattr(resource, "case_law", None) if resource is not None else None
+    if case is None:
+        return found
+    for party in case.parties.all():
+        slot = slots.get((party.role, party.sex, party.age))
+        shown = slot is not None and not party.nationality and party.count is not None
+        if shown or (slot is not None and not party.nationality and cleaned.get(slot) is not None):
+            continue
+        found.append((party.role, party.sex, party.age, party.nationality, party.count))
+    return found
 
 
 def initial_for(resource: Resource) -> dict[str, Any]:
@@ -354,7 +379,7 @@ def initial_for(resource: Resource) -> dict[str, Any]:
         initial["case_country"] = case.country_id
         for party in case.parties.all():
             for name, role, sex, age in PARTY_FIELDS:
-                if (party.role, party.sex, party.age) == (role, sex, age):
+                if (party.role, party.sex, party.age, party.nationality) == (role, sex, age, ""):
                     initial[name] = party.count
     return initial
 

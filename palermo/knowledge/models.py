@@ -92,7 +92,7 @@ class Resource(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
-    # Where an imported record came from ("sherloc:USA178"): importing it again updates it.
+    # Where an imported record came from ("sherloc:178"): importing it again updates it.
     source_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -179,7 +179,8 @@ class CaseLaw(models.Model):
     country = models.ForeignKey(
         "geo.Country", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    court = models.CharField(_("court"), max_length=300)
+    # Empty when the source does not name it (four SHERLOC records); forms require it.
+    court = models.CharField(_("court"), max_length=300, blank=True)
     case_number = models.CharField(_("case number"), max_length=200, blank=True)
     decision_date = models.DateField(_("date of the decision"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)

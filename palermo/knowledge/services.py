@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from palermo.accounts import access
 from palermo.accounts.models import Organisation, User
 from palermo.audit.services import record
-from palermo.geo.models import Country
+from palermo.geo.models import Country, Region
 from palermo.knowledge import search, vocabulary
 from palermo.knowledge.models import (
     ASSESSED_KINDS,
@@ -159,7 +159,23 @@ def check(data: ResourceData) -> None:
         errors.setdefault("year", []).append(
             _("Give a year between 1800 and %(year)d.") % {"year": this_year + 1}
         )
+    places = {
+        vocabulary.COUNTRY: set(
+            Country.objects.filter(iso2__in=data.codes.get(vocabulary.COUNTRY, ())).values_list(
+                "iso2", flat=True
+            )
+        ),
+        vocabulary.REGION: set(
+            Region.objects.filter(code__in=data.codes.get(vocabulary.REGION, ())).values_list(
+                "code", flat=True
+            )
+        ),
+    }
     for kind, codes in data.codes.items():
+        if kind in places:
+            for code in set(codes) - places[kind]:
+                errors.setdefault(kind, []).append(_("Unknown code: %s.") % code[:50])
+            continue
         if kind not in vocabulary.FACET_KINDS:
             errors.setdefault("codes", []).append(_("Unknown kind of code: %s.") % kind)
             continue
@@ -170,8 +186,8 @@ def check(data: ResourceData) -> None:
         errors.setdefault("evidence_level", []).append(
             _("A good practice or an evaluation says what evidence it rests on.")
         )
-    if data.kind == Kind.CASE_LAW and not (data.case_law or {}).get("court"):
-        errors.setdefault("court", []).append(_("Case law names its court."))
+    if data.kind == Kind.CASE_LAW and data.case_law is None:
+        errors.setdefault("court", []).append(_("Case law gives the case's record."))
     if errors:
         raise ValidationError(errors)
 

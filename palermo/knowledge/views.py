@@ -456,6 +456,8 @@ def _graph(chain: selectors.Chain, repeated_by: list[Claim]) -> dict[str, Any]:
             nodes.append({"kind": "hidden"})
     if chain.end == "untraceable":
         nodes.append({"kind": "untraceable"})
+    elif chain.end == "origin" and nodes[-1].get("claim") is not None and len(chain.hops) > 1:
+        nodes[-1]["kind"] = "origin"  # a claim that is its own origin (data, published method)
     for i, node in enumerate(nodes):
         node["x"], node["y"] = 10, 10 + i * (BOX_H + GAP)
         node["text_y"] = node["y"] + 26

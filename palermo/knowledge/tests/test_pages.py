@@ -174,3 +174,38 @@ def test_bad_pdfs_are_refused_clearly(login_as, world, content, message) -> None
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Resource.objects.filter(title__en="Broken file").exists()
+
+
+def test_editing_an_imported_case_keeps_what_the_form_does_not_show(login_as, world) -> None:  # type: ignore[no-untyped-def]
+    from palermo.knowledge.models import CaseLaw
+
+    case = resource(
+        world.host,
+        "United States v. Example",
+        kind="case_law",
+        case_law={"court": "", "acts": ["recruitment"], "sectors": ["Agriculture"]},
+        parties=[
+            ("victim", "female", "", "", None),
+            ("victim", "", "", "foreign", None),
+            ("defendant", "male", "", "", 2),
+        ],
+    )
+    reviewer = login_as(world.users["knowledge_reviewer"])
+    page = reviewer.get(reverse("knowledge:edit", args=[case.uid]))
+    assert page.status_code == 200
+    assert page.context["form"].initial["defendants_male"] == 2
+    data = {
+        "kind": "case_law",
+        "title_en": "United States v. Example",
+        "defendants_male": "3",
+        "acts": "recruitment",
+    }
+    response = reviewer.post(reverse("knowledge:edit", args=[case.uid]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = CaseLaw.objects.get(resource=case)
+    assert stored.sectors == ["Agriculture"]
+    assert set(stored.parties.values_list("role", "sex", "nationality", "count")) == {
+        ("victim", "female", "", None),
+        ("victim", "", "foreign", None),
+        ("defendant", "male", "", 3),
+    }

@@ -8,6 +8,7 @@ from palermo.accounts.models import Organisation
 from palermo.activities.demo import load_demo_activities
 from palermo.cases.demo import generate_cases, generate_workflow
 from palermo.ingest.demo import load_ready_made_profiles
+from palermo.knowledge.demo import load_demo_case_law, load_demo_knowledge
 from palermo.standard.demo import load_demo_profile
 from palermo.stats.demo import publish_demo_release
 
@@ -51,6 +52,12 @@ class Command(BaseCommand):
         created = load_demo_activities()
         if created:
             self.stdout.write(f"Generated {created} demo activities, /activities/.")
+        resources = load_demo_knowledge()
+        if resources:
+            self.stdout.write(f"Loaded {resources} resources into the knowledge base, /knowledge/.")
+        cases = load_demo_case_law()
+        if cases:
+            self.stdout.write(f"Imported {cases} court cases from UNODC SHERLOC, /knowledge/.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for login in logins:
