@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from palermo.accounts.models import Organisation, User
 from palermo.geo.models import Country
@@ -404,9 +405,15 @@ class ClaimForm(forms.Form):
     unit = forms.CharField(
         label=_("Unit"), max_length=60, help_text=_("e.g. persons, percent, US dollars.")
     )
-    scope_place = forms.CharField(label=_("Where"), required=False, max_length=200)
-    scope_period = forms.CharField(label=_("When"), required=False, max_length=60)
-    scope_population = forms.CharField(label=_("Who"), required=False, max_length=200)
+    scope_place = forms.CharField(
+        label=pgettext_lazy("claim scope", "Where"), required=False, max_length=200
+    )
+    scope_period = forms.CharField(
+        label=pgettext_lazy("claim scope", "When"), required=False, max_length=60
+    )
+    scope_population = forms.CharField(
+        label=pgettext_lazy("claim scope", "Who"), required=False, max_length=200
+    )
     location = forms.CharField(label=_("Page or section"), required=False, max_length=100)
     derived_from = forms.CharField(
         label=_("Taken from the claim"),
