@@ -285,14 +285,15 @@ def knowledge_contributors(user: User | AnonymousUser) -> list[Organisation]:
 
 
 def can_edit_resource(user: User | AnonymousUser, contributor: Organisation) -> bool:
-    """A resource is edited by its contributing organisation's contributors, and by
-    reviewers."""
-    return can(user, Action.CONTRIBUTE_KNOWLEDGE, contributor) or can_review_knowledge(user)
+    """A resource (or a claim) is changed and deleted only by the contributors of the
+    organisation that contributed it; reviewers publish or return, they do not edit."""
+    return can(user, Action.CONTRIBUTE_KNOWLEDGE, contributor)
 
 
 def can_review_knowledge(user: User | AnonymousUser) -> bool:
-    """Knowledge reviewers, in any organisation, approve any organisation's submissions (but
-    not their own: see knowledge.services)."""
+    """Knowledge reviewers, in any organisation, publish or return any organisation's
+    submissions and approve claims (never what they made or submitted themselves: see
+    knowledge.services)."""
     return can_anywhere(user, Action.REVIEW_KNOWLEDGE)
 
 

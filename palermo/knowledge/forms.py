@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from palermo.accounts.models import Organisation, User
-from palermo.geo.models import Country
+from palermo.geo.models import Country, Region
 from palermo.knowledge import selectors, services, vocabulary
 from palermo.knowledge.models import (
     ASSESSED_KINDS,
@@ -99,6 +99,13 @@ class ResourceForm(forms.Form):
         required=False,
         queryset=Country.objects.order_by("name_en"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    regions = forms.ModelMultipleChoiceField(
+        label=_("Regions"),
+        required=False,
+        queryset=Region.objects.order_by("code"),
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("For a regional resource. A country's own region is added by itself."),
     )
     # Good practices and evaluations
     evidence_level = forms.ChoiceField(
@@ -253,6 +260,7 @@ class ResourceForm(forms.Form):
             kind: set(d.get(name) or []) for name, kind in CODE_FIELDS.items()
         }
         codes[vocabulary.COUNTRY] = {c.iso2 for c in d.get("countries") or []}
+        codes[vocabulary.REGION] = {r.code for r in d.get("regions") or []}
         kind = d["kind"]
         data = services.ResourceData(
             kind=kind,
@@ -355,6 +363,7 @@ def initial_for(resource: Resource) -> dict[str, Any]:
     for name, kind in CODE_FIELDS.items():
         initial[name] = codes.get(kind, [])
     initial["countries"] = codes.get(vocabulary.COUNTRY, [])
+    initial["regions"] = codes.get(vocabulary.REGION, [])
     assessment = getattr(resource, "assessment", None)
     if assessment is not None:
         for name in ("evidence_level", "evaluated", "evaluator", "results"):
@@ -433,10 +442,24 @@ class ClaimForm(forms.Form):
     )
     validity = forms.ChoiceField(label=_("Validity"), choices=Validity.choices)
 
-    def __init__(self, *args: Any, user: User, stated_in: Resource, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        stated_in: Resource,
+        organisations: list[Organisation],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.stated_in = stated_in
+        self.fields["organisation"] = forms.ModelChoiceField(
+            label=_("Recorded for"),
+            queryset=Organisation.objects.filter(pk__in=[o.pk for o in organisations]),
+            initial=organisations[0] if organisations else None,
+            disabled=len(organisations) == 1,
+        )
+        self.order_fields(["organisation"])
         self.fields["source_release"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
             *((str(r.pk), f"{r.title} (v{r.version})") for r in releases.published()),

@@ -103,7 +103,7 @@ class Resource(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
-        ordering = ["-year", "-id"]
+        ordering = [models.F("year").desc(nulls_last=True), "-id"]
         verbose_name = _("resource")
         verbose_name_plural = _("resources")
         indexes = [models.Index(fields=["status", "is_public", "year"])]
@@ -304,6 +304,12 @@ class Claim(models.Model):
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A claim recorded by another organisation than the one that contributed the resource
+    # stating it is seen by others only once a reviewer approves it.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
-from operator import and_, or_
+from operator import or_
 from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
@@ -53,7 +53,17 @@ FTS_WEIGHTS = "10.0, 4.0, 1.0"
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
+# Arabic letters written in several ways: hamza seats on alif, alif maqsura, ta marbuta.
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0623": "\u0627",
+        "\u0625": "\u0627",
+        "\u0622": "\u0627",
+        "\u0649": "\u064a",
+        "\u0629": "\u0647",
+    }
+)
 
 
 # -- Words --------------------------------------------------------------------------------
@@ -61,7 +71,7 @@ _WORD = re.compile(r"\w+")
 
 def words(text: str) -> list[str]:
     """The words of a text, lower-cased; each Chinese character is a word."""
-    text = _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text)).casefold()
+    text = normalise(text).casefold()
     found: list[str] = []
     for word in _WORD.findall(text):
         if _CJK.search(word):
@@ -69,6 +79,18 @@ def words(text: str) -> list[str]:
         else:
             found.append(word)
     return found
+
+
+def normalise(text: str) -> str:
+    """The form in which every text is indexed and every query read, on both databases: NFC,
+    Arabic without short vowels and tatweel, with its variant letters folded."""
+    text = unicodedata.normalize("NFC", text)
+    if _ARABIC_LETTER.search(text):
+        text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
+    return text
+
+
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 
 
 def _split_cjk(word: str) -> list[str]:
@@ -174,29 +196,38 @@ def query_stems(query: Query) -> set[str]:
 # -- Concepts -----------------------------------------------------------------------------
 
 
-def concepts(query: Query) -> list[tuple[str, str]]:
-    """The codes (kind, code) whose whole label, in some language, the query's required words
-    contain."""
-    required = [word for atom in query.atoms() for word in atom]
-    if not required:
-        return []
-    by_language = {language: set(stems(required, language)) for language in vocabulary.LANGUAGES}
+def _label_stems() -> list[tuple[str, str, str, frozenset[str]]]:
+    """(kind, code, language, stems of the label) for every label of the standard's lists."""
     found = []
     for kind in vocabulary.STANDARD_KINDS:
         for code, labels in vocabulary.all_labels(kind).items():
             for language, label in labels.items():
-                label_stems = set(stems(words(label), language))
-                query_side = by_language.get(language)
-                if query_side is not None and label_stems and label_stems <= query_side:
-                    found.append((kind, code))
-                    break
+                label_stems = frozenset(stems(words(label), language))
+                if label_stems:
+                    found.append((kind, code, language, label_stems))
+    return found
+
+
+def concepts(query: Query) -> dict[int, list[tuple[str, str]]]:
+    """For each required group (by position), the codes (kind, code) whose whole label, in some
+    language, the query names, the group's words being part of that label: "victim assistance
+    Brazil" names *victim assistance* for its first two groups, not for "Brazil"."""
+    required = [word for atom in query.atoms() for word in atom]
+    if not required:
+        return {}
+    by_language = {language: set(stems(required, language)) for language in vocabulary.LANGUAGES}
+    found: dict[int, list[tuple[str, str]]] = {}
+    for kind, code, language, label_stems in _label_stems():
+        if not label_stems <= by_language.get(language, set()):
+            continue
+        for position, group in enumerate(query.required):
+            if any(set(stems(atom, language)) <= label_stems for atom in group):
+                found.setdefault(position, []).append((kind, code))
     return found
 
 
 def _concept_filter(codes: list[tuple[str, str]]) -> Q:
-    if not codes:
-        return Q(pk__in=[])
-    tagged = reduce(or_, (Q(kind=kind, code=code) for kind, code in codes))
+    tagged = reduce(or_, (Q(kind=kind, code=code) for kind, code in dict.fromkeys(codes)))
     return Q(Exists(ResourceCode.objects.filter(tagged, resource=OuterRef("pk"))))
 
 
@@ -208,93 +239,97 @@ def is_postgresql() -> bool:
 
 
 def matching(resources: QuerySet[Resource], query: Query) -> QuerySet[Resource]:
-    """The resources that match, annotated with ``relevance`` (higher is better)."""
+    """The resources that match, annotated with ``relevance`` (higher is better).
+
+    Every required group must match: in the text, in any language, or through a concept it
+    names. Each group may match in another language (a French abstract and an English title).
+    """
     if not query:
-        return resources.none()
-    codes = concepts(query)
-    concept_match = _concept_filter(codes)
-    rank: Any
-    if is_postgresql():
-        text_match, excluded, rank = _pg_match(query)
-    else:
-        text_match, excluded, rank = _fts_match(query)
+        return resources.none().annotate(relevance=Value(0.0, output_field=FloatField()))
+    named = concepts(query)
+    matcher = _pg_group if is_postgresql() else _fts_group
+    found = resources
+    for position, group in enumerate(query.required):
+        group_match = matcher(group)
+        if position in named:
+            group_match |= _concept_filter(named[position])
+        found = found.filter(group_match)
+    if query.excluded:
+        found = found.exclude(matcher(query.excluded))
+    rank: Any = _pg_rank(query) if is_postgresql() else _fts_rank(query)
     relevance: Any = Coalesce(rank, Value(0.0), output_field=FloatField())
-    if codes:
-        # A resource tagged with a concept the query names ranks a little higher.
+    all_named = [code for codes in named.values() for code in codes]
+    if all_named:
+        # A resource coded with a concept the query names ranks higher.
         relevance = relevance + Case(
-            When(concept_match, then=Value(0.05)), default=Value(0.0), output_field=FloatField()
+            When(_concept_filter(all_named), then=Value(CONCEPT_BONUS[connection.vendor])),
+            default=Value(0.0),
+            output_field=FloatField(),
         )
-    found = resources.filter(text_match | concept_match)
-    if excluded is not None:
-        found = found.exclude(excluded)
     return found.annotate(relevance=relevance)
 
 
-def _pg_queries(atoms: Iterable[Atom], config: str) -> list[SearchQuery]:
-    return [SearchQuery(" ".join(atom), config=config, search_type="phrase") for atom in atoms]
+# What a coded concept adds to the rank: about a title match on each database's scale.
+CONCEPT_BONUS = {"postgresql": 0.1, "sqlite": 1.0}
 
 
-def _pg_match(query: Query) -> tuple[Q, Q | None, SearchRank]:
-    per_language = []
-    for config in sorted(set(vocabulary.PG_CONFIGS.values())):
-        groups = [reduce(or_, _pg_queries(group, config)) for group in query.required]
-        per_language.append(reduce(and_, groups))
-    positive = reduce(or_, per_language)
-    excluded = None
-    if query.excluded:
-        negative = reduce(
-            or_,
-            [
-                q
-                for config in sorted(set(vocabulary.PG_CONFIGS.values()))
-                for q in _pg_queries(query.excluded, config)
-            ],
-        )
-        excluded = Q(search_vector=negative)
-    return Q(search_vector=positive), excluded, SearchRank(F("search_vector"), positive)
+def _pg_configs() -> list[str]:
+    return sorted(set(vocabulary.PG_CONFIGS.values()))
+
+
+def _pg_any(atoms: Iterable[Atom]) -> SearchQuery:
+    """Any of the atoms, each as a phrase stemmed in any language."""
+    return reduce(
+        or_,
+        [
+            SearchQuery(" ".join(atom), config=config, search_type="phrase")
+            for atom in atoms
+            for config in _pg_configs()
+        ],
+    )
+
+
+def _pg_group(atoms: list[Atom]) -> Q:
+    return Q(search_vector=_pg_any(atoms))
+
+
+def _pg_rank(query: Query) -> SearchRank:
+    return SearchRank(F("search_vector"), _pg_any(list(query.atoms())))
+
+
+_FTS_LANGUAGES = [*vocabulary.SNOWBALL, "zh-hans"]
 
 
 def _fts_phrase(atom: Atom, language: str) -> str:
     return '"' + " ".join(s.replace('"', '""') for s in stems(atom, language)) + '"'
 
 
-_FTS_LANGUAGES = [*vocabulary.SNOWBALL, "zh-hans"]
-
-
-def fts_expressions(query: Query) -> tuple[str, str]:
-    """The FTS5 MATCH expressions for what a query requires and what it excludes (every word
+def fts_expression(atoms: Iterable[Atom]) -> str:
+    """An FTS5 MATCH expression for any of the atoms, each stemmed in any language (every word
     quoted: nothing a reader types is read as FTS5 syntax)."""
-    languages = _FTS_LANGUAGES
-    per_language = []
-    for language in languages:
-        groups = [
-            "(" + " OR ".join(_fts_phrase(atom, language) for atom in group) + ")"
-            for group in query.required
-        ]
-        per_language.append("(" + " AND ".join(groups) + ")")
-    positive = " OR ".join(dict.fromkeys(per_language))
-    excluded = dict.fromkeys(
-        _fts_phrase(atom, language) for atom in query.excluded for language in languages
+    phrases = dict.fromkeys(
+        _fts_phrase(atom, language) for atom in atoms for language in _FTS_LANGUAGES
     )
-    return positive, " OR ".join(excluded)
+    return " OR ".join(p for p in phrases if p != '""') or '""'
 
 
-def _fts_ids(expression: str) -> Q:
+def _fts_group(atoms: list[Atom]) -> Q:
     return Q(
-        id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (expression,))
+        id__in=RawSQL(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+            (fts_expression(atoms),),
+        )
     )
 
 
-def _fts_match(query: Query) -> tuple[Q, Q | None, RawSQL]:
-    expression, excluded = fts_expressions(query)
+def _fts_rank(query: Query) -> RawSQL:
     # bm25 is negative, lower is better; relevance is higher-is-better.
-    rank = RawSQL(
+    return RawSQL(
         f"(SELECT -bm25({FTS_TABLE}, {FTS_WEIGHTS}) FROM {FTS_TABLE} "
         f"WHERE {FTS_TABLE} MATCH %s AND rowid = knowledge_resource.id)",
-        (expression,),
+        (fts_expression(list(query.atoms())),),
         output_field=FloatField(),
     )
-    return _fts_ids(expression), (_fts_ids(excluded) if excluded else None), rank
 
 
 # -- Indexing -----------------------------------------------------------------------------
@@ -307,7 +342,7 @@ def _pg_vector_sql(parts: list[Part]) -> tuple[str, list[str]]:
     for column, language, text in parts:
         config = vocabulary.PG_CONFIGS.get(language, "simple")
         pieces.append(f"setweight(to_tsvector('{config}', %s), '{PG_WEIGHTS[column]}')")
-        params.append(spaced(text) if config == "simple" else text)
+        params.append(spaced(normalise(text)))
     return " || ".join(pieces) or "NULL", params
 
 
@@ -343,6 +378,8 @@ def unindex(resource_id: int) -> None:
 
 Segment = tuple[str, bool]  # text, highlighted
 SNIPPET_WORDS = 36
+# How far into each text a passage is looked for (a PDF's text can be two million characters).
+SNIPPET_SCAN = 20_000
 
 
 def snippet(texts: list[tuple[str, str]], query: Query) -> list[Segment]:
@@ -353,7 +390,7 @@ def snippet(texts: list[tuple[str, str]], query: Query) -> list[Segment]:
     for language, text in texts:
         if not text:
             continue
-        tokens = list(re.finditer(r"\S+", text))
+        tokens = list(re.finditer(r"\S+", text[:SNIPPET_SCAN]))
         hits = [i for i, t in enumerate(tokens) if _hit(t.group(0), language, wanted)]
         if not hits:
             continue
@@ -373,8 +410,10 @@ def snippet(texts: list[tuple[str, str]], query: Query) -> list[Segment]:
     return []
 
 
+@lru_cache(maxsize=20_000)
+def _stem(word: str, language: str) -> str:
+    return stems([word], language)[0]
+
+
 def _hit(token: str, language: str, wanted: set[str]) -> bool:
-    for word in words(token):
-        if word in wanted or any(s in wanted for s in stems([word], language)):
-            return True
-    return False
+    return any(word in wanted or _stem(word, language) in wanted for word in words(token))

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import re
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Substr
 
 from palermo.accounts import access
 from palermo.knowledge import search, vocabulary
@@ -61,10 +63,11 @@ def own_work(user: User | AnonymousUser) -> QuerySet[Resource]:
 
 
 SORTS = {
-    "relevance": ("-relevance", "-year", "-id"),
-    "newest": ("-year", "-id"),
-    "oldest": ("year", "id"),
+    "relevance": (F("relevance").desc(), F("year").desc(nulls_last=True), F("id").desc()),
+    "newest": (F("year").desc(nulls_last=True), F("id").desc()),
+    "oldest": (F("year").asc(nulls_last=True), F("id").asc()),
 }
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 CODE_FILTERS = {
     "country": vocabulary.COUNTRY,
     "region": vocabulary.REGION,
@@ -102,9 +105,9 @@ class Filters:
             raw = params.get(f.name)
             if raw in (None, ""):
                 continue
-            raw = str(raw).strip()[:500]
+            raw = _CONTROL.sub("", str(raw)).strip()[:500]
             if f.name in ("year_from", "year_to"):
-                if raw.isdigit() and len(raw) == 4:
+                if re.fullmatch(r"[0-9]{4}", raw):
                     values[f.name] = int(raw)
             elif f.name == "kind":
                 if raw in Kind.values:
@@ -125,8 +128,9 @@ class Filters:
 
     @property
     def effective_sort(self) -> str:
-        if self.sort:
-            return self.sort if (self.sort != "relevance" or self.q.strip()) else "newest"
+        """Relevance needs words to rank by; without them, newest first."""
+        if self.sort and self.sort != "relevance":
+            return self.sort
         return "relevance" if search.parse(self.q) else "newest"
 
 
@@ -160,6 +164,14 @@ def find(resources: QuerySet[Resource], filters: Filters) -> QuerySet[Resource]:
     return resources.order_by(*order)
 
 
+def listed(resources: QuerySet[Resource]) -> QuerySet[Resource]:
+    """A list's rows without their index and whole text, with the beginning of the text for
+    passages (a PDF's text can be two million characters)."""
+    return resources.defer("full_text", "search_vector").annotate(
+        text_head=Substr("full_text", 1, search.SNIPPET_SCAN)
+    )
+
+
 @dataclass
 class Facets:
     total: int
@@ -172,37 +184,60 @@ class Facets:
 FACET_SIZE = 12
 
 
-def facets(found: QuerySet[Resource]) -> Facets:
-    """Counts of the resources found by kind, year and each kind of code (the reader's other
-    filters applied: each count is what choosing it would give)."""
-    ids = found.order_by().values("id")
+def facets(resources: QuerySet[Resource], filters: Filters) -> Facets:
+    """Counts of what a search finds in ``resources``, by kind, year and each kind of code.
+    Each count is what choosing it would give: a facet's own choice is left out of its counts
+    (with Thailand chosen, Nigeria counts the resources about Nigeria, not about both)."""
+    found = find(resources, filters)
     total = found.order_by().count()
+
+    def ids_without(**cleared: Any) -> Any:
+        if all(getattr(filters, name) in (None, "") for name in cleared):
+            return found.order_by().values("id")
+        return find(resources, replace(filters, **cleared)).order_by().values("id")
+
     kind_names = dict(Kind.choices)
     kinds = [
         (row["kind"], str(kind_names.get(row["kind"], row["kind"])), row["n"])
-        for row in Resource.objects.filter(id__in=ids)
+        for row in Resource.objects.filter(id__in=ids_without(kind=""))
         .values("kind")
         .annotate(n=Count("id"))
         .order_by("-n", "kind")
     ]
     years = [
         (row["year"], row["n"])
-        for row in Resource.objects.filter(id__in=ids, year__isnull=False)
+        for row in Resource.objects.filter(
+            id__in=ids_without(year_from=None, year_to=None), year__isnull=False
+        )
         .values("year")
         .annotate(n=Count("id"))
         .order_by("-year")[:30]
     ]
     codes: dict[str, list[tuple[str, int]]] = {kind: [] for kind in vocabulary.FACET_KINDS}
-    rows = (
-        ResourceCode.objects.filter(resource_id__in=ids)
+    chosen = {kind: name for name, kind in CODE_FILTERS.items() if getattr(filters, name)}
+    rows = list(
+        ResourceCode.objects.filter(resource_id__in=found.order_by().values("id"))
+        .exclude(kind__in=list(chosen))
         .values("kind", "code")
         .annotate(n=Count("resource_id"))
         .order_by("kind", "-n", "code")
     )
+    for kind, name in chosen.items():
+        rows += list(
+            ResourceCode.objects.filter(resource_id__in=ids_without(**{name: ""}), kind=kind)
+            .values("kind", "code")
+            .annotate(n=Count("resource_id"))
+            .order_by("kind", "-n", "code")
+        )
     for row in rows:
         bucket = codes.setdefault(row["kind"], [])
         if len(bucket) < FACET_SIZE:
             bucket.append((row["code"], row["n"]))
+    for kind, name in chosen.items():
+        # The chosen code shows even when it is not among the largest.
+        code = getattr(filters, name)
+        if code not in {c for c, _n in codes[kind]}:
+            codes[kind].append((code, total))
     return Facets(total=total, kinds=kinds, years=years, codes=codes)
 
 
@@ -210,9 +245,28 @@ def facets(found: QuerySet[Resource]) -> Facets:
 
 
 def visible_claims(user: User | AnonymousUser) -> QuerySet[Claim]:
-    """A claim is seen by whoever sees the resource that states it."""
-    return Claim.objects.filter(stated_in__in=visible(user).values("id")).select_related(
-        "stated_in", "source_resource", "source_release", "organisation"
+    """A claim is seen by whoever sees the resource that states it, if the organisation that
+    contributed the resource recorded it or a reviewer approved it; until then, by the
+    recording organisation's contributors and by reviewers."""
+    found = Claim.objects.filter(stated_in__in=visible(user).values("id"))
+    if not access.can_review_knowledge(user):
+        rule = Q(organisation=F("stated_in__contributor")) | Q(approved_at__isnull=False)
+        own = access.knowledge_contributors(user)
+        if own:
+            rule |= Q(organisation__in=own)
+        found = found.filter(rule)
+    return found.select_related("stated_in", "source_resource", "source_release", "organisation")
+
+
+def pending_claims(user: User | AnonymousUser) -> QuerySet[Claim]:
+    """Claims waiting for a reviewer's approval (for reviewers)."""
+    if not access.can_review_knowledge(user):
+        return Claim.objects.none()
+    return (
+        visible_claims(user)
+        .filter(approved_at__isnull=True)
+        .exclude(organisation=F("stated_in__contributor"))
+        .order_by("created_at")
     )
 
 

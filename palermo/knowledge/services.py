@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -258,6 +259,8 @@ def save_resource(
             raise PermissionDenied(_("You cannot change this resource."))
     check(data)
     created = resource is None
+    before = {} if resource is None else _snapshot(resource)
+    was_members_only = resource is not None and not resource.is_public
     if resource is None:
         resource = Resource(contributor=organisation, created_by=actor)
     resource.kind = data.kind
@@ -280,27 +283,61 @@ def save_resource(
     if publish:
         resource.status = Status.PUBLISHED
         resource.published_at = resource.published_at or timezone.now()
-    elif (
-        not created
-        and resource.status == Status.PUBLISHED
-        and actor is not None
-        and not access.can_review_knowledge(actor)
-    ):
+    elif resource.status == Status.PUBLISHED and was_members_only and resource.is_public:
+        # Making a members-only resource public is a new publication: it is reviewed again.
         resource.status = Status.SUBMITTED
         resource.submitted_by = actor
     resource.full_clean(exclude=["file", "url", "search_vector"])
     resource.save()
     _save_codes(resource, _codes_of(data))
     _save_details(resource, data)
-    reindex([Resource.objects.select_related("case_law", "assessment").get(pk=resource.pk)])
+    saved = Resource.objects.select_related("case_law", "assessment").get(pk=resource.pk)
+    reindex([saved])
+    changed = sorted(k for k, v in _snapshot(saved).items() if before.get(k) != v)
     record(
         action="knowledge.resource_created" if created else "knowledge.resource_changed",
         actor=actor,
         organisation=organisation,
         target=resource,
-        detail={"status": resource.status},
+        detail={"status": resource.status, "changed": changed},
     )
     return resource
+
+
+def _snapshot(resource: Resource) -> dict[str, Any]:
+    """What a change can alter, to say in the audit log which fields changed (not how)."""
+    found: dict[str, Any] = {
+        name: getattr(resource, name)
+        for name in (
+            "kind",
+            "title",
+            "abstract",
+            "publishers",
+            "authors",
+            "year",
+            "text_language",
+            "licence",
+            "url",
+            "is_public",
+            "file_name",
+            "status",
+        )
+    }
+    found["codes"] = sorted(resource.codes.values_list("kind", "code"))
+    case = CaseLaw.objects.filter(resource=resource).first()
+    found["case_law"] = (
+        None
+        if case is None
+        else [str(getattr(case, f.attname)) for f in CaseLaw._meta.concrete_fields]
+        + sorted(str(p) for p in case.parties.all())
+    )
+    assessment = Assessment.objects.filter(resource=resource).first()
+    found["assessment"] = (
+        None
+        if assessment is None
+        else [str(getattr(assessment, f.attname)) for f in Assessment._meta.concrete_fields]
+    )
+    return found
 
 
 def _save_codes(resource: Resource, codes: set[tuple[str, str]]) -> None:
@@ -365,8 +402,8 @@ def review(*, actor: User, resource: Resource, approve: bool, note: str = "") ->
         raise PermissionDenied(_("Only knowledge reviewers approve resources."))
     if resource.status != Status.SUBMITTED:
         raise ValidationError(_("This resource is not waiting for review."))
-    if resource.submitted_by_id == actor.pk:
-        raise ValidationError(_("Another reviewer must review a resource you submitted."))
+    if actor.pk in (resource.submitted_by_id, resource.created_by_id):
+        raise ValidationError(_("Another reviewer must review a resource you added or submitted."))
     note = _clean(note)[:5000]
     if not approve and not note:
         raise ValidationError({"note": [_("Say what should change before it can be published.")]})
@@ -391,6 +428,23 @@ def review(*, actor: User, resource: Resource, approve: bool, note: str = "") ->
 def delete_resource(*, actor: User, resource: Resource) -> None:
     if not access.can_edit_resource(actor, resource.contributor):
         raise PermissionDenied(_("You cannot delete this resource."))
+    others = Claim.objects.filter(
+        Q(stated_in=resource) | Q(source_resource=resource) | Q(derived_from__stated_in=resource)
+    ).exclude(organisation=resource.contributor)
+    if others.exists():
+        raise ValidationError(
+            _(
+                "Other organisations' claims are stated in this resource or rest on it: it "
+                "cannot be deleted. Mark it members only instead, or ask them to remove theirs."
+            )
+        )
+    for claim in resource.claims.all():
+        record(
+            action="knowledge.claim_deleted",
+            actor=actor,
+            organisation=claim.organisation,
+            target=claim,
+        )
     record(
         action="knowledge.resource_deleted",
         actor=actor,
@@ -481,6 +535,9 @@ def save_claim(
     claim.source_release = data.source_release
     claim.method = _clean(data.method)[:10_000]
     claim.validity = data.validity
+    # A changed claim is approved again (it matters only for another organisation's claims).
+    claim.approved_by = None
+    claim.approved_at = None
     claim.full_clean()
     claim.save()
     record(
@@ -489,6 +546,27 @@ def save_claim(
         organisation=claim.organisation,
         target=claim,
     )
+    return claim
+
+
+@transaction.atomic
+def approve_claim(*, actor: User, claim: Claim) -> Claim:
+    """A reviewer lets a claim recorded by another organisation than the resource's own be
+    seen by everyone who sees the resource."""
+    if not access.can_review_knowledge(actor):
+        raise PermissionDenied(_("Only knowledge reviewers approve claims."))
+    if claim.created_by_id == actor.pk:
+        raise ValidationError(_("Another reviewer must approve a claim you recorded."))
+    if claim.approved_at is None:
+        claim.approved_by = actor
+        claim.approved_at = timezone.now()
+        claim.save(update_fields=["approved_by", "approved_at"])
+        record(
+            action="knowledge.claim_approved",
+            actor=actor,
+            organisation=claim.organisation,
+            target=claim,
+        )
     return claim
 
 

@@ -561,6 +561,8 @@ def _import_case(
             _("This case was imported by %(org)s; it is theirs to update.")
             % {"org": existing.contributor.acronym}
         )
+    if existing is not None:
+        _keep_what_the_file_does_not_own(existing, case.data)
     if existing is not None and stored_as(existing, case.data):
         report.unchanged += 1
         return "unchanged"
@@ -579,6 +581,21 @@ def _import_case(
         return "created"
     report.updated += 1
     return "updated"
+
+
+# The codes an import decides; reviewers' other codes (themes, target groups other than
+# children, articles, regions) are kept on a re-import.
+IMPORT_OWNS = frozenset({vocabulary.COUNTRY, vocabulary.EXPLOITATION})
+
+
+def _keep_what_the_file_does_not_own(resource: Resource, data: services.ResourceData) -> None:
+    """A re-import never widens who sees a case (a case restricted to members stays so) and
+    keeps the codes people added to it."""
+    data.is_public = resource.is_public
+    for code in resource.codes.exclude(kind__in=IMPORT_OWNS):
+        if code.kind in (vocabulary.LANGUAGE, vocabulary.PUBLISHER):
+            continue  # derived from the titles and publishers
+        data.codes.setdefault(code.kind, set()).add(code.code)
 
 
 def stored_as(resource: Resource, data: services.ResourceData) -> bool:

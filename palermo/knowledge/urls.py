@@ -12,6 +12,7 @@ urlpatterns = [
     path("claims/<uuid:claim_id>/", views.claim_detail, name="claim"),
     path("claims/<uuid:claim_id>/edit/", views.claim_edit, name="claim_edit"),
     path("claims/<uuid:claim_id>/delete/", views.claim_delete, name="claim_delete"),
+    path("claims/<uuid:claim_id>/approve/", views.claim_approve, name="claim_approve"),
     path("<uuid:uid>/", views.detail, name="detail"),
     path("<uuid:uid>/file/", views.download, name="file"),
     path("<uuid:uid>/edit/", views.edit, name="edit"),

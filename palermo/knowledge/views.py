@@ -28,7 +28,7 @@ from palermo.knowledge.forms import (
     claim_initial,
     initial_for,
 )
-from palermo.knowledge.models import Claim, Kind, Party, Resource, Status
+from palermo.knowledge.models import Claim, Kind, Party, Resource, Status, Validity
 
 PAGE_SIZE = 20
 
@@ -136,13 +136,16 @@ def _facet_groups(facets: selectors.Facets, filters: selectors.Filters) -> list[
     return groups
 
 
-def _excerpt(resource: Resource, query: search.Query) -> list[search.Segment]:
+def excerpt(resource: Resource, query: search.Query) -> list[search.Segment]:
     """The passage a result shows: from the abstract in the reader's language first, then the
-    other abstracts and the full text."""
+    other abstracts, the beginning of the full text (``text_head``), then the titles."""
     language = get_language() or "en"
     texts = sorted(resource.abstract.items(), key=lambda pair: pair[0] != language)
-    if resource.full_text:
-        texts.append((resource.text_language or "en", resource.full_text[:200_000]))
+    head = getattr(resource, "text_head", "")
+    if head:
+        texts.append((resource.text_language or "en", head))
+    if query:
+        texts += list(resource.title.items())
     return search.snippet(texts, query)
 
 
@@ -150,14 +153,14 @@ def index(request: HttpRequest) -> HttpResponse:
     """Search: words, filters, facets with counts, sorting, highlighted passages, pages."""
     filters = selectors.Filters.from_query(request.GET.dict())
     base = selectors.published(request.user)
-    found = selectors.find(base, filters)
+    found = selectors.listed(selectors.find(base, filters))
     paginator = CappedPaginator(found, PAGE_SIZE, cap=10_000)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     query = search.parse(filters.q)
     for resource in rows:
-        resource.excerpt = _excerpt(resource, query)
-    facets = selectors.facets(found)
+        resource.excerpt = excerpt(resource, query)
+    facets = selectors.facets(base, filters)
     params = filters.as_params()
     return render(
         request,
@@ -176,6 +179,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 if name != "relevance" or filters.q.strip()
             },
             "kinds": Kind.choices,
+            "choices": _filter_choices(),
             "contributors": access.knowledge_contributors(request.user),
             "queue": selectors.review_queue(request.user).count()
             if access.can_review_knowledge(request.user)
@@ -184,21 +188,30 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _filter_choices() -> dict[str, Any]:
+    """The search form's lists: every country, region and code, not only the facets' top."""
+    return {
+        "countries": Country.objects.order_by("name_en"),
+        "regions": Region.objects.order_by("code"),
+        "themes": list(vocabulary.names(vocabulary.THEME).items()),
+        "exploitation": list(vocabulary.names(vocabulary.EXPLOITATION).items()),
+        "groups": list(vocabulary.names(vocabulary.TARGET_GROUP).items()),
+        "languages": list(vocabulary.names(vocabulary.LANGUAGE).items()),
+        "articles": list(vocabulary.names(vocabulary.ARTICLE).items()),
+    }
+
+
 def _codes_by_kind(resource: Resource) -> dict[str, list[str]]:
+    codes = list(resource.codes.all())
+    wanted = {kind: [c.code for c in codes if c.kind == kind] for kind in vocabulary.FACET_KINDS}
     country_names = {
-        c.iso2: c.name
-        for c in Country.objects.filter(
-            iso2__in=[c.code for c in resource.codes.all() if c.kind == vocabulary.COUNTRY]
-        )
+        c.iso2: c.name for c in Country.objects.filter(iso2__in=wanted[vocabulary.COUNTRY])
     }
     region_names = {
-        r.code: r.name
-        for r in Region.objects.filter(
-            code__in=[c.code for c in resource.codes.all() if c.kind == vocabulary.REGION]
-        )
+        r.code: r.name for r in Region.objects.filter(code__in=wanted[vocabulary.REGION])
     }
     found: dict[str, list[str]] = {}
-    for code in resource.codes.all():
+    for code in codes:
         if code.kind == vocabulary.PUBLISHER:
             continue
         found.setdefault(code.kind, []).append(
@@ -218,7 +231,7 @@ def detail(request: HttpRequest, uid: Any) -> HttpResponse:
     reviewable = (
         resource.status == Status.SUBMITTED
         and access.can_review_knowledge(user)
-        and resource.submitted_by_id != user.pk
+        and user.pk not in (resource.submitted_by_id, resource.created_by_id)
     )
     return render(
         request,
@@ -307,7 +320,7 @@ def new(request: HttpRequest) -> HttpResponse:
 def edit(request: HttpRequest, uid: Any) -> HttpResponse:
     resource = _resource(request, uid)
     if not access.can_edit_resource(request.user, resource.contributor):
-        raise PermissionDenied(_("Only the contributing organisation and reviewers edit it."))
+        raise PermissionDenied(_("Only the organisation that contributed it edits it."))
     form = ResourceForm(
         request.POST or None,
         request.FILES or None,
@@ -376,7 +389,11 @@ def review(request: HttpRequest, uid: Any) -> HttpResponse:
 @require_POST
 def delete(request: HttpRequest, uid: Any) -> HttpResponse:
     resource = _resource(request, uid)
-    services.delete_resource(actor=_user(request), resource=resource)
+    try:
+        services.delete_resource(actor=_user(request), resource=resource)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("knowledge:detail", resource.uid)
     messages.success(request, _("The resource is deleted."))
     return redirect("knowledge:index")
 
@@ -390,6 +407,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "reviewer": access.can_review_knowledge(request.user),
             "waiting": selectors.review_queue(request.user).select_related("contributor"),
+            "claims": selectors.pending_claims(request.user),
             "own": selectors.own_work(request.user),
         },
     )
@@ -401,6 +419,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 def claim_list(request: HttpRequest) -> HttpResponse:
     claims: QuerySet[Claim] = selectors.visible_claims(request.user).order_by("-created_at")
     validity = request.GET.get("validity", "")
+    if validity not in Validity.values:
+        validity = ""
     if validity:
         claims = claims.filter(validity=validity)
     page = CappedPaginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -425,6 +445,7 @@ def claim_detail(request: HttpRequest, claim_id: Any) -> HttpResponse:
     editable = request.user.is_authenticated and access.can_edit_resource(
         request.user, claim.organisation
     )
+    pending = claim.approved_at is None and claim.organisation_id != claim.stated_in.contributor_id
     return render(
         request,
         "knowledge/claim.html",
@@ -434,8 +455,24 @@ def claim_detail(request: HttpRequest, claim_id: Any) -> HttpResponse:
             "graph": _graph(chain, repeated_by),
             "repeated_by": repeated_by,
             "editable": editable,
+            "pending": pending,
+            "approvable": pending
+            and access.can_review_knowledge(request.user)
+            and claim.created_by_id != request.user.pk,
         },
     )
+
+
+@login_required
+@require_POST
+def claim_approve(request: HttpRequest, claim_id: Any) -> HttpResponse:
+    claim = _claim(request, claim_id)
+    _act(
+        request,
+        lambda: services.approve_claim(actor=_user(request), claim=claim),
+        _("The claim is approved: everyone who sees the resource sees it."),
+    )
+    return redirect("knowledge:claim", claim.pk)
 
 
 BOX_W, BOX_H, GAP = 420, 64, 34
@@ -482,13 +519,14 @@ def _claim_form_page(request: HttpRequest, resource: Resource, claim: Claim | No
         request.POST or None,
         user=_user(request),
         stated_in=resource,
+        organisations=[claim.organisation] if claim else contributors,
         initial=claim_initial(claim) if claim else {"language": get_language() or "en"},
     )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_claim(
                 actor=_user(request),
-                organisation=claim.organisation if claim else contributors[0],
+                organisation=claim.organisation if claim else form.cleaned_data["organisation"],
                 data=form.to_data(),
                 claim=claim,
             )

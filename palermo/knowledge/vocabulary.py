@@ -37,10 +37,12 @@ LANGUAGES = {
     "ar": _("Arabic"),
     "zh-hans": _("Chinese"),
 }
+# The Latin-script configurations are copies that fold accents first (unaccent, made by the
+# migration), so that "explotacion" finds "explotación", as on SQLite (FTS5 folds them too).
 PG_CONFIGS = {
-    "en": "english",
-    "fr": "french",
-    "es": "spanish",
+    "en": "palermo_english",
+    "fr": "palermo_french",
+    "es": "palermo_spanish",
     "ru": "russian",
     "ar": "arabic",
     "zh-hans": "simple",

@@ -1,5 +1,8 @@
 """Settings for the test suite (pytest). Same database choice as base: DATABASE_URL or SQLite."""
 
+import tempfile
+from pathlib import Path
+
 from palermo.settings.base import *  # noqa: F403
 from palermo.settings.base import STORAGES
 
@@ -19,3 +22,6 @@ STORAGES = {
 
 # Background tasks run at once, inside the request that queues them.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Uploaded files (knowledge base PDFs) go to a throwaway directory, never into var/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="palermo-test-media-"))

@@ -146,7 +146,37 @@ class FacetsSerializer(serializers.Serializer):
 
 class ClaimSerializer(serializers.ModelSerializer):
     stated_in = serializers.UUIDField(source="stated_in.uid")
-    source_resource = serializers.UUIDField(source="source_resource.uid", allow_null=True)
+    derived_from = serializers.SerializerMethodField()
+    source_resource = serializers.SerializerMethodField()
+    source_hidden = serializers.SerializerMethodField()
+
+    def _seen(self, claim: Claim) -> tuple[bool, bool]:
+        """Whether the reader may see the claim it was taken from, and its source resource."""
+        claims = self.context.get("visible_claims")
+        resources = self.context.get("visible_resources")
+        from_ok = claim.derived_from_id is None or (
+            claims is not None and claims.filter(pk=claim.derived_from_id).exists()
+        )
+        source_ok = claim.source_resource_id is None or (
+            resources is not None and resources.filter(pk=claim.source_resource_id).exists()
+        )
+        return from_ok, source_ok
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_derived_from(self, claim: Claim) -> Any:
+        return claim.derived_from_id if self._seen(claim)[0] else None
+
+    @extend_schema_field(OpenApiTypes.UUID)
+    def get_source_resource(self, claim: Claim) -> Any:
+        if claim.source_resource is None or not self._seen(claim)[1]:
+            return None
+        return claim.source_resource.uid
+
+    @extend_schema_field(
+        serializers.BooleanField(help_text="A source is in a resource the reader may not see.")
+    )
+    def get_source_hidden(self, claim: Claim) -> bool:
+        return not all(self._seen(claim))
 
     class Meta:
         model = Claim
@@ -163,6 +193,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "location",
             "derived_from",
             "source_resource",
+            "source_hidden",
             "source_release",
             "method",
             "validity",

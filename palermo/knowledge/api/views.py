@@ -25,6 +25,7 @@ from palermo.knowledge.api.serializers import (
     ResourceSerializer,
 )
 from palermo.knowledge.models import Claim, Resource
+from palermo.knowledge.views import excerpt
 
 SEARCH = [
     OpenApiParameter(name, OpenApiTypes.STR, description=text)
@@ -72,7 +73,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
                 .prefetch_related("codes", "case_law__parties")
             )
         found = selectors.find(selectors.published(self.request.user), self._filters())
-        return found.prefetch_related("codes")
+        return selectors.listed(found).prefetch_related("codes")
 
     @extend_schema(parameters=SEARCH)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -80,16 +81,14 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
         page = self.paginate_queryset(self.get_queryset())
         rows = list(page or [])
         for resource in rows:
-            texts = list(resource.abstract.items())
-            resource.excerpt = search.snippet(texts, query) if query else None  # type: ignore[attr-defined]
+            resource.excerpt = excerpt(resource, query) if query else None  # type: ignore[attr-defined]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     @extend_schema(parameters=SEARCH, responses=FacetsSerializer)
     @action(detail=False)
     def facets(self, request: Request) -> Response:
         """Counts of the resources a search finds, by kind, year and each kind of code."""
-        found = selectors.find(selectors.published(request.user), self._filters())
-        facets = selectors.facets(found)
+        facets = selectors.facets(selectors.published(request.user), self._filters())
         return Response(
             {
                 "total": facets.total,
@@ -119,7 +118,17 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Claim]:
         return selectors.visible_claims(self.request.user).order_by("-created_at")
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        # The sources a reader may see: a claim's source in a members-only resource is left
+        # out (as "hidden"), never named.
+        context = super().get_serializer_context()
+        user = self.request.user
+        context["visible_claims"] = selectors.visible_claims(user).values_list("pk", flat=True)
+        context["visible_resources"] = selectors.visible(user).values_list("pk", flat=True)
+        return context
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = self.get_object()
-        chain = selectors.chain(claim, request.user)
-        return Response(ClaimDetailSerializer(claim, context={"chain": chain}).data)
+        context = self.get_serializer_context()
+        context["chain"] = selectors.chain(claim, request.user)
+        return Response(ClaimDetailSerializer(claim, context=context).data)

@@ -180,7 +180,7 @@ def test_editing_an_imported_case_keeps_what_the_form_does_not_show(login_as, wo
     from palermo.knowledge.models import CaseLaw
 
     case = resource(
-        world.host,
+        world.agency,
         "United States v. Example",
         kind="case_law",
         case_law={"court": "", "acts": ["recruitment"], "sectors": ["Agriculture"]},
@@ -190,7 +190,7 @@ def test_editing_an_imported_case_keeps_what_the_form_does_not_show(login_as, wo
             ("defendant", "male", "", "", 2),
         ],
     )
-    reviewer = login_as(world.users["knowledge_reviewer"])
+    reviewer = login_as(world.users["analyst"])
     page = reviewer.get(reverse("knowledge:edit", args=[case.uid]))
     assert page.status_code == 200
     assert page.context["form"].initial["defendants_male"] == 2

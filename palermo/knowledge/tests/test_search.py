@@ -107,8 +107,7 @@ def test_filters(library) -> None:  # type: ignore[no-untyped-def]
 def test_facets_count(library) -> None:  # type: ignore[no-untyped-def]
     from django.contrib.auth.models import AnonymousUser
 
-    found = selectors.find(selectors.published(AnonymousUser()), Filters(q="labour"))
-    facets = selectors.facets(found)
+    facets = selectors.facets(selectors.published(AnonymousUser()), Filters(q="labour"))
     assert facets.total == 2
     assert {k: n for k, _label, n in facets.kinds} == {"research": 1, "evaluation": 1}
     assert dict(facets.codes["country"]) == {"TH": 1}
@@ -152,3 +151,54 @@ def test_odd_queries_search_without_error(library) -> None:  # type: ignore[no-u
     assert titles('"forced labour') == {"Forced labour in agriculture"}
     assert not search.parse("-only -exclusions")
     assert titles("-agriculture") == set()
+
+
+def test_a_chosen_facet_counts_what_choosing_another_would_give(world) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import AnonymousUser
+
+    resource(world.agency, "Report A", codes={"country": {"TH", "NG"}})
+    resource(world.agency, "Report B", codes={"country": {"NG"}})
+    resource(
+        world.agency,
+        "Report C",
+        codes={"country": {"TH"}},
+        kind="evaluation",
+        assessment={"evidence_level": "anecdotal"},
+    )
+    facets = selectors.facets(selectors.published(AnonymousUser()), Filters(country="TH"))
+    assert facets.total == 2
+    assert dict(facets.codes["country"]) == {"TH": 2, "NG": 2}
+    assert titles("", country="NG") == {"Report A", "Report B"}
+    by_kind = selectors.facets(selectors.published(AnonymousUser()), Filters(kind="evaluation"))
+    assert {k: n for k, _label, n in by_kind.kinds} == {"research": 2, "evaluation": 1}
+
+
+def test_a_named_concept_stands_only_for_its_own_words(world) -> None:  # type: ignore[no-untyped-def]
+    from palermo.knowledge import vocabulary
+
+    label = vocabulary.all_labels(vocabulary.THEME)["victim_assistance"]["es"]
+    resource(
+        world.agency,
+        "Shelter standards handbook",
+        year=2001,
+        codes={"intervention_theme": {"victim_assistance"}, "country": {"BR"}},
+    )
+    assert titles(f"{label} zzqx") == set()
+    assert titles(f"{label} handbook") == {"Shelter standards handbook"}
+
+
+def test_accents_are_folded_on_both_databases(library) -> None:  # type: ignore[no-untyped-def]
+    assert titles("explotacion") == {"Explotación laboral de trabajadoras domésticas"}
+    assert titles("domesticas") == {"Explotación laboral de trabajadoras domésticas"}
+
+
+def test_undated_resources_come_last_either_way(world) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import AnonymousUser
+
+    for title, year in (("Undated", None), ("Old", 1999), ("New", 2020)):
+        resource(world.agency, title, year=year)
+    base = selectors.published(AnonymousUser())
+    newest = [r.title["en"] for r in selectors.find(base, Filters(sort="newest"))]
+    oldest = [r.title["en"] for r in selectors.find(base, Filters(sort="oldest"))]
+    assert newest == ["New", "Old", "Undated"]
+    assert oldest == ["Old", "New", "Undated"]

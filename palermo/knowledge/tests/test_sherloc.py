@@ -484,3 +484,17 @@ def test_the_command_refuses_what_it_cannot_import_in_words(world, tmp_path) -> 
     with pytest.raises(CommandError, match="No organisation NOPE"):
         call_command("import_case_law", str(foreign), "--org", "NOPE")
     assert not Resource.objects.exists()
+
+
+def test_a_reimport_keeps_a_case_restricted_and_the_codes_people_added(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, table({}))
+    sherloc.import_file(path, organisation=world.host)
+    case = Resource.objects.get()
+    case.is_public = False
+    case.save()
+    case.codes.create(kind="intervention_theme", code="victim_assistance")
+    again = sherloc.import_file(path, organisation=world.host)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    case.refresh_from_db()
+    assert not case.is_public
+    assert case.codes.filter(kind="intervention_theme", code="victim_assistance").exists()
