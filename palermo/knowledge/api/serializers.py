@@ -25,6 +25,8 @@ class PartySerializer(serializers.ModelSerializer):
 class CaseLawSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country_id", allow_null=True)
     parties = PartySerializer(many=True)
+    # Declared, so that the schema is the same whatever the database's integer ranges.
+    victims = serializers.IntegerField(allow_null=True, min_value=0)
 
     class Meta:
         model = CaseLaw
@@ -64,6 +66,7 @@ class ResourceSerializer(serializers.ModelSerializer):
     file = serializers.SerializerMethodField()
     contributor = serializers.CharField(source="contributor.acronym")
     relevance = serializers.FloatField(required=False, help_text="Present on searches with words.")
+    year = serializers.IntegerField(allow_null=True, min_value=1800, max_value=2100)
     snippet = serializers.SerializerMethodField()
 
     class Meta:
