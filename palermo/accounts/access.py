@@ -39,6 +39,8 @@ class Action(StrEnum):
     CONTRIBUTE_KNOWLEDGE = "contribute_knowledge"
     # Approve any organisation's submitted resources for publication, or return them.
     REVIEW_KNOWLEDGE = "review_knowledge"
+    # Keep the organisation's entries in the service directory (referrals).
+    MANAGE_SERVICES = "manage_services"
     MANAGE_MEMBERS = "manage_members"
     CHANGE_ORGANISATION = "change_organisation"
     VIEW_AUDIT = "view_audit"
@@ -56,6 +58,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_IDENTIFIERS,
             Action.SUPERVISE_CASES,
             Action.VIEW_AUDIT,
+            Action.MANAGE_SERVICES,
         }
     ),
     Role.DATA_MANAGER: frozenset(
@@ -68,6 +71,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_STANDARD,
             Action.MANAGE_ACTIVITIES,
             Action.CONTRIBUTE_KNOWLEDGE,
+            Action.MANAGE_SERVICES,
         }
     ),
     Role.ANALYST: frozenset({Action.VIEW_STATISTICS, Action.CONTRIBUTE_KNOWLEDGE}),
@@ -82,7 +86,12 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     Role.KNOWLEDGE_REVIEWER: frozenset({Action.CONTRIBUTE_KNOWLEDGE, Action.REVIEW_KNOWLEDGE}),
     Role.ADMINISTRATOR: frozenset(
-        {Action.MANAGE_MEMBERS, Action.CHANGE_ORGANISATION, Action.VIEW_AUDIT}
+        {
+            Action.MANAGE_MEMBERS,
+            Action.CHANGE_ORGANISATION,
+            Action.VIEW_AUDIT,
+            Action.MANAGE_SERVICES,
+        }
     ),
 }
 
@@ -300,3 +309,14 @@ def can_review_knowledge(user: User | AnonymousUser) -> bool:
 def sees_member_knowledge(user: User | AnonymousUser) -> bool:
     """Resources restricted to members are seen by signed-in members of any organisation."""
     return sees_member_activities(user)
+
+
+def service_keepers(user: User | AnonymousUser) -> list[Organisation]:
+    """The organisations whose entries in the service directory ``user`` keeps."""
+    return organisations_where(user, Action.MANAGE_SERVICES)
+
+
+def can_manage_service(user: User | AnonymousUser, organisation: Organisation) -> bool:
+    """A service is kept by its own organisation's supervisors, data managers and
+    administrators."""
+    return can(user, Action.MANAGE_SERVICES, organisation)

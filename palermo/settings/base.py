@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "palermo.stats",
     "palermo.activities",
     "palermo.knowledge",
+    "palermo.referrals",
 ]
 
 MIDDLEWARE = [

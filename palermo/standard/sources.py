@@ -825,6 +825,14 @@ def build_spec() -> StandardSpec:
     for code_list in intervention_lists():
         spec.add_list(code_list)
     spec.mappings.extend(intervention_mappings())
+    from palermo.standard.referral_services import (
+        referral_service_lists,
+        referral_service_mappings,
+    )
+
+    for code_list in referral_service_lists():
+        spec.add_list(code_list)
+    spec.mappings.extend(referral_service_mappings())
     for (source_list, target_list), table in CROSSWALK.items():
         for source_code, targets in table.items():
             for target_code in targets:

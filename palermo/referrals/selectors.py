@@ -1,0 +1,110 @@
+"""Reading the service directory: who sees which service, and finding one by need, place and
+the person's profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from palermo.accounts import access
+from palermo.referrals.models import Availability, NationalityStatus, Service, ServiceArea, Sex
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from palermo.accounts.models import User
+
+
+def visible_services(user: User | AnonymousUser) -> QuerySet[Service]:
+    """Public, active services for everyone; members-only ones for signed-in members; an
+    organisation's own inactive ones for those who keep them."""
+    rule = Q(is_public=True, is_active=True)
+    if access.sees_member_activities(user):
+        rule |= Q(is_active=True)
+    keepers = access.service_keepers(user)
+    if keepers:
+        rule |= Q(organisation__in=keepers)
+    return Service.objects.filter(rule).select_related("organisation")
+
+
+def with_areas(services: QuerySet[Service]) -> QuerySet[Service]:
+    return services.prefetch_related(
+        Prefetch("areas", queryset=ServiceArea.objects.select_related("country"))
+    )
+
+
+@dataclass
+class Need:
+    """What a person needs and who they are; every field optional. Malformed values are
+    ignored."""
+
+    service_type: str = ""
+    country: str = ""
+    place: str = ""
+    age: int | None = None
+    sex: str = ""
+    nationality: str = ""  # "nationals", "foreign" or "asylum"
+    q: str = ""
+    available_only: bool = False
+
+    @classmethod
+    def from_query(cls, params: dict[str, Any]) -> Need:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = str(params.get(f.name) or "").replace("\x00", "").strip()[:200]
+            if not raw:
+                continue
+            if f.name == "age":
+                if raw.isascii() and raw.isdigit() and int(raw) <= 120:
+                    values["age"] = int(raw)
+            elif f.name == "available_only":
+                values["available_only"] = raw in ("1", "on", "true")
+            elif f.name == "sex":
+                if raw in (Sex.FEMALE, Sex.MALE):
+                    values["sex"] = raw
+            elif f.name == "nationality":
+                if raw in (
+                    NationalityStatus.NATIONALS,
+                    NationalityStatus.FOREIGN,
+                    NationalityStatus.ASYLUM,
+                ):
+                    values["nationality"] = raw
+            else:
+                values[f.name] = raw
+        return cls(**values)
+
+
+def find_services(services: QuerySet[Service], need: Need) -> QuerySet[Service]:
+    """The services that meet a need in a place for a person of that profile. A service for a
+    whole country serves every place in it."""
+    if need.service_type:
+        services = services.filter(service_type=need.service_type)
+    if need.country:
+        area = ServiceArea.objects.filter(service=OuterRef("pk"), country_id=need.country.upper())
+        if need.place:
+            area = area.filter(Q(place="") | Q(place__iexact=need.place))
+        services = services.filter(Exists(area))
+    if need.age is not None:
+        services = services.filter(
+            Q(min_age__isnull=True) | Q(min_age__lte=need.age),
+            Q(max_age__isnull=True) | Q(max_age__gte=need.age),
+        )
+    if need.sex:
+        services = services.filter(sex__in=[Sex.ANY, need.sex])
+    if need.nationality:
+        accepted = [NationalityStatus.ANY, need.nationality]
+        if need.nationality == NationalityStatus.ASYLUM:
+            accepted.append(NationalityStatus.FOREIGN)
+        services = services.filter(nationality__in=accepted)
+    if need.available_only:
+        services = services.filter(availability__in=[Availability.OPEN, Availability.LIMITED])
+    if need.q:
+        services = services.filter(
+            Q(name__icontains=need.q)
+            | Q(description__icontains=need.q)
+            | Q(organisation__name__icontains=need.q)
+            | Q(organisation__acronym__iexact=need.q)
+        )
+    return services.order_by("name", "pk")
