@@ -76,7 +76,7 @@ def visible_cases(user: User | AnonymousUser) -> QuerySet[Case]:
         # (an OR with a subquery would sort every case of the organisation for each page).
         granted = list(
             Grant.objects.filter(
-                organisation_id__in=granted_to, revoked_at__isnull=True
+                organisation_id__in=granted_to, revoked_at__isnull=True, limited=False
             ).values_list("case_id", flat=True)
         )
         if granted:
@@ -110,7 +110,7 @@ def access_to_visible(user: User | AnonymousUser, case: Case) -> CaseAccess:
                 erase=Action.SUPERVISE_CASES in actions,
                 third_parties=Action.VIEW_IDENTIFIERS in actions,
             )
-    grant = case.grants.filter(revoked_at__isnull=True).filter(
+    grant = case.grants.filter(revoked_at__isnull=True, limited=False).filter(
         organisation_id__in=[m.organisation_id for m in memberships_of(user)]
     )
     identifiers = any(
@@ -123,3 +123,39 @@ def access_to_visible(user: User | AnonymousUser, case: Case) -> CaseAccess:
         for g in grant
     )
     return CaseAccess(view=True, identifiers=identifiers, via_grant=True)
+
+
+@dataclass(frozen=True)
+class SharedAccess:
+    """What a limited grant (an accepted referral) lets another organisation read of a case:
+    these fields and nothing else, identifiers among them only if the grant and the reader's
+    role allow."""
+
+    fields: tuple[str, ...]
+    identifiers: bool
+
+
+def shared_access(user: User | AnonymousUser, case: Case) -> SharedAccess | None:
+    """The fields of ``case`` that limited grants in force give the user's organisations, if
+    the user's role there reads cases; ``None`` when none does."""
+    from palermo.cases import sharing
+
+    fields: dict[str, None] = {}
+    identifiers = False
+    for grant in case.grants.filter(revoked_at__isnull=True, limited=True):
+        for membership in memberships_of(user):
+            if membership.organisation_id != grant.organisation_id:
+                continue
+            actions = ROLE_ACTIONS.get(membership.role, frozenset())
+            if Action.VIEW_CASES not in actions:
+                continue
+            reads_identifiers = grant.include_identifiers and Action.VIEW_IDENTIFIERS in actions
+            identifiers |= reads_identifiers
+            for name in grant.fields:
+                if name in sharing.SHAREABLE and (
+                    reads_identifiers or not sharing.SHAREABLE[name].identifier
+                ):
+                    fields[name] = None
+    if not fields:
+        return None
+    return SharedAccess(fields=tuple(fields), identifiers=identifiers)

@@ -154,6 +154,14 @@ class ConsentForm(forms.Form):
         choices=[("person", _("The person")), ("guardian", _("Guardian or legal representative"))],
     )
     decided_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    covers_identifiers = forms.BooleanField(
+        label=_("Identifiers may go with a referral"),
+        required=False,
+        help_text=_(
+            "For consent to referral: the person agreed that their name, date of birth, "
+            "contacts and documents may be shared, not only the facts of the case."
+        ),
+    )
 
 
 class NoteForm(forms.Form):

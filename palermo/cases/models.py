@@ -273,6 +273,9 @@ class Consent(models.Model):
         choices=[("person", _("The person")), ("guardian", _("Guardian or legal representative"))],
     )
     decided_on = models.DateField(_("date of the decision"))
+    # For referral: whether the person agreed that their identifiers (name, date of birth,
+    # contacts, documents) go with a referral, not only the coded facts.
+    covers_identifiers = models.BooleanField(_("covers identifiers"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -351,6 +354,12 @@ class Grant(models.Model):
         "accounts.Organisation", on_delete=models.PROTECT, related_name="case_grants"
     )
     include_identifiers = models.BooleanField(default=False)
+    # A limited grant (an accepted referral) shows only ``fields`` (keys of
+    # cases.sharing.SHAREABLE), through cases.access.shared_access, and never puts the case in
+    # the other organisation's lists, searches or case pages; an unlimited one (the former
+    # kind) shows the case read-only.
+    limited = models.BooleanField(default=False)
+    fields = models.JSONField(default=list, blank=True)
     reason_enc = models.TextField(blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

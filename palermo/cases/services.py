@@ -352,6 +352,7 @@ def record_consent(
     decision: str,
     given_by: str,
     decided_on: datetime.date,
+    covers_identifiers: bool = False,
 ) -> Consent:
     if purpose not in ConsentPurpose.values:
         raise ValidationError({"purpose": _("Unknown purpose.")})
@@ -374,6 +375,9 @@ def record_consent(
         decision=decision,
         given_by=given_by,
         decided_on=decided_on,
+        covers_identifiers=bool(covers_identifiers)
+        and purpose == ConsentPurpose.REFERRAL
+        and decision == Consent.Decision.GIVEN,
         recorded_by=actor,
     )
     audit.record(
@@ -383,7 +387,34 @@ def record_consent(
         target=case,
         detail={"purpose": purpose, "decision": decision, "given_by": given_by},
     )
+    if purpose == ConsentPurpose.REFERRAL and decision != Consent.Decision.GIVEN:
+        # Every grant to another organisation rests on consent to referral: withdrawing it
+        # ends them all.
+        for grant in case.grants.filter(revoked_at__isnull=True):
+            revoke_grant(grant, actor)
+        from palermo.referrals.services import follow_consent  # referrals build on cases
+
+        follow_consent(case)
+    elif (
+        purpose == ConsentPurpose.REFERRAL
+        and previous is not None
+        and previous.covers_identifiers
+        and not consent.covers_identifiers
+    ):
+        case.grants.filter(revoked_at__isnull=True, include_identifiers=True).update(
+            include_identifiers=False
+        )
     return consent
+
+
+def consents_to_identifiers(case: Case) -> bool:
+    """Whether consent to referral is in force and covers the person's identifiers."""
+    consent = current_consent(case).get(ConsentPurpose.REFERRAL)
+    return (
+        consent is not None
+        and consent.decision == Consent.Decision.GIVEN
+        and consent.covers_identifiers
+    )
 
 
 def current_consent(case: Case) -> dict[str, Consent]:
@@ -588,9 +619,15 @@ def audit_list_viewed(actor: User, cases: list[Case]) -> None:
 
 @transaction.atomic
 def grant_access(
-    case: Case, actor: User, organisation: Organisation, reason: str, include_identifiers: bool
+    case: Case,
+    actor: User,
+    organisation: Organisation,
+    reason: str,
+    include_identifiers: bool,
+    fields: list[str] | None = None,
 ) -> Any:
-    """Let another organisation read one case (referrals call this). Audited."""
+    """Let another organisation read one case: the whole of it read-only, or only ``fields``
+    (an accepted referral: see cases.sharing). Audited."""
     from palermo.cases.models import Grant
 
     if organisation.pk == case.organisation_id:
@@ -601,10 +638,20 @@ def grant_access(
         raise ValidationError(
             {"include_identifiers": _("Identifiers are shared only with consent to referral.")}
         )
+    if fields is not None:
+        from palermo.cases import sharing
+
+        unknown = set(fields) - set(sharing.SHAREABLE)
+        if unknown:
+            raise ValidationError({"fields": _("Unknown field: %s.") % ", ".join(sorted(unknown))})
+        if not include_identifiers:
+            fields = [f for f in fields if not sharing.SHAREABLE[f].identifier]
     grant = Grant(
         case=case,
         organisation=organisation,
         include_identifiers=include_identifiers,
+        limited=fields is not None,
+        fields=list(fields or []),
         granted_by=actor,
     )
     grant.reason = reason
@@ -614,7 +661,11 @@ def grant_access(
         actor=actor,
         organisation=case.organisation,
         target=case,
-        detail={"to": str(organisation.pk), "identifiers": include_identifiers},
+        detail={
+            "to": str(organisation.pk),
+            "identifiers": include_identifiers,
+            "fields": grant.fields if grant.limited else "all",
+        },
     )
     return grant
 

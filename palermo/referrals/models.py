@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from palermo.cases.models import Encrypted
+
 
 class Sex(models.TextChoices):
     ANY = "any", _("Any")
@@ -103,3 +105,113 @@ class ServiceArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country_id} {self.place}".strip()
+
+
+class Kind(models.TextChoices):
+    GENERAL = "general", _("Referral to a service")
+    ASYLUM = "asylum", _("Referral to an asylum procedure (international protection)")
+    CHILD = "child_protection", _("Referral of a child to child protection services")
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent")
+    EMERGENCY = "emergency", _("Emergency")
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REVOKED = "revoked", _("Consent withdrawn")
+
+
+OPEN_STATUSES = frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED})
+
+
+class Referral(models.Model):
+    """A person referred from a case of one organisation to another organisation (or one of its
+    services), carrying only the fields the referring worker chose."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    from_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="referrals_sent"
+    )
+    to_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="referrals_received"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
+    )
+    kind = models.CharField(_("route"), max_length=16, choices=Kind.choices, default=Kind.GENERAL)
+    cross_border = models.BooleanField(_("cross-border"), default=False)
+    need = models.CharField(_("need"), max_length=40)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE
+    )
+    fields = models.JSONField(_("shared fields"), default=list)
+    include_identifiers = models.BooleanField(_("identifiers shared"), default=False)
+    # The referring worker's words (reasons, the child's situation, protection needs).
+    note_enc = models.TextField(blank=True)
+    # Asylum route: the grounds for international protection, and the language to interview in.
+    protection_needs_enc = models.TextField(blank=True)
+    interview_language = models.CharField(_("language of the interview"), max_length=60, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    respond_by = models.DateTimeField(_("answer expected by"))
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    linked_case = models.OneToOneField(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referred_by",
+    )
+    grant = models.OneToOneField(
+        "cases.Grant", null=True, blank=True, on_delete=models.SET_NULL, related_name="referral"
+    )
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    note = Encrypted("note_enc")
+    protection_needs = Encrypted("protection_needs_enc")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["to_organisation", "status"]),
+            models.Index(fields=["from_organisation", "status"]),
+            models.Index(fields=["status", "respond_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"referral {self.pk}"
+
+
+class ReferralEvent(models.Model):
+    """The history of a referral's statuses, for both organisations."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=10, choices=ReferralStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.status

@@ -3,19 +3,37 @@ and is audited."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palermo.accounts import access
-from palermo.accounts.models import Organisation, User
+from palermo.accounts.access import Action
+from palermo.accounts.models import Membership, Organisation, Role, User
 from palermo.audit.services import record
+from palermo.cases import services as case_services
+from palermo.cases import sharing
+from palermo.cases.access import case_access as access_to_case
+from palermo.cases.models import Case, ConsentPurpose
 from palermo.geo.models import Country
 from palermo.referrals import vocabulary
-from palermo.referrals.models import Service, ServiceArea
+from palermo.referrals.models import (
+    OPEN_STATUSES,
+    Kind,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    Service,
+    ServiceArea,
+    Urgency,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -120,3 +138,337 @@ def delete_service(*, actor: User, service: Service) -> None:
         detail={"name": service.name},
     )
     service.delete()
+
+
+# -- Referrals ----------------------------------------------------------------------------
+
+# How long the receiving organisation has to answer, by urgency.
+ANSWER_WITHIN = {
+    Urgency.EMERGENCY: datetime.timedelta(days=1),
+    Urgency.URGENT: datetime.timedelta(days=3),
+    Urgency.ROUTINE: datetime.timedelta(days=10),
+}
+
+
+@dataclass
+class ReferralData:
+    to_organisation: Organisation
+    need: str
+    fields: list[str]
+    kind: str = Kind.GENERAL
+    urgency: str = Urgency.ROUTINE
+    service: Service | None = None
+    include_identifiers: bool = False
+    note: str = ""
+    protection_needs: str = ""
+    interview_language: str = ""
+
+
+def _event(referral: Referral, status: str, actor: User | None) -> None:
+    ReferralEvent.objects.create(referral=referral, status=status, actor=actor)
+
+
+def _audit(
+    action: str, actor: User | None, referral: Referral, organisation: Organisation, **detail: Any
+) -> None:
+    record(
+        action=f"referrals.{action}",
+        actor=actor,
+        organisation=organisation,
+        target=referral,
+        detail={"case": referral.case.reference, **detail}
+        if organisation.pk == referral.from_organisation_id
+        else detail,
+    )
+
+
+def check_referral(case: Case, data: ReferralData) -> None:
+    """Refuse a referral the person's consent, the route or the data do not allow, with the
+    field each refusal belongs to."""
+    errors: dict[str, list[str]] = {}
+    if not case_services.consents_to(case, ConsentPurpose.REFERRAL):
+        errors["consent"] = [
+            _("The person has not given consent to referral: record it on the case first.")
+        ]
+    if data.to_organisation.pk == case.organisation_id:
+        errors["to_organisation"] = [_("Refer to another organisation.")]
+    if not data.to_organisation.is_active:
+        errors["to_organisation"] = [_("This organisation is not active.")]
+    if data.service is not None and data.service.organisation_id != data.to_organisation.pk:
+        errors["service"] = [_("This service is not the chosen organisation's.")]
+    if data.need not in vocabulary.service_types("en"):
+        errors["need"] = [_("Choose the need.")]
+    if data.kind not in Kind.values:
+        errors["kind"] = [_("Unknown route.")]
+    if data.urgency not in Urgency.values:
+        errors["urgency"] = [_("Unknown urgency.")]
+    unknown = set(data.fields) - set(sharing.SHAREABLE)
+    if unknown:
+        errors["fields"] = [_("Unknown field: %s.") % ", ".join(sorted(unknown))]
+    elif not data.fields:
+        errors["fields"] = [_("Choose what the receiving organisation needs to know.")]
+    chosen_identifiers = set(data.fields) & set(sharing.identifier_fields())
+    if (chosen_identifiers or data.include_identifiers) and not (
+        case_services.consents_to_identifiers(case)
+    ):
+        errors["fields"] = [
+            _(
+                "The person's consent to referral does not cover their identifiers: share the "
+                "facts of the case only, or record a consent that covers them."
+            )
+        ]
+    if data.kind == Kind.CHILD:
+        safeguards = getattr(case, "safeguards", None)
+        if not case.is_minor:
+            errors["kind"] = [_("Only a child is referred to child protection services.")]
+        elif safeguards is None or safeguards.determination_done_on is None:
+            errors["kind"] = [
+                _(
+                    "A child is referred only after the best-interests determination: record "
+                    "it in the child safeguards first."
+                )
+            ]
+        elif safeguards.guardian_appointed_on is None:
+            errors["kind"] = [
+                _("A child is referred only once a guardian is appointed: record the guardian.")
+            ]
+        elif "child_safeguards" not in data.fields:
+            errors["fields"] = [
+                _("A child's referral carries the child safeguards (guardian, determination).")
+            ]
+    if data.kind == Kind.ASYLUM:
+        if not _clean(data.protection_needs):
+            errors["protection_needs"] = [
+                _("Say why the person may need international protection.")
+            ]
+        if not _clean(data.interview_language):
+            errors["interview_language"] = [_("Give the language the person is interviewed in.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def refer(*, actor: User, case: Case, data: ReferralData) -> Referral:
+    """Send a referral from a case. Only those who change the case refer it; consent to
+    referral must be in force, and identifiers go only when it covers them."""
+    if not access_to_case(actor, case).change:
+        raise PermissionDenied(_("You cannot refer this case."))
+    check_referral(case, data)
+    now = timezone.now()
+    referral = Referral(
+        case=case,
+        from_organisation=case.organisation,
+        to_organisation=data.to_organisation,
+        service=data.service,
+        kind=data.kind,
+        cross_border=bool(
+            case.organisation.country_id
+            and data.to_organisation.country_id
+            and case.organisation.country_id != data.to_organisation.country_id
+        ),
+        need=data.need,
+        urgency=data.urgency,
+        fields=[name for name in sharing.SHAREABLE if name in data.fields],
+        include_identifiers=bool(set(data.fields) & set(sharing.identifier_fields())),
+        interview_language=_clean(data.interview_language)[:60],
+        respond_by=now + ANSWER_WITHIN[Urgency(data.urgency)],
+        created_by=actor,
+    )
+    referral.note = _clean(data.note)[:10_000]
+    referral.protection_needs = _clean(data.protection_needs)[:10_000]
+    referral.full_clean(exclude=["note_enc", "protection_needs_enc"])
+    referral.save()
+    _event(referral, ReferralStatus.SENT, actor)
+    _audit(
+        "sent",
+        actor,
+        referral,
+        case.organisation,
+        to=str(data.to_organisation.pk),
+        fields=referral.fields,
+    )
+    return referral
+
+
+def _receiving(actor: User, referral: Referral, *, change: bool) -> None:
+    action = Action.CHANGE_CASES if change else Action.VIEW_CASES
+    if not access.can(actor, action, referral.to_organisation):
+        raise PermissionDenied(_("Only the receiving organisation's case workers answer it."))
+
+
+@transaction.atomic
+def mark_received(*, actor: User, referral: Referral) -> Referral:
+    """The receiving organisation opened it."""
+    _receiving(actor, referral, change=False)
+    if referral.status == ReferralStatus.SENT:
+        referral.status = ReferralStatus.RECEIVED
+        referral.save(update_fields=["status", "updated_at"])
+        _event(referral, ReferralStatus.RECEIVED, actor)
+        _audit("received", actor, referral, referral.to_organisation)
+    return referral
+
+
+@transaction.atomic
+def accept(*, actor: User, referral: Referral) -> Referral:
+    """Accepting opens, in the receiving organisation, a case holding only the shared fields
+    (a draft assigned to the accepting worker), and a limited grant on the referring case that
+    shows those fields while consent lasts."""
+    _receiving(actor, referral, change=True)
+    if referral.status not in OPEN_STATUSES:
+        raise ValidationError(_("This referral is not waiting for an answer."))
+    case = referral.case
+    if not case_services.consents_to(case, ConsentPurpose.REFERRAL):
+        raise ValidationError(_("The person withdrew consent to referral."))
+    values = sharing.shared_values(case, referral.fields)
+    person: dict[str, Any] = {
+        "gender": values.get("gender") or "",
+        "citizenship": values.get("citizenship") or [],
+        "birth_date": values.get("birth_date") or "",
+        "phone": values.get("phone") or "",
+        "aliases": values.get("aliases") or [],
+        "documents": values.get("documents") or [],
+    }
+    name = values.get("name") or ""
+    if name:
+        person["given_name"] = name
+    elif not person["aliases"]:
+        # A case needs a name or an alias: the referral's reference stands in for it.
+        person["aliases"] = [_("Referred by %(org)s") % {"org": referral.from_organisation.acronym}]
+    case_values: dict[str, Any] = {
+        "case_type": case.case_type if "case_type" in referral.fields else "",
+        "identified_on": case.identified_on if "identified_on" in referral.fields else None,
+        "identification_country_id": values.get("identification_country") or None,
+    }
+    linked = case_services.start_intake(referral.to_organisation, actor, person, case_values)
+    linked.exploitation = values.get("exploitation") or []
+    linked.country_of_origin = values.get("country_of_origin") or ""
+    linked.exploitation_countries = values.get("exploitation_countries") or []
+    if values.get("age") is not None:
+        linked.age_at_identification = values["age"]
+    linked.save()
+    referral.grant = case_services.grant_access(
+        case,
+        referral.created_by,
+        referral.to_organisation,
+        _("Referral accepted"),
+        include_identifiers=referral.include_identifiers,
+        fields=list(referral.fields),
+    )
+    referral.linked_case = linked
+    referral.status = ReferralStatus.ACCEPTED
+    referral.answered_at = timezone.now()
+    referral.save()
+    _event(referral, ReferralStatus.ACCEPTED, actor)
+    _audit("accepted", actor, referral, referral.to_organisation)
+    return referral
+
+
+@transaction.atomic
+def decline(*, actor: User, referral: Referral, reason: str) -> Referral:
+    _receiving(actor, referral, change=True)
+    if referral.status not in OPEN_STATUSES:
+        raise ValidationError(_("This referral is not waiting for an answer."))
+    reason = _clean(reason)[:5000]
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the referral is declined.")]})
+    referral.status = ReferralStatus.DECLINED
+    referral.decline_reason = reason
+    referral.answered_at = timezone.now()
+    referral.save()
+    _event(referral, ReferralStatus.DECLINED, actor)
+    _audit("declined", actor, referral, referral.to_organisation)
+    return referral
+
+
+@transaction.atomic
+def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
+    _receiving(actor, referral, change=True)
+    if referral.status != ReferralStatus.ACCEPTED:
+        raise ValidationError(_("Only an accepted referral is completed."))
+    referral.status = ReferralStatus.COMPLETED
+    referral.outcome = _clean(outcome)[:5000]
+    referral.completed_at = timezone.now()
+    referral.save()
+    _event(referral, ReferralStatus.COMPLETED, actor)
+    _audit("completed", actor, referral, referral.to_organisation)
+    return referral
+
+
+@transaction.atomic
+def cancel(*, actor: User, referral: Referral) -> Referral:
+    """The referring organisation withdraws a referral not yet answered."""
+    if not access_to_case(actor, referral.case).change:
+        raise PermissionDenied(_("You cannot cancel this referral."))
+    if referral.status not in OPEN_STATUSES:
+        raise ValidationError(_("Only a referral waiting for an answer is cancelled."))
+    referral.status = ReferralStatus.CANCELLED
+    referral.save(update_fields=["status", "updated_at"])
+    _event(referral, ReferralStatus.CANCELLED, actor)
+    _audit("cancelled", actor, referral, referral.from_organisation)
+    return referral
+
+
+@transaction.atomic
+def follow_consent(case: Case) -> int:
+    """After consent to referral is withdrawn (which revokes the case's grants), mark the
+    referrals it ends. Returns how many."""
+    ended = 0
+    for referral in Referral.objects.filter(
+        case=case, status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED]
+    ).select_related("grant"):
+        if referral.status == ReferralStatus.ACCEPTED and (
+            referral.grant is None or referral.grant.revoked_at is None
+        ):
+            continue
+        referral.status = ReferralStatus.REVOKED
+        referral.save(update_fields=["status", "updated_at"])
+        _event(referral, ReferralStatus.REVOKED, None)
+        ended += 1
+    return ended
+
+
+def overdue(now: datetime.datetime | None = None) -> Any:
+    """Referrals whose answer is late."""
+    return Referral.objects.filter(
+        status__in=list(OPEN_STATUSES), respond_by__lt=now or timezone.now()
+    ).select_related("from_organisation", "to_organisation", "case")
+
+
+@transaction.atomic
+def send_alerts(now: datetime.datetime | None = None) -> int:
+    """Tell both organisations about each referral whose answer is late, once: a mail to the
+    receiving organisation's supervisors and the referring worker, naming the referral, never
+    the person. Returns how many referrals were alerted."""
+    count = 0
+    for referral in overdue(now).filter(alerted_at__isnull=True):
+        recipients = {
+            m.user.email
+            for m in Membership.objects.filter(
+                organisation=referral.to_organisation,
+                role__in=[Role.SUPERVISOR, Role.CASE_WORKER],
+            ).select_related("user")
+            if m.user.email and m.user.is_active
+        }
+        if referral.created_by.email:
+            recipients.add(referral.created_by.email)
+        if recipients:
+            send_mail(
+                _("A referral is waiting for an answer"),
+                _(
+                    "Referral %(id)s from %(sender)s to %(receiver)s was to be answered by "
+                    "%(deadline)s. Open it in Palermo: /referrals/%(id)s/"
+                )
+                % {
+                    "id": referral.pk,
+                    "sender": referral.from_organisation.acronym,
+                    "receiver": referral.to_organisation.acronym,
+                    "deadline": referral.respond_by.strftime("%Y-%m-%d %H:%M UTC"),
+                },
+                None,
+                sorted(recipients),
+            )
+        referral.alerted_at = now or timezone.now()
+        referral.save(update_fields=["alerted_at"])
+        _audit("overdue", None, referral, referral.to_organisation, recipients=len(recipients))
+        count += 1
+    return count

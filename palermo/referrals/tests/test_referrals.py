@@ -1,0 +1,190 @@
+"""Referrals between organisations: consent and the minimum necessary, the routes' own
+requirements, what the receiving organisation sees, declining, revoking, deadlines."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from palermo.audit.models import AuditEvent
+from palermo.cases import services as case_services
+from palermo.cases.access import case_access, shared_access, visible_cases
+from palermo.cases.models import Case
+from palermo.cases.tests.helpers import make_case
+from palermo.referrals import services
+from palermo.referrals.models import Kind, Referral, ReferralStatus
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def case(world):  # type: ignore[no-untyped-def]
+    return make_case(world.agency, world.users["case_worker"])
+
+
+def consent(world, case, *, identifiers: bool = False, decision: str = "given") -> None:  # type: ignore[no-untyped-def]
+    case_services.record_consent(
+        case,
+        world.users["case_worker"],
+        "referral",
+        decision,
+        "person",
+        TODAY,
+        covers_identifiers=identifiers,
+    )
+
+
+def send(world, case, fields=("gender", "exploitation"), **extra):  # type: ignore[no-untyped-def]
+    data = services.ReferralData(
+        to_organisation=extra.pop("to", world.other),
+        need=extra.pop("need", "shelter"),
+        fields=list(fields),
+        **extra,
+    )
+    return services.refer(actor=world.users["case_worker"], case=case, data=data)
+
+
+def test_no_referral_without_consent(world, case) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError, match="consent to referral"):
+        send(world, case)
+    consent(world, case)
+    consent(world, case, decision="withdrawn")
+    with pytest.raises(ValidationError, match="consent to referral"):
+        send(world, case)
+    assert not Referral.objects.exists()
+
+
+def test_identifiers_only_when_consent_covers_them(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    with pytest.raises(ValidationError, match="does not cover their identifiers"):
+        send(world, case, fields=("name", "gender"))
+    consent(world, case, identifiers=True)
+    referral = send(world, case, fields=("name", "gender"))
+    assert referral.include_identifiers
+
+
+def test_the_receiving_organisation_sees_exactly_the_shared_fields(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    referral = send(world, case, fields=("gender", "exploitation", "age"))
+    receiver = world.users["other_case_worker"]
+    services.mark_received(actor=receiver, referral=referral)
+    services.accept(actor=receiver, referral=referral)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+    # Through the grant: those fields, no identifier, and the case in no list or page.
+    shared = shared_access(receiver, case)
+    assert shared is not None
+    assert shared.fields == ("gender", "age", "exploitation")
+    assert not shared.identifiers
+    assert not visible_cases(receiver).filter(pk=case.pk).exists()
+    assert not case_access(receiver, case).view
+    # The linked case holds only the shared fields: no name, place or narrative.
+    linked = Case.objects.get(pk=referral.linked_case_id)
+    assert linked.organisation == world.other
+    assert linked.person.given_name == ""
+    assert linked.person.family_name == ""
+    assert linked.identification_place == ""
+    assert linked.narrative == ""
+    assert linked.person.birth_date == ""
+    # The referring organisation sees the status, not the receiving organisation's case.
+    assert not visible_cases(world.users["case_worker"]).filter(pk=linked.pk).exists()
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"referrals.sent", "referrals.received", "referrals.accepted", "case.granted"} <= actions
+
+
+def test_declining_gives_no_access_and_revoking_consent_removes_it(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    receiver = world.users["other_case_worker"]
+    declined = send(world, case)
+    with pytest.raises(ValidationError, match="Say why"):
+        services.decline(actor=receiver, referral=declined, reason=" ")
+    services.decline(actor=receiver, referral=declined, reason="No place for men")
+    assert shared_access(receiver, case) is None
+    accepted = send(world, case)
+    services.accept(actor=receiver, referral=accepted)
+    assert shared_access(receiver, case) is not None
+    consent(world, case, decision="withdrawn")
+    assert shared_access(receiver, case) is None
+    accepted.refresh_from_db()
+    assert accepted.status == ReferralStatus.REVOKED
+
+
+def test_only_the_receiving_organisation_answers(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    referral = send(world, case)
+    with pytest.raises(PermissionDenied):
+        services.accept(actor=world.users["case_worker"], referral=referral)
+    with pytest.raises(PermissionDenied):
+        services.accept(actor=world.users["other_administrator"], referral=referral)
+
+
+def test_a_child_is_referred_only_after_the_best_interests_determination(world) -> None:  # type: ignore[no-untyped-def]
+    child = make_case(
+        world.agency,
+        world.users["case_worker"],
+        {"birth_date": "2014-05-01"},
+        identified_on=datetime.date(2026, 3, 1),
+    )
+    assert child.is_minor
+    case_services.record_consent(
+        child, world.users["case_worker"], "referral", "given", "guardian", TODAY
+    )
+    fields = ("gender", "child_safeguards")
+    with pytest.raises(ValidationError, match="best-interests determination"):
+        send(world, child, fields=fields, kind=Kind.CHILD, need="child_protection")
+    safeguards = child.safeguards
+    safeguards.determination_done_on = TODAY
+    safeguards.save()
+    with pytest.raises(ValidationError, match="guardian"):
+        send(world, child, fields=fields, kind=Kind.CHILD, need="child_protection")
+    safeguards.guardian_appointed_on = TODAY
+    safeguards.save()
+    referral = send(world, child, fields=fields, kind=Kind.CHILD, need="child_protection")
+    assert referral.kind == Kind.CHILD
+
+
+def test_an_asylum_referral_needs_its_own_fields(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    with pytest.raises(ValidationError) as refused:
+        send(world, case, kind=Kind.ASYLUM, need="asylum")
+    assert {"protection_needs", "interview_language"} <= set(refused.value.message_dict)
+    referral = send(
+        world,
+        case,
+        kind=Kind.ASYLUM,
+        need="asylum",
+        protection_needs="Fears reprisals from the network at home.",
+        interview_language="Tigrinya",
+    )
+    assert referral.protection_needs.startswith("Fears reprisals")
+    assert (
+        "Fears"
+        not in Referral.objects.filter(pk=referral.pk).values_list(
+            "protection_needs_enc", flat=True
+        )[0]
+    )
+
+
+def test_a_deadline_passes_and_the_alert_fires_once(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    world.users["other_case_worker"].email = "receiver@example.org"
+    world.users["other_case_worker"].save()
+    referral = send(world, case, urgency="emergency")
+    assert services.send_alerts() == 0
+    later = referral.respond_by + datetime.timedelta(minutes=1)
+    assert services.send_alerts(later) == 1
+    assert services.send_alerts(later) == 0
+    assert len(mail.outbox) == 1
+    assert "receiver@example.org" in mail.outbox[0].to
+    assert case.person.family_name not in mail.outbox[0].body
+    assert AuditEvent.objects.filter(action="referrals.overdue").count() == 1
+
+
+def test_cross_border_is_recorded(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    assert send(world, case).cross_border  # agency in Nigeria, the other in Thailand
