@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from palermo.accounts.models import Organisation
+from palermo.cases import sharing
 from palermo.geo.models import Country
 from palermo.referrals import services, vocabulary
-from palermo.referrals.models import Availability, NationalityStatus, Service, Sex
+from palermo.referrals.models import Availability, Kind, NationalityStatus, Service, Sex, Urgency
 
 
 def _lines(text: str) -> list[str]:
@@ -146,3 +147,80 @@ def initial_for(service: Service) -> dict[str, Any]:
         "is_public": service.is_public,
         "is_active": service.is_active,
     }
+
+
+class ReferralForm(forms.Form):
+    to_organisation = forms.ModelChoiceField(
+        label=_("Refer to"), queryset=Organisation.objects.filter(is_active=True)
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service (optional)"), queryset=Service.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(label=_("Route"), choices=Kind.choices)
+    need = forms.ChoiceField(label=_("Need"))
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    shared_fields = forms.MultipleChoiceField(
+        label=_("What the receiving organisation may see"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Only what it needs to help the person. Identifiers only when the person's consent "
+            "to referral covers them."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Note to the receiving organisation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    protection_needs = forms.CharField(
+        label=_("Why the person may need international protection (asylum route)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    interview_language = forms.CharField(
+        label=_("Language of the interview (asylum route)"), required=False, max_length=60
+    )
+
+    def __init__(self, *args: Any, case: Any, services_seen: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["to_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            is_active=True
+        ).exclude(pk=case.organisation_id)
+        self.fields["service"].queryset = services_seen  # type: ignore[attr-defined]
+        self.fields["need"].choices = list(vocabulary.service_types().items())  # type: ignore[attr-defined]
+        self.fields["shared_fields"].choices = [  # type: ignore[attr-defined]
+            (name, f"{field.label}" + (f" ({_('identifier')})" if field.identifier else ""))
+            for name, field in sharing.SHAREABLE.items()
+        ]
+
+    def to_data(self) -> services.ReferralData:
+        d = self.cleaned_data
+        return services.ReferralData(
+            to_organisation=d["to_organisation"],
+            need=d["need"],
+            fields=list(d.get("shared_fields") or []),
+            kind=d["kind"],
+            urgency=d["urgency"],
+            service=d.get("service"),
+            note=d.get("note") or "",
+            protection_needs=d.get("protection_needs") or "",
+            interview_language=d.get("interview_language") or "",
+        )
+
+
+class AnswerForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("accept", _("Accept")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason for declining"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -9,7 +9,20 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from palermo.accounts import access
-from palermo.referrals.models import Availability, NationalityStatus, Service, ServiceArea, Sex
+from palermo.cases import services as case_services
+from palermo.cases import sharing
+from palermo.cases.access import shared_access
+from palermo.cases.models import ConsentPurpose
+from palermo.referrals.models import (
+    OPEN_STATUSES,
+    Availability,
+    NationalityStatus,
+    Referral,
+    ReferralStatus,
+    Service,
+    ServiceArea,
+    Sex,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -108,3 +121,41 @@ def find_services(services: QuerySet[Service], need: Need) -> QuerySet[Service]:
             | Q(organisation__acronym__iexact=need.q)
         )
     return services.order_by("name", "pk")
+
+
+# -- Referrals ----------------------------------------------------------------------------
+
+
+def referrals_for(user: User | AnonymousUser) -> QuerySet[Referral]:
+    """Referrals the user's organisations sent (to those who read the organisation's cases:
+    the referral names a case reference) or received (to their case workers)."""
+    orgs = [o.pk for o in access.organisations_where(user, access.Action.VIEW_CASES)]
+    return Referral.objects.filter(
+        Q(from_organisation_id__in=orgs) | Q(to_organisation_id__in=orgs)
+    ).select_related("from_organisation", "to_organisation", "case", "service", "grant")
+
+
+def shared_for(user: User | AnonymousUser, referral: Referral) -> dict[str, Any] | None:
+    """What the receiving organisation's reader sees of the person: the shared fields, while
+    the referral waits for an answer (to decide) or through the grant once accepted, and only
+    while consent to referral lasts. ``None`` for anyone else, and after a decline or a
+    withdrawal of consent."""
+    if not access.can(user, access.Action.VIEW_CASES, referral.to_organisation):
+        return None
+    case = referral.case
+    if referral.status in OPEN_STATUSES:
+        if not case_services.consents_to(case, ConsentPurpose.REFERRAL):
+            return None
+        identifiers = referral.include_identifiers and access.can(
+            user, access.Action.VIEW_IDENTIFIERS, referral.to_organisation
+        )
+        fields = [
+            name
+            for name in referral.fields
+            if identifiers or not sharing.SHAREABLE[name].identifier
+        ]
+        return sharing.shared_values(case, fields)
+    if referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED):
+        shared = shared_access(user, case)
+        return sharing.shared_values(case, shared.fields) if shared else None
+    return None

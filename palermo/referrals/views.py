@@ -11,16 +11,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from palermo.accounts import access
 from palermo.accounts.models import User
+from palermo.audit.services import record
+from palermo.cases import sharing
+from palermo.cases.access import case_access, visible_cases
 from palermo.core.pagination import CappedPaginator
 from palermo.geo.models import Country
 from palermo.referrals import selectors, services, vocabulary
-from palermo.referrals.forms import ServiceForm, initial_for
-from palermo.referrals.models import NationalityStatus, Service, Sex
+from palermo.referrals.forms import AnswerForm, CompleteForm, ReferralForm, ServiceForm, initial_for
+from palermo.referrals.models import (
+    OPEN_STATUSES,
+    NationalityStatus,
+    Referral,
+    ReferralStatus,
+    Service,
+    Sex,
+)
 
 PAGE_SIZE = 25
 
@@ -129,3 +140,159 @@ def service_delete(request: HttpRequest, service_id: Any) -> HttpResponse:
     services.delete_service(actor=_user(request), service=service)
     messages.success(request, _("The service is removed from the directory."))
     return redirect("referrals:directory")
+
+
+# -- Referrals ----------------------------------------------------------------------------
+
+
+def _referral(request: HttpRequest, referral_id: Any) -> Referral:
+    return get_object_or_404(selectors.referrals_for(request.user), pk=referral_id)
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    orgs = [o.pk for o in access.organisations_where(user, access.Action.VIEW_CASES)]
+    box = request.GET.get("box", "received")
+    if box not in ("received", "sent"):
+        box = "received"
+    found = selectors.referrals_for(user)
+    found = (
+        found.filter(to_organisation_id__in=orgs)
+        if box == "received"
+        else found.filter(from_organisation_id__in=orgs)
+    )
+    page = CappedPaginator(found.order_by("-created_at"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "box": box,
+            "page": page,
+            "query": urlencode({"box": box}),
+            "types": vocabulary.service_types(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def referral_new(request: HttpRequest, case_id: Any) -> HttpResponse:
+    case = get_object_or_404(visible_cases(request.user).select_related("organisation"), pk=case_id)
+    if not case_access(request.user, case).change:
+        raise PermissionDenied(_("You cannot refer this case."))
+    form = ReferralForm(
+        request.POST or None,
+        case=case,
+        services_seen=selectors.visible_services(request.user).filter(is_active=True),
+        initial={"service": request.GET.get("service") or None},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.refer(actor=_user(request), case=case, data=form.to_data())
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, problems in error.message_dict.items():
+                    target = "shared_fields" if name == "fields" else name
+                    form.add_error(target if target in form.fields else None, problems)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The referral is sent."))
+            return redirect("referrals:referral", referral.pk)
+    return render(request, "referrals/referral_form.html", {"form": form, "case": case})
+
+
+@login_required
+def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    referral = _referral(request, referral_id)
+    user = _user(request)
+    receiving = access.can(user, access.Action.VIEW_CASES, referral.to_organisation)
+    if receiving and referral.status == ReferralStatus.SENT:
+        services.mark_received(actor=user, referral=referral)
+    shared = selectors.shared_for(user, referral) if receiving else None
+    if shared and referral.include_identifiers:
+        record(
+            action="referrals.shared_viewed",
+            actor=user,
+            organisation=referral.to_organisation,
+            target=referral,
+        )
+    answering = access.can(user, access.Action.CHANGE_CASES, referral.to_organisation)
+    return render(
+        request,
+        "referrals/referral.html",
+        {
+            "referral": referral,
+            "receiving": receiving,
+            "shared": [
+                (sharing.SHAREABLE[name].label, value) for name, value in (shared or {}).items()
+            ],
+            "field_labels": [sharing.SHAREABLE[n].label for n in referral.fields],
+            "need_name": vocabulary.service_types().get(referral.need, referral.need),
+            "events": referral.events.all(),
+            "answer_form": AnswerForm() if answering and referral.status in OPEN_STATUSES else None,
+            "complete_form": CompleteForm()
+            if answering and referral.status == ReferralStatus.ACCEPTED
+            else None,
+            "cancellable": not receiving
+            and referral.status in OPEN_STATUSES
+            and case_access(user, referral.case).change,
+            "overdue": referral.status in OPEN_STATUSES and referral.respond_by < timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def referral_answer(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    referral = _referral(request, referral_id)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to accept or to decline."))
+        return redirect("referrals:referral", referral.pk)
+    user = _user(request)
+    try:
+        if form.cleaned_data["decision"] == "accept":
+            services.accept(actor=user, referral=referral)
+            messages.success(
+                request, _("The referral is accepted: a case is opened for the person.")
+            )
+        else:
+            services.decline(actor=user, referral=referral, reason=form.cleaned_data["reason"])
+            messages.success(request, _("The referral is declined."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("referrals:referral", referral.pk)
+
+
+@login_required
+@require_POST
+def referral_complete(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    referral = _referral(request, referral_id)
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what the outcome was."))
+        return redirect("referrals:referral", referral.pk)
+    try:
+        services.complete(
+            actor=_user(request), referral=referral, outcome=form.cleaned_data["outcome"]
+        )
+        messages.success(request, _("The referral is completed."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("referrals:referral", referral.pk)
+
+
+@login_required
+@require_POST
+def referral_cancel(request: HttpRequest, referral_id: Any) -> HttpResponse:
+    referral = _referral(request, referral_id)
+    try:
+        services.cancel(actor=_user(request), referral=referral)
+        messages.success(request, _("The referral is cancelled."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("referrals:referral", referral.pk)
