@@ -77,7 +77,7 @@ def test_intake_screening_service_and_approved_closure_on_a_phone(page, live_ser
     page.get_by_role("button", name="Record the screening").click()
     assert "Outcome: presumed victim of trafficking" in page.content()
 
-    page.get_by_role("link", name="Person").click()
+    page.get_by_role("link", name="Person", exact=True).click()
     assert page.get_by_text("Browsertest").is_visible()
     page.get_by_role("link", name="Assistance").click()
     page.get_by_label("Type of service").select_option("Health")
