@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:referral_id>/answer/", views.referral_answer, name="answer"),
     path("<uuid:referral_id>/complete/", views.referral_complete, name="complete"),
     path("<uuid:referral_id>/cancel/", views.referral_cancel, name="cancel"),
+    path("statistics/", views.mechanism, name="statistics"),
     path("services/", views.directory, name="directory"),
     path("services/new/", views.service_new, name="service_new"),
     path("services/<uuid:service_id>/", views.service_detail, name="service"),

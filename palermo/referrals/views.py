@@ -22,7 +22,7 @@ from palermo.cases import sharing
 from palermo.cases.access import case_access, visible_cases
 from palermo.core.pagination import CappedPaginator
 from palermo.geo.models import Country
-from palermo.referrals import selectors, services, vocabulary
+from palermo.referrals import selectors, services, statistics, vocabulary
 from palermo.referrals.forms import AnswerForm, CompleteForm, ReferralForm, ServiceForm, initial_for
 from palermo.referrals.models import (
     OPEN_STATUSES,
@@ -296,3 +296,36 @@ def referral_cancel(request: HttpRequest, referral_id: Any) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("referrals:referral", referral.pk)
+
+
+def mechanism(request: HttpRequest) -> HttpResponse:
+    """The referral mechanism in figures: the platform's through disclosure control for
+    everyone; the reader's organisations' own exact figures for their supervisors, data
+    managers and analysts."""
+    needs = vocabulary.service_types()
+
+    def named(figures: statistics.Figures) -> list[tuple[str, list[tuple[str, int | None]]]]:
+        return [
+            (
+                str(statistics.DIMENSION_NAMES[name]),
+                [(statistics.labels(name, v, needs), n) for v, n in figures.tables.get(name, [])],
+            )
+            for name in statistics.DIMENSIONS
+        ]
+
+    published = statistics.published_figures()
+    own = [
+        (org, named(figures), figures)
+        for org in access.organisations_where(request.user, access.Action.VIEW_STATISTICS)
+        + [
+            o
+            for o in access.organisations_where(request.user, access.Action.SUPERVISE_CASES)
+            if not access.can(request.user, access.Action.VIEW_STATISTICS, o)
+        ]
+        for figures in [statistics.own_figures(org)]
+    ]
+    return render(
+        request,
+        "referrals/mechanism.html",
+        {"published": published, "published_tables": named(published), "own": own},
+    )
