@@ -10,6 +10,7 @@ from palermo.activities.api.views import ActivityViewSet
 from palermo.cases.api.views import CaseViewSet
 from palermo.geo.api.views import CountryViewSet
 from palermo.knowledge.api.views import ClaimViewSet, ResourceViewSet
+from palermo.referrals.api.views import InboxView
 from palermo.standard.api import views as standard
 from palermo.stats.api.views import ReleaseViewSet
 
@@ -31,6 +32,7 @@ router.register(
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
+    path("referrals/inbox/", InboxView.as_view(), name="api-referrals-inbox"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "standard/record-schema/",

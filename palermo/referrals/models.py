@@ -137,13 +137,35 @@ class Referral(models.Model):
     services), carrying only the fields the referring worker chose."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    # The referring case; empty for a referral received from another Palermo installation.
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    # Empty for a referral received from another installation (``peer``, ``sender_name``).
     from_organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="referrals_sent"
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
     )
+    peer = models.ForeignKey(
+        "Peer", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    remote_id = models.CharField(max_length=64, blank=True)
+    sender_name = models.CharField(_("referring organisation"), max_length=300, blank=True)
+    # A received cross-border referral carries its shared fields with it (there is no case
+    # here to read them from), encrypted.
+    shared_enc = models.TextField(blank=True)
+    # Empty for a referral sent to another installation (``peer``, ``remote_organisation``).
     to_organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="referrals_received"
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
     )
+    remote_organisation = models.CharField(_("receiving organisation"), max_length=100, blank=True)
     service = models.ForeignKey(
         Service, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
     )
@@ -187,6 +209,7 @@ class Referral(models.Model):
 
     note = Encrypted("note_enc")
     protection_needs = Encrypted("protection_needs_enc")
+    shared = Encrypted("shared_enc", "json")
 
     class Meta:
         ordering = ["-created_at"]
@@ -198,6 +221,18 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"referral {self.pk}"
+
+    @property
+    def receiver(self) -> str:
+        if self.to_organisation is not None:
+            return self.to_organisation.name
+        return f"{self.remote_organisation} ({self.peer.name if self.peer else ''})"
+
+    @property
+    def sender(self) -> str:
+        if self.from_organisation is not None:
+            return self.from_organisation.name
+        return f"{self.sender_name} ({self.peer.name if self.peer else ''})"
 
 
 class ReferralEvent(models.Model):
@@ -215,3 +250,56 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return self.status
+
+
+class Peer(models.Model):
+    """Another Palermo installation this one exchanges referrals with: its name, address and
+    public key (Ed25519, base64). Messages from anyone else are refused."""
+
+    installation_id = models.CharField(_("installation"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    url = models.URLField(_("address"), blank=True)
+    public_key = models.CharField(_("public key"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Message(models.Model):
+    """A signed referral message sent to, or received from, another installation: kept with
+    its outcome, whether accepted or refused."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("Received")
+        OUT = "out", _("Sent")
+
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    peer = models.ForeignKey(
+        Peer, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    message_id = models.CharField(max_length=64, blank=True, db_index=True)
+    kind = models.CharField(max_length=20, blank=True)
+    sender = models.CharField(max_length=200, blank=True)
+    body = models.JSONField(default=dict)
+    outcome = models.CharField(max_length=200, blank=True)
+    # An outgoing message as signed, with the person's shared values: encrypted, and dropped
+    # once delivered.
+    envelope_enc = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    envelope = Encrypted("envelope_enc", "json")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.kind} {self.message_id}"

@@ -139,23 +139,29 @@ def shared_for(user: User | AnonymousUser, referral: Referral) -> dict[str, Any]
     """What the receiving organisation's reader sees of the person: the shared fields, while
     the referral waits for an answer (to decide) or through the grant once accepted, and only
     while consent to referral lasts. ``None`` for anyone else, and after a decline or a
-    withdrawal of consent."""
-    if not access.can(user, access.Action.VIEW_CASES, referral.to_organisation):
+    withdrawal of consent. A referral from another installation carries its values (dropped
+    when that installation withdraws it)."""
+    target = referral.to_organisation
+    if target is None or not access.can(user, access.Action.VIEW_CASES, target):
         return None
+    identifiers = referral.include_identifiers and access.can(
+        user, access.Action.VIEW_IDENTIFIERS, target
+    )
+    readable = [
+        name for name in referral.fields if identifiers or not sharing.SHAREABLE[name].identifier
+    ]
+    live = (*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED)
     case = referral.case
+    if case is None:
+        if referral.status not in live:
+            return None
+        values = referral.shared or {}
+        return {name: values[name] for name in readable if name in values} or None
     if referral.status in OPEN_STATUSES:
         if not case_services.consents_to(case, ConsentPurpose.REFERRAL):
             return None
-        identifiers = referral.include_identifiers and access.can(
-            user, access.Action.VIEW_IDENTIFIERS, referral.to_organisation
-        )
-        fields = [
-            name
-            for name in referral.fields
-            if identifiers or not sharing.SHAREABLE[name].identifier
-        ]
-        return sharing.shared_values(case, fields)
-    if referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED):
+        return sharing.shared_values(case, readable)
+    if referral.status in live:
         shared = shared_access(user, case)
         return sharing.shared_values(case, shared.fields) if shared else None
     return None

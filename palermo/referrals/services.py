@@ -27,6 +27,7 @@ from palermo.referrals import vocabulary
 from palermo.referrals.models import (
     OPEN_STATUSES,
     Kind,
+    Peer,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -152,7 +153,7 @@ ANSWER_WITHIN = {
 
 @dataclass
 class ReferralData:
-    to_organisation: Organisation
+    to_organisation: Organisation | None
     need: str
     fields: list[str]
     kind: str = Kind.GENERAL
@@ -169,20 +170,29 @@ def _event(referral: Referral, status: str, actor: User | None) -> None:
 
 
 def _audit(
-    action: str, actor: User | None, referral: Referral, organisation: Organisation, **detail: Any
+    action: str,
+    actor: User | None,
+    referral: Referral,
+    organisation: Organisation | None,
+    **detail: Any,
 ) -> None:
+    own_case = (
+        referral.case is not None
+        and organisation is not None
+        and organisation.pk == referral.from_organisation_id
+    )
     record(
         action=f"referrals.{action}",
         actor=actor,
         organisation=organisation,
         target=referral,
         detail={"case": referral.case.reference, **detail}
-        if organisation.pk == referral.from_organisation_id
+        if own_case and referral.case
         else detail,
     )
 
 
-def check_referral(case: Case, data: ReferralData) -> None:
+def check_referral(case: Case, data: ReferralData, *, abroad: bool = False) -> None:
     """Refuse a referral the person's consent, the route or the data do not allow, with the
     field each refusal belongs to."""
     errors: dict[str, list[str]] = {}
@@ -190,11 +200,17 @@ def check_referral(case: Case, data: ReferralData) -> None:
         errors["consent"] = [
             _("The person has not given consent to referral: record it on the case first.")
         ]
-    if data.to_organisation.pk == case.organisation_id:
+    if not abroad and data.to_organisation is None:
+        errors["to_organisation"] = [_("Choose the organisation to refer to.")]
+    elif data.to_organisation is not None and data.to_organisation.pk == case.organisation_id:
         errors["to_organisation"] = [_("Refer to another organisation.")]
-    if not data.to_organisation.is_active:
+    elif data.to_organisation is not None and not data.to_organisation.is_active:
         errors["to_organisation"] = [_("This organisation is not active.")]
-    if data.service is not None and data.service.organisation_id != data.to_organisation.pk:
+    if (
+        data.service is not None
+        and data.to_organisation is not None
+        and data.service.organisation_id != data.to_organisation.pk
+    ):
         errors["service"] = [_("This service is not the chosen organisation's.")]
     if data.need not in vocabulary.service_types("en"):
         errors["need"] = [_("Choose the need.")]
@@ -262,7 +278,8 @@ def refer(*, actor: User, case: Case, data: ReferralData) -> Referral:
         service=data.service,
         kind=data.kind,
         cross_border=bool(
-            case.organisation.country_id
+            data.to_organisation is not None
+            and case.organisation.country_id
             and data.to_organisation.country_id
             and case.organisation.country_id != data.to_organisation.country_id
         ),
@@ -284,27 +301,42 @@ def refer(*, actor: User, case: Case, data: ReferralData) -> Referral:
         actor,
         referral,
         case.organisation,
-        to=str(data.to_organisation.pk),
+        to=str(referral.to_organisation_id),
         fields=referral.fields,
     )
     return referral
 
 
-def _receiving(actor: User, referral: Referral, *, change: bool) -> None:
+def _receiving(actor: User, referral: Referral, *, change: bool) -> Organisation:
+    """The receiving organisation, if ``actor`` answers (or reads) for it."""
     action = Action.CHANGE_CASES if change else Action.VIEW_CASES
-    if not access.can(actor, action, referral.to_organisation):
+    target = referral.to_organisation
+    if target is None or not access.can(actor, action, target):
         raise PermissionDenied(_("Only the receiving organisation's case workers answer it."))
+    return target
+
+
+def _tell_peer(referral: Referral, status: str, **content: Any) -> None:
+    """Send the other installation a status message about a referral it sent or received."""
+    if referral.peer_id is None:
+        return
+    from palermo.referrals import federation
+
+    reference = referral.remote_id if referral.case_id is None else str(referral.pk)
+    federation.queue(
+        referral, federation.new_message("status", referral=reference, status=status, **content)
+    )
 
 
 @transaction.atomic
 def mark_received(*, actor: User, referral: Referral) -> Referral:
     """The receiving organisation opened it."""
-    _receiving(actor, referral, change=False)
+    target = _receiving(actor, referral, change=False)
     if referral.status == ReferralStatus.SENT:
         referral.status = ReferralStatus.RECEIVED
         referral.save(update_fields=["status", "updated_at"])
         _event(referral, ReferralStatus.RECEIVED, actor)
-        _audit("received", actor, referral, referral.to_organisation)
+        _audit("received", actor, referral, target)
     return referral
 
 
@@ -313,13 +345,18 @@ def accept(*, actor: User, referral: Referral) -> Referral:
     """Accepting opens, in the receiving organisation, a case holding only the shared fields
     (a draft assigned to the accepting worker), and a limited grant on the referring case that
     shows those fields while consent lasts."""
-    _receiving(actor, referral, change=True)
+    target = _receiving(actor, referral, change=True)
     if referral.status not in OPEN_STATUSES:
         raise ValidationError(_("This referral is not waiting for an answer."))
     case = referral.case
-    if not case_services.consents_to(case, ConsentPurpose.REFERRAL):
+    if case is None:  # from another installation: its values came with it
+        values = dict(referral.shared or {})
+        if not values:
+            raise ValidationError(_("The person withdrew consent to referral."))
+    elif not case_services.consents_to(case, ConsentPurpose.REFERRAL):
         raise ValidationError(_("The person withdrew consent to referral."))
-    values = sharing.shared_values(case, referral.fields)
+    else:
+        values = sharing.shared_values(case, referral.fields)
     person: dict[str, Any] = {
         "gender": values.get("gender") or "",
         "citizenship": values.get("citizenship") or [],
@@ -328,44 +365,58 @@ def accept(*, actor: User, referral: Referral) -> Referral:
         "aliases": values.get("aliases") or [],
         "documents": values.get("documents") or [],
     }
+    # Values from another installation may use codes this one does not know: left out.
+    for field_name in case_services.check_codes(person, case_services.PERSON_CODED):
+        person[field_name] = [] if field_name == "citizenship" else ""
     name = values.get("name") or ""
     if name:
         person["given_name"] = name
     elif not person["aliases"]:
         # A case needs a name or an alias: the referral's reference stands in for it.
-        person["aliases"] = [_("Referred by %(org)s") % {"org": referral.from_organisation.acronym}]
+        person["aliases"] = [_("Referred by %(org)s") % {"org": referral.sender}]
     case_values: dict[str, Any] = {
-        "case_type": case.case_type if "case_type" in referral.fields else "",
-        "identified_on": case.identified_on if "identified_on" in referral.fields else None,
+        "case_type": case.case_type if case is not None and "case_type" in referral.fields else "",
+        "identified_on": _date(values.get("identified_on")),
         "identification_country_id": values.get("identification_country") or None,
     }
-    linked = case_services.start_intake(referral.to_organisation, actor, person, case_values)
+    linked = case_services.start_intake(target, actor, person, case_values)
     linked.exploitation = values.get("exploitation") or []
     linked.country_of_origin = values.get("country_of_origin") or ""
     linked.exploitation_countries = values.get("exploitation_countries") or []
     if values.get("age") is not None:
         linked.age_at_identification = values["age"]
     linked.save()
-    referral.grant = case_services.grant_access(
-        case,
-        referral.created_by,
-        referral.to_organisation,
-        _("Referral accepted"),
-        include_identifiers=referral.include_identifiers,
-        fields=list(referral.fields),
-    )
+    if case is not None:
+        referral.grant = case_services.grant_access(
+            case,
+            referral.created_by,
+            target,
+            _("Referral accepted"),
+            include_identifiers=referral.include_identifiers,
+            fields=list(referral.fields),
+        )
     referral.linked_case = linked
     referral.status = ReferralStatus.ACCEPTED
     referral.answered_at = timezone.now()
     referral.save()
     _event(referral, ReferralStatus.ACCEPTED, actor)
-    _audit("accepted", actor, referral, referral.to_organisation)
+    _audit("accepted", actor, referral, target)
+    _tell_peer(referral, ReferralStatus.ACCEPTED)
     return referral
+
+
+def _date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 @transaction.atomic
 def decline(*, actor: User, referral: Referral, reason: str) -> Referral:
-    _receiving(actor, referral, change=True)
+    target = _receiving(actor, referral, change=True)
     if referral.status not in OPEN_STATUSES:
         raise ValidationError(_("This referral is not waiting for an answer."))
     reason = _clean(reason)[:5000]
@@ -375,14 +426,18 @@ def decline(*, actor: User, referral: Referral, reason: str) -> Referral:
     referral.decline_reason = reason
     referral.answered_at = timezone.now()
     referral.save()
+    if referral.case_id is None:
+        referral.shared = {}  # a declined referral from abroad keeps nothing of the person
+        referral.save(update_fields=["shared_enc"])
     _event(referral, ReferralStatus.DECLINED, actor)
-    _audit("declined", actor, referral, referral.to_organisation)
+    _audit("declined", actor, referral, target)
+    _tell_peer(referral, ReferralStatus.DECLINED, reason=reason)
     return referral
 
 
 @transaction.atomic
 def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
-    _receiving(actor, referral, change=True)
+    target = _receiving(actor, referral, change=True)
     if referral.status != ReferralStatus.ACCEPTED:
         raise ValidationError(_("Only an accepted referral is completed."))
     referral.status = ReferralStatus.COMPLETED
@@ -390,14 +445,15 @@ def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
     referral.completed_at = timezone.now()
     referral.save()
     _event(referral, ReferralStatus.COMPLETED, actor)
-    _audit("completed", actor, referral, referral.to_organisation)
+    _audit("completed", actor, referral, target)
+    _tell_peer(referral, ReferralStatus.COMPLETED, outcome=referral.outcome)
     return referral
 
 
 @transaction.atomic
 def cancel(*, actor: User, referral: Referral) -> Referral:
     """The referring organisation withdraws a referral not yet answered."""
-    if not access_to_case(actor, referral.case).change:
+    if referral.case is None or not access_to_case(actor, referral.case).change:
         raise PermissionDenied(_("You cannot cancel this referral."))
     if referral.status not in OPEN_STATUSES:
         raise ValidationError(_("Only a referral waiting for an answer is cancelled."))
@@ -405,6 +461,7 @@ def cancel(*, actor: User, referral: Referral) -> Referral:
     referral.save(update_fields=["status", "updated_at"])
     _event(referral, ReferralStatus.CANCELLED, actor)
     _audit("cancelled", actor, referral, referral.from_organisation)
+    _tell_peer(referral, ReferralStatus.CANCELLED)
     return referral
 
 
@@ -416,13 +473,16 @@ def follow_consent(case: Case) -> int:
     for referral in Referral.objects.filter(
         case=case, status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED]
     ).select_related("grant"):
-        if referral.status == ReferralStatus.ACCEPTED and (
-            referral.grant is None or referral.grant.revoked_at is None
+        if (
+            referral.status == ReferralStatus.ACCEPTED
+            and referral.peer_id is None
+            and (referral.grant is None or referral.grant.revoked_at is None)
         ):
             continue
         referral.status = ReferralStatus.REVOKED
         referral.save(update_fields=["status", "updated_at"])
         _event(referral, ReferralStatus.REVOKED, None)
+        _tell_peer(referral, ReferralStatus.REVOKED)
         ended += 1
     return ended
 
@@ -440,11 +500,11 @@ def send_alerts(now: datetime.datetime | None = None) -> int:
     receiving organisation's supervisors and the referring worker, naming the referral, never
     the person. Returns how many referrals were alerted."""
     count = 0
-    for referral in overdue(now).filter(alerted_at__isnull=True):
+    for referral in overdue(now).filter(alerted_at__isnull=True, to_organisation__isnull=False):
         recipients = {
             m.user.email
             for m in Membership.objects.filter(
-                organisation=referral.to_organisation,
+                organisation_id=referral.to_organisation_id,
                 role__in=[Role.SUPERVISOR, Role.CASE_WORKER],
             ).select_related("user")
             if m.user.email and m.user.is_active
@@ -460,8 +520,8 @@ def send_alerts(now: datetime.datetime | None = None) -> int:
                 )
                 % {
                     "id": referral.pk,
-                    "sender": referral.from_organisation.acronym,
-                    "receiver": referral.to_organisation.acronym,
+                    "sender": referral.sender,
+                    "receiver": referral.receiver,
                     "deadline": referral.respond_by.strftime("%Y-%m-%d %H:%M UTC"),
                 },
                 None,
@@ -472,3 +532,69 @@ def send_alerts(now: datetime.datetime | None = None) -> int:
         _audit("overdue", None, referral, referral.to_organisation, recipients=len(recipients))
         count += 1
     return count
+
+
+@transaction.atomic
+def refer_abroad(
+    *, actor: User, case: Case, peer: Peer, remote_organisation: str, data: ReferralData
+) -> Referral:
+    """Refer a person to an organisation of another Palermo installation: the same checks as
+    at home, then a signed message carrying only the chosen fields, queued for
+    ``send_referral_messages``."""
+    from palermo.referrals import federation
+
+    if not access_to_case(actor, case).change:
+        raise PermissionDenied(_("You cannot refer this case."))
+    if not peer.is_active:
+        raise ValidationError({"peer": [_("This installation is not active.")]})
+    remote_organisation = _clean(remote_organisation)[:100]
+    if not remote_organisation:
+        raise ValidationError({"remote_organisation": [_("Name the receiving organisation.")]})
+    check_referral(case, data, abroad=True)
+    now = timezone.now()
+    referral = Referral(
+        case=case,
+        from_organisation=case.organisation,
+        peer=peer,
+        remote_organisation=remote_organisation,
+        kind=data.kind,
+        cross_border=True,
+        need=data.need,
+        urgency=data.urgency,
+        fields=[name for name in sharing.SHAREABLE if name in data.fields],
+        include_identifiers=bool(set(data.fields) & set(sharing.identifier_fields())),
+        interview_language=_clean(data.interview_language)[:60],
+        respond_by=now + ANSWER_WITHIN[Urgency(data.urgency)],
+        created_by=actor,
+    )
+    referral.note = _clean(data.note)[:10_000]
+    referral.protection_needs = _clean(data.protection_needs)[:10_000]
+    referral.full_clean(exclude=["note_enc", "protection_needs_enc", "shared_enc"])
+    referral.save()
+    _event(referral, ReferralStatus.SENT, actor)
+    federation.queue(
+        referral,
+        federation.new_message(
+            "referral",
+            referral=str(referral.pk),
+            from_organisation=case.organisation.name,
+            to_organisation=remote_organisation,
+            kind=referral.kind,
+            need=referral.need,
+            urgency=referral.urgency,
+            respond_by=referral.respond_by.isoformat(),
+            shared=sharing.shared_values(case, referral.fields),
+            note=referral.note,
+            protection_needs=referral.protection_needs,
+            interview_language=referral.interview_language,
+        ),
+    )
+    _audit(
+        "sent",
+        actor,
+        referral,
+        case.organisation,
+        to=f"{remote_organisation}@{peer.installation_id}",
+        fields=referral.fields,
+    )
+    return referral

@@ -209,7 +209,8 @@ def referral_new(request: HttpRequest, case_id: Any) -> HttpResponse:
 def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
     referral = _referral(request, referral_id)
     user = _user(request)
-    receiving = access.can(user, access.Action.VIEW_CASES, referral.to_organisation)
+    target = referral.to_organisation
+    receiving = target is not None and access.can(user, access.Action.VIEW_CASES, target)
     if receiving and referral.status == ReferralStatus.SENT:
         services.mark_received(actor=user, referral=referral)
     shared = selectors.shared_for(user, referral) if receiving else None
@@ -220,7 +221,7 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
             organisation=referral.to_organisation,
             target=referral,
         )
-    answering = access.can(user, access.Action.CHANGE_CASES, referral.to_organisation)
+    answering = target is not None and access.can(user, access.Action.CHANGE_CASES, target)
     return render(
         request,
         "referrals/referral.html",
@@ -238,6 +239,7 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
             if answering and referral.status == ReferralStatus.ACCEPTED
             else None,
             "cancellable": not receiving
+            and referral.case is not None
             and referral.status in OPEN_STATUSES
             and case_access(user, referral.case).change,
             "overdue": referral.status in OPEN_STATUSES and referral.respond_by < timezone.now(),

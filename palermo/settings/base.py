@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from palermo.settings.keys import blind_index_key, encryption_keys, secret_key
+from palermo.settings.keys import blind_index_key, encryption_keys, secret_key, signing_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "palermo"
@@ -44,6 +44,9 @@ def env_list(name: str, default: str = "") -> list[str]:
 SECRET_KEY = secret_key(VAR_DIR)
 PALERMO_ENCRYPTION_KEYS = encryption_keys(VAR_DIR)
 PALERMO_BLIND_INDEX_KEY = blind_index_key(VAR_DIR)
+PALERMO_SIGNING_KEY = signing_key(VAR_DIR)
+# How this installation names itself to other Palermo installations (cross-border referrals).
+PALERMO_INSTALLATION_ID = os.environ.get("PALERMO_INSTALLATION_ID", "palermo.local")
 
 DEBUG = env_bool("PALERMO_DEBUG", False)
 ALLOWED_HOSTS = env_list("PALERMO_ALLOWED_HOSTS", "127.0.0.1,localhost")

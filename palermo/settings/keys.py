@@ -58,3 +58,23 @@ def blind_index_key(var_dir: Path) -> str:
     return load_or_create_key(
         "PALERMO_BLIND_INDEX_KEY", var_dir / "blind-index.key", _generate_secret_key
     )
+
+
+def _generate_signing_key() -> str:
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    raw = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    return base64.b64encode(raw).decode("ascii")
+
+
+def signing_key(var_dir: Path) -> str:
+    """This installation's Ed25519 private key (base64), which signs the referral messages it
+    sends to other Palermo installations; they hold its public key."""
+    return load_or_create_key("PALERMO_SIGNING_KEY", var_dir / "signing.key", _generate_signing_key)

@@ -1,0 +1,327 @@
+"""Referrals between two Palermo installations: signed JSON messages (docs/referrals.md).
+
+A message is ``{"message": {...}, "signature": "<base64>"}``. The signature is Ed25519, by
+the sending installation's key (``PALERMO_SIGNING_KEY``), over the message serialised
+canonically: keys sorted, no spaces, UTF-8. The receiving installation knows each peer's
+public key and refuses a message from an unknown or inactive sender, with a bad signature,
+older than a day, or seen before; every message, accepted or refused, is kept and audited.
+
+Two kinds of message:
+
+* ``referral``: a person referred to an organisation of the receiving installation, with the
+  shared fields' values (only those the referring worker chose);
+* ``status``: the receiving side's answer (accepted, declined with a reason, completed with
+  an outcome), or the sending side's withdrawal (cancelled, or revoked when the person
+  withdrew consent: the receiving side then drops what was shared).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import urllib.request
+import uuid
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from palermo.accounts.models import Organisation
+from palermo.audit.services import record
+from palermo.referrals.models import (
+    Kind,
+    Message,
+    Peer,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    Urgency,
+)
+
+FORMAT = "palermo-referral/1"
+MAX_AGE = datetime.timedelta(days=1)
+STATUSES_IN = {
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.DECLINED,
+    ReferralStatus.COMPLETED,
+    ReferralStatus.CANCELLED,
+    ReferralStatus.REVOKED,
+}
+
+
+class MessageRefusedError(Exception):
+    """A message this installation does not take; ``reason`` says why, in plain words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def canonical(message: dict[str, Any]) -> bytes:
+    return json.dumps(message, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _private_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(settings.PALERMO_SIGNING_KEY))
+
+
+def public_key() -> str:
+    """This installation's public key, to give to its peers."""
+    raw = (
+        _private_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    )
+    return base64.b64encode(raw).decode("ascii")
+
+
+def sign(message: dict[str, Any], key: Ed25519PrivateKey | None = None) -> dict[str, Any]:
+    signature = (key or _private_key()).sign(canonical(message))
+    return {"message": message, "signature": base64.b64encode(signature).decode("ascii")}
+
+
+def new_message(message_type: str, **content: Any) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "id": str(uuid.uuid4()),
+        "sender": settings.PALERMO_INSTALLATION_ID,
+        "sent_at": timezone.now().isoformat(),
+        "type": message_type,
+        **content,
+    }
+
+
+def verify(envelope: Any) -> tuple[Peer, dict[str, Any]]:
+    """The sending peer and the message, or MessageRefusedError."""
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("message"), dict):
+        raise MessageRefusedError("not a Palermo referral message")
+    message = envelope["message"]
+    if message.get("format") != FORMAT:
+        raise MessageRefusedError("unknown message format")
+    peer = Peer.objects.filter(installation_id=str(message.get("sender", ""))[:200]).first()
+    if peer is None or not peer.is_active:
+        raise MessageRefusedError("unknown sender")
+    try:
+        signature = base64.b64decode(str(envelope.get("signature", "")), validate=True)
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(peer.public_key))
+        key.verify(signature, canonical(message))
+    except (InvalidSignature, ValueError) as error:
+        raise MessageRefusedError("bad signature") from error
+    sent_at = parse_datetime(str(message.get("sent_at", "")))
+    if sent_at is None or abs(timezone.now() - sent_at) > MAX_AGE:
+        raise MessageRefusedError("message too old or from the future")
+    if (
+        Message.objects.filter(
+            direction=Message.Direction.IN, peer=peer, message_id=str(message.get("id"))[:64]
+        )
+        .exclude(outcome__startswith="refused")
+        .exists()
+    ):
+        raise MessageRefusedError("message already received")
+    return peer, message
+
+
+def _without_person(message: dict[str, Any]) -> dict[str, Any]:
+    """What is kept of a message in the clear: everything but the person's values."""
+    kept = dict(message)
+    if isinstance(kept.get("shared"), dict):
+        kept["shared"] = sorted(kept["shared"])
+    for key in ("note", "protection_needs"):
+        kept.pop(key, None)
+    return kept
+
+
+def receive(envelope: Any) -> Message:
+    """Take a message from a peer, in one transaction. A refused message is kept (without the
+    person's data) and audited in a transaction of its own, then MessageRefusedError is
+    raised."""
+    try:
+        with transaction.atomic():
+            peer, message = verify(envelope)
+            referral = _apply(peer, message)
+            kept = Message.objects.create(
+                direction=Message.Direction.IN,
+                peer=peer,
+                message_id=str(message["id"])[:64],
+                sender=peer.installation_id,
+                kind=str(message.get("type"))[:20],
+                body=_without_person(message),
+                outcome="accepted",
+                referral=referral,
+            )
+            record(
+                action="referrals.message_received",
+                organisation=referral.to_organisation or referral.from_organisation,
+                target=kept,
+                detail={"sender": peer.installation_id, "type": kept.kind},
+            )
+            return kept
+    except MessageRefusedError as refused:
+        _keep_refusal(envelope, refused.reason)
+        raise
+
+
+@transaction.atomic
+def _keep_refusal(envelope: Any, reason: str) -> None:
+    body = envelope.get("message") if isinstance(envelope, dict) else None
+    body = body if isinstance(body, dict) else {}
+    kept = Message.objects.create(
+        direction=Message.Direction.IN,
+        message_id=str(body.get("id", ""))[:64],
+        sender=str(body.get("sender", ""))[:200],
+        kind=str(body.get("type", ""))[:20],
+        body=_without_person(body),
+        outcome=f"refused: {reason}",
+    )
+    record(
+        action="referrals.message_refused",
+        target=kept,
+        detail={"reason": reason, "sender": kept.sender},
+    )
+
+
+def _apply(peer: Peer, message: dict[str, Any]) -> Referral:
+    kind = message.get("type")
+    if kind == "referral":
+        return _incoming_referral(peer, message)
+    if kind == "status":
+        return _status(peer, message)
+    raise MessageRefusedError("unknown message type")
+
+
+def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
+    target = Organisation.objects.filter(
+        acronym=str(message.get("to_organisation", ""))[:20], is_active=True
+    ).first()
+    if target is None:
+        raise MessageRefusedError("no such organisation here")
+    shared = message.get("shared")
+    if not isinstance(shared, dict) or not shared:
+        raise MessageRefusedError("nothing shared")
+    from palermo.cases import sharing
+
+    unknown = set(shared) - set(sharing.SHAREABLE)
+    if unknown:
+        raise MessageRefusedError("unknown shared field")
+    remote_id = str(message.get("referral", ""))[:64]
+    if not remote_id or Referral.objects.filter(peer=peer, remote_id=remote_id).exists():
+        raise MessageRefusedError("referral missing or already received")
+    urgency = str(message.get("urgency")) if message.get("urgency") in Urgency.values else "routine"
+    kind = str(message.get("kind")) if message.get("kind") in Kind.values else Kind.GENERAL
+    referral = Referral(
+        peer=peer,
+        remote_id=remote_id,
+        sender_name=str(message.get("from_organisation", ""))[:300],
+        to_organisation=target,
+        kind=kind,
+        cross_border=True,
+        need=str(message.get("need", ""))[:40],
+        urgency=urgency,
+        fields=[name for name in sharing.SHAREABLE if name in shared],
+        include_identifiers=bool(set(shared) & set(sharing.identifier_fields())),
+        interview_language=str(message.get("interview_language", ""))[:60],
+        respond_by=parse_datetime(str(message.get("respond_by", ""))) or timezone.now(),
+        created_by=_system_user(),
+    )
+    referral.shared = shared
+    referral.note = str(message.get("note", ""))[:10_000]
+    referral.protection_needs = str(message.get("protection_needs", ""))[:10_000]
+    referral.save()
+    ReferralEvent.objects.create(referral=referral, status=ReferralStatus.SENT)
+    return referral
+
+
+def _status(peer: Peer, message: dict[str, Any]) -> Referral:
+    status = message.get("status")
+    if status not in STATUSES_IN:
+        raise MessageRefusedError("unknown status")
+    reference = str(message.get("referral", ""))[:64]
+    # Our referral the peer answers, or the peer's referral it withdraws.
+    ours = _uuid(reference)
+    referral = (
+        Referral.objects.filter(peer=peer, pk=ours, to_organisation__isnull=True).first()
+        if ours is not None
+        else None
+    ) or Referral.objects.filter(peer=peer, remote_id=reference, case__isnull=True).first()
+    if referral is None:
+        raise MessageRefusedError("unknown referral")
+    referral.status = status
+    if status == ReferralStatus.DECLINED:
+        referral.decline_reason = str(message.get("reason", ""))[:5000]
+    if status == ReferralStatus.COMPLETED:
+        referral.outcome = str(message.get("outcome", ""))[:5000]
+    if status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
+        referral.answered_at = timezone.now()
+    if status in (ReferralStatus.REVOKED, ReferralStatus.CANCELLED) and referral.peer_id:
+        referral.shared = {}  # the person withdrew consent, or the referral was withdrawn
+    referral.save()
+    ReferralEvent.objects.create(referral=referral, status=status)
+    return referral
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _system_user() -> Any:
+    """The account that stands for another installation in audit trails and histories."""
+    from palermo.accounts.models import User
+
+    user, _created = User.objects.get_or_create(
+        username="palermo-federation", defaults={"is_active": False}
+    )
+    return user
+
+
+# -- Sending -----------------------------------------------------------------------------
+
+
+def queue(referral: Referral, message: dict[str, Any]) -> Message:
+    """Keep a signed message to send to the referral's peer (``send_referral_messages``)."""
+    kept = Message(
+        direction=Message.Direction.OUT,
+        peer=referral.peer,
+        message_id=message["id"],
+        kind=message["type"],
+        sender=settings.PALERMO_INSTALLATION_ID,
+        body=_without_person(message),
+        referral=referral,
+    )
+    kept.envelope = sign(message)  # encrypted until delivered, then dropped
+    kept.save()
+    return kept
+
+
+def deliver(message: Message, timeout: float = 20) -> bool:
+    """POST one queued message to its peer's inbox; True when the peer took it."""
+    peer = message.peer
+    if peer is None or not peer.url:
+        return False
+    request = urllib.request.Request(  # noqa: S310 - the peer's address is an operator's setting
+        peer.url.rstrip("/") + "/api/v1/referrals/inbox/",
+        data=json.dumps(message.envelope).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            ok = 200 <= response.status < 300
+    except OSError:
+        return False
+    if ok:
+        message.delivered_at = timezone.now()
+        message.envelope_enc = ""  # delivered: what was shared need not stay here
+        message.save(update_fields=["delivered_at", "envelope_enc"])
+    return ok
