@@ -140,3 +140,15 @@ def test_odd_parameters_never_give_an_error_page(client, world, query) -> None: 
 def test_need_reads_a_query_defensively() -> None:
     need = selectors.Need.from_query({"age": "²", "sex": "x", "nationality": "nationals"})
     assert (need.age, need.sex, need.nationality) == (None, "", "nationals")
+
+
+def test_the_demo_directory_loads_once(world) -> None:  # type: ignore[no-untyped-def]
+    from palermo.accounts.tests.factories import MembershipFactory, OrganisationFactory
+    from palermo.referrals.demo import SERVICES, load_demo_services
+
+    for acronym in {row[0] for row in SERVICES}:
+        org = OrganisationFactory(acronym=acronym)
+        MembershipFactory(organisation=org, role="supervisor")
+    assert load_demo_services() == len(SERVICES)
+    assert load_demo_services() == 0
+    assert Service.objects.filter(is_public=False).count() == 2

@@ -9,6 +9,7 @@ from palermo.activities.demo import load_demo_activities
 from palermo.cases.demo import generate_cases, generate_workflow
 from palermo.ingest.demo import load_ready_made_profiles
 from palermo.knowledge.demo import load_demo_case_law, load_demo_knowledge
+from palermo.referrals.demo import load_demo_services
 from palermo.standard.demo import load_demo_profile
 from palermo.stats.demo import publish_demo_release
 
@@ -55,6 +56,11 @@ class Command(BaseCommand):
         resources = load_demo_knowledge()
         if resources:
             self.stdout.write(f"Loaded {resources} resources into the knowledge base, /knowledge/.")
+        services = load_demo_services()
+        if services:
+            self.stdout.write(
+                f"Added {services} demo services to the directory, /referrals/services/."
+            )
         cases = load_demo_case_law()
         if cases:
             self.stdout.write(f"Imported {cases} court cases from UNODC SHERLOC, /knowledge/.")
