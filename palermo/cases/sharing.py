@@ -4,6 +4,8 @@ else. Identifiers are shared only when the person's consent to referral covers t
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -69,6 +71,15 @@ def identifier_fields() -> list[str]:
     return [name for name, field in SHAREABLE.items() if field.identifier]
 
 
+def referable(case: Case, fields: list[str] | tuple[str, ...]) -> list[str]:
+    """The fields that may go to another organisation now: identifiers only while the
+    person's consent to referral covers them (it may have been narrowed since)."""
+    from palermo.cases.services import consents_to_identifiers
+
+    identifiers = consents_to_identifiers(case)
+    return [f for f in fields if f in SHAREABLE and (identifiers or not SHAREABLE[f].identifier)]
+
+
 def shared_values(case: Case, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """The values of ``fields`` (in the registry's order), as plain JSON-ready values."""
     found: dict[str, Any] = {}
@@ -77,3 +88,87 @@ def shared_values(case: Case, fields: list[str] | tuple[str, ...]) -> dict[str, 
             value = field.read(case)
             found[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return found
+
+
+def display(value: Any) -> str:
+    """A shared value as a line of text for a page."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{display(v)}" for v in value.values() if v not in (None, "")) or "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(display(v) for v in value)
+    return str(value)
+
+
+_ISO2 = re.compile(r"[A-Z]{2}")
+_CODE = re.compile(r"[A-Za-z0-9_.+\-]{1,80}")
+
+
+def _text(limit: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, str) and len(v) <= limit
+
+
+def _date(v: Any) -> bool:
+    if not isinstance(v, str) or not v:
+        return v in ("", None)
+    try:
+        datetime.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _strings(pattern: re.Pattern[str], most: int = 20) -> Callable[[Any], bool]:
+    return lambda v: (
+        isinstance(v, list)
+        and len(v) <= most
+        and all(isinstance(x, str) and pattern.fullmatch(x) for x in v)
+    )
+
+
+# What a shared value from another installation may be, field by field (checked on receipt).
+VALID: dict[str, Callable[[Any], bool]] = {
+    "gender": _text(40),
+    "age": lambda v: (
+        v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 120)
+    ),
+    "citizenship": _strings(_ISO2),
+    "case_type": _text(100),
+    "identified_on": _date,
+    "identification_country": lambda v: (
+        v in (None, "") or (isinstance(v, str) and bool(_ISO2.fullmatch(v)))
+    ),
+    "exploitation": _strings(_CODE),
+    "country_of_origin": lambda v: (
+        v in (None, "") or (isinstance(v, str) and bool(_ISO2.fullmatch(v)))
+    ),
+    "exploitation_countries": _strings(_ISO2, 50),
+    "child_safeguards": lambda v: (
+        v is None
+        or (
+            isinstance(v, dict)
+            and set(v) <= {"guardian_appointed_on", "determination_done_on"}
+            and all(_date(x) for x in v.values())
+        )
+    ),
+    "name": _text(200),
+    "aliases": lambda v: isinstance(v, list) and len(v) <= 20 and all(_text(200)(x) for x in v),
+    "birth_date": _date,
+    "phone": _text(60),
+    "documents": lambda v: (
+        isinstance(v, list)
+        and len(v) <= 10
+        and all(
+            isinstance(d, dict)
+            and set(d) <= {"type", "number"}
+            and all(isinstance(x, str) and len(x) <= 100 for x in d.values())
+            for d in v
+        )
+    ),
+}
+
+
+def valid(name: str, value: Any) -> bool:
+    check = VALID.get(name)
+    return check is not None and check(value)

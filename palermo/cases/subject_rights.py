@@ -189,6 +189,10 @@ def erase_person(case: Case, actor: User, reason: str) -> dict[str, Any]:
         raise PermissionDenied("erasure of a person")
     kept, deleted = [], []
     organisation = case.organisation
+    from palermo.referrals.services import end_for_case  # referrals build on cases
+
+    for each in Case.objects.filter(person=person):
+        end_for_case(each, actor)
     for each in Case.objects.select_for_update(of=("self",)).filter(person=person):
         if consents_to(each, ConsentPurpose.STATISTICS):
             _strip(each)

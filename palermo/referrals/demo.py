@@ -3,6 +3,8 @@ countries where the demo works. Nothing here is a real service or a real address
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from palermo.accounts.models import Membership, Organisation, Role
@@ -10,7 +12,7 @@ from palermo.referrals import services
 from palermo.referrals.models import Service
 
 # acronym, name, type, [(country, place)], extra
-SERVICES = [
+SERVICES: list[tuple[str, str, str, list[tuple[str, str]], dict[str, Any]]] = [
     (
         "SHN",
         "Women's shelter, Lagos (demo)",

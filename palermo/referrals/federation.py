@@ -38,6 +38,7 @@ from django.utils.dateparse import parse_datetime
 from palermo.accounts.models import Organisation
 from palermo.audit.services import record
 from palermo.referrals.models import (
+    OPEN_STATUSES,
     Kind,
     Message,
     Peer,
@@ -48,6 +49,42 @@ from palermo.referrals.models import (
 )
 
 FORMAT = "palermo-referral/1"
+MAX_BYTES = 256 * 1024
+COMMON = {"format", "id", "sender", "sent_at", "type", "recipient"}
+# The fields each kind of message may hold; anything else is refused.
+ALLOWED = {
+    "referral": COMMON
+    | {
+        "referral",
+        "from_organisation",
+        "to_organisation",
+        "kind",
+        "need",
+        "urgency",
+        "respond_by",
+        "shared",
+        "note",
+        "protection_needs",
+        "interview_language",
+    },
+    "status": COMMON | {"referral", "status", "reason", "outcome"},
+}
+# What is kept of a message in the clear (the rest is the person's, or free text).
+KEPT = {
+    "format",
+    "id",
+    "sender",
+    "sent_at",
+    "type",
+    "recipient",
+    "referral",
+    "to_organisation",
+    "kind",
+    "need",
+    "urgency",
+    "respond_by",
+    "status",
+}
 MAX_AGE = datetime.timedelta(days=1)
 STATUSES_IN = {
     ReferralStatus.ACCEPTED,
@@ -90,14 +127,22 @@ def sign(message: dict[str, Any], key: Ed25519PrivateKey | None = None) -> dict[
 
 
 def new_message(message_type: str, **content: Any) -> dict[str, Any]:
+    """A message to sign at delivery (``sent_at`` is set then, so that a peer that was away
+    for days still takes it)."""
     return {
         "format": FORMAT,
         "id": str(uuid.uuid4()),
         "sender": settings.PALERMO_INSTALLATION_ID,
-        "sent_at": timezone.now().isoformat(),
         "type": message_type,
         **content,
     }
+
+
+def _printable(value: Any, limit: int) -> str:
+    """A string from a peer or a stranger, safe to store: no NUL, no lone surrogates."""
+    text = str(value)[: limit * 2]
+    text = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    return text[:limit]
 
 
 def verify(envelope: Any) -> tuple[Peer, dict[str, Any]]:
@@ -107,7 +152,7 @@ def verify(envelope: Any) -> tuple[Peer, dict[str, Any]]:
     message = envelope["message"]
     if message.get("format") != FORMAT:
         raise MessageRefusedError("unknown message format")
-    peer = Peer.objects.filter(installation_id=str(message.get("sender", ""))[:200]).first()
+    peer = Peer.objects.filter(installation_id=_printable(message.get("sender", ""), 200)).first()
     if peer is None or not peer.is_active:
         raise MessageRefusedError("unknown sender")
     try:
@@ -116,9 +161,15 @@ def verify(envelope: Any) -> tuple[Peer, dict[str, Any]]:
         key.verify(signature, canonical(message))
     except (InvalidSignature, ValueError) as error:
         raise MessageRefusedError("bad signature") from error
-    sent_at = parse_datetime(str(message.get("sent_at", "")))
+    if set(message) - ALLOWED.get(str(message.get("type")), COMMON):
+        raise MessageRefusedError("unknown fields")
+    if message.get("recipient") != settings.PALERMO_INSTALLATION_ID:
+        raise MessageRefusedError("message for another installation")
+    sent_at = _moment(message.get("sent_at"))
     if sent_at is None or abs(timezone.now() - sent_at) > MAX_AGE:
         raise MessageRefusedError("message too old or from the future")
+    if any("\x00" in str(value) for value in _strings(message)):
+        raise MessageRefusedError("malformed message")
     if (
         Message.objects.filter(
             direction=Message.Direction.IN, peer=peer, message_id=str(message.get("id"))[:64]
@@ -130,13 +181,30 @@ def verify(envelope: Any) -> tuple[Peer, dict[str, Any]]:
     return peer, message
 
 
+def _moment(value: Any) -> datetime.datetime | None:
+    try:
+        moment = parse_datetime(str(value or ""))
+    except ValueError:
+        return None
+    if moment is None or timezone.is_naive(moment):
+        return None
+    return moment
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)] + [str(k) for k in value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [str(value)] if isinstance(value, str) else []
+
+
 def _without_person(message: dict[str, Any]) -> dict[str, Any]:
-    """What is kept of a message in the clear: everything but the person's values."""
-    kept = dict(message)
-    if isinstance(kept.get("shared"), dict):
-        kept["shared"] = sorted(kept["shared"])
-    for key in ("note", "protection_needs"):
-        kept.pop(key, None)
+    """What is kept of a message in the clear: the allow-listed envelope and the names of the
+    shared fields, never their values or free text."""
+    kept: dict[str, Any] = {key: _printable(message[key], 200) for key in KEPT if key in message}
+    if isinstance(message.get("shared"), dict):
+        kept["shared"] = sorted(_printable(key, 40) for key in message["shared"])[:30]
     return kept
 
 
@@ -168,18 +236,23 @@ def receive(envelope: Any) -> Message:
     except MessageRefusedError as refused:
         _keep_refusal(envelope, refused.reason)
         raise
+    except Exception as error:  # a malformed message must not break the inbox
+        _keep_refusal(envelope, "malformed message")
+        raise MessageRefusedError("malformed message") from error
 
 
 @transaction.atomic
 def _keep_refusal(envelope: Any, reason: str) -> None:
     body = envelope.get("message") if isinstance(envelope, dict) else None
     body = body if isinstance(body, dict) else {}
+    known = Peer.objects.filter(installation_id=_printable(body.get("sender", ""), 200)).exists()
     kept = Message.objects.create(
         direction=Message.Direction.IN,
-        message_id=str(body.get("id", ""))[:64],
-        sender=str(body.get("sender", ""))[:200],
-        kind=str(body.get("type", ""))[:20],
-        body=_without_person(body),
+        message_id=_printable(body.get("id", ""), 64),
+        sender=_printable(body.get("sender", ""), 200),
+        kind=_printable(body.get("type", ""), 20),
+        # From a stranger, nothing but who it claimed to be.
+        body=_without_person(body) if known else {},
         outcome=f"refused: {reason}",
     )
     record(
@@ -212,6 +285,15 @@ def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
     unknown = set(shared) - set(sharing.SHAREABLE)
     if unknown:
         raise MessageRefusedError("unknown shared field")
+    if not all(sharing.valid(name, value) for name, value in shared.items()):
+        raise MessageRefusedError("bad shared value")
+    if message.get("kind") == Kind.CHILD and not (shared.get("child_safeguards") or {}).get(
+        "determination_done_on"
+    ):
+        raise MessageRefusedError("a child's referral without a best-interests determination")
+    for text_field in ("note", "protection_needs", "need", "from_organisation"):
+        if not isinstance(message.get(text_field, ""), str):
+            raise MessageRefusedError("malformed message")
     remote_id = str(message.get("referral", ""))[:64]
     if not remote_id or Referral.objects.filter(peer=peer, remote_id=remote_id).exists():
         raise MessageRefusedError("referral missing or already received")
@@ -229,7 +311,7 @@ def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
         fields=[name for name in sharing.SHAREABLE if name in shared],
         include_identifiers=bool(set(shared) & set(sharing.identifier_fields())),
         interview_language=str(message.get("interview_language", ""))[:60],
-        respond_by=parse_datetime(str(message.get("respond_by", ""))) or timezone.now(),
+        respond_by=_moment(message.get("respond_by")) or timezone.now() + MAX_AGE,
         created_by=_system_user(),
     )
     referral.shared = shared
@@ -247,13 +329,38 @@ def _status(peer: Peer, message: dict[str, Any]) -> Referral:
     reference = str(message.get("referral", ""))[:64]
     # Our referral the peer answers, or the peer's referral it withdraws.
     ours = _uuid(reference)
-    referral = (
+    sent_by_us = (
         Referral.objects.filter(peer=peer, pk=ours, to_organisation__isnull=True).first()
         if ours is not None
         else None
-    ) or Referral.objects.filter(peer=peer, remote_id=reference, case__isnull=True).first()
+    )
+    referral = (
+        sent_by_us
+        or Referral.objects.filter(
+            peer=peer, remote_id=reference, from_organisation__isnull=True
+        ).first()
+    )
     if referral is None:
         raise MessageRefusedError("unknown referral")
+    # The receiving side answers our referrals; the sending side withdraws its own.
+    allowed = (
+        {
+            ReferralStatus.ACCEPTED: {ReferralStatus.SENT, ReferralStatus.RECEIVED},
+            ReferralStatus.DECLINED: {ReferralStatus.SENT, ReferralStatus.RECEIVED},
+            ReferralStatus.COMPLETED: {ReferralStatus.ACCEPTED},
+        }
+        if sent_by_us is not None
+        else {
+            ReferralStatus.CANCELLED: set(OPEN_STATUSES),
+            ReferralStatus.REVOKED: {
+                *OPEN_STATUSES,
+                ReferralStatus.ACCEPTED,
+                ReferralStatus.COMPLETED,
+            },
+        }
+    )
+    if referral.status not in allowed.get(status, set()):
+        raise MessageRefusedError("status not allowed now")
     referral.status = status
     if status == ReferralStatus.DECLINED:
         referral.decline_reason = str(message.get("reason", ""))[:5000]
@@ -261,8 +368,11 @@ def _status(peer: Peer, message: dict[str, Any]) -> Referral:
         referral.outcome = str(message.get("outcome", ""))[:5000]
     if status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
         referral.answered_at = timezone.now()
-    if status in (ReferralStatus.REVOKED, ReferralStatus.CANCELLED) and referral.peer_id:
-        referral.shared = {}  # the person withdrew consent, or the referral was withdrawn
+    if status in (ReferralStatus.REVOKED, ReferralStatus.CANCELLED) and sent_by_us is None:
+        # The person withdrew consent, or the referral was withdrawn: drop what came with it.
+        referral.shared = {}
+        referral.note = ""
+        referral.protection_needs = ""
     referral.save()
     ReferralEvent.objects.create(referral=referral, status=status)
     return referral
@@ -299,7 +409,7 @@ def queue(referral: Referral, message: dict[str, Any]) -> Message:
         body=_without_person(message),
         referral=referral,
     )
-    kept.envelope = sign(message)  # encrypted until delivered, then dropped
+    kept.envelope = message  # encrypted until delivered, then dropped; signed at delivery
     kept.save()
     return kept
 
@@ -307,11 +417,14 @@ def queue(referral: Referral, message: dict[str, Any]) -> Message:
 def deliver(message: Message, timeout: float = 20) -> bool:
     """POST one queued message to its peer's inbox; True when the peer took it."""
     peer = message.peer
-    if peer is None or not peer.url:
+    if peer is None or not peer.url or not message.envelope:
         return False
+    content = dict(message.envelope)
+    content["recipient"] = peer.installation_id
+    content["sent_at"] = timezone.now().isoformat()
     request = urllib.request.Request(  # noqa: S310 - the peer's address is an operator's setting
         peer.url.rstrip("/") + "/api/v1/referrals/inbox/",
-        data=json.dumps(message.envelope).encode(),
+        data=json.dumps(sign(content)).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )

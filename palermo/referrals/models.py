@@ -139,7 +139,7 @@ class Referral(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # The referring case; empty for a referral received from another Palermo installation.
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
     )
     # Empty for a referral received from another installation (``peer``, ``sender_name``).
     from_organisation = models.ForeignKey(

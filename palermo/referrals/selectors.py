@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from palermo.accounts import access
 from palermo.cases import services as case_services
 from palermo.cases import sharing
-from palermo.cases.access import shared_access
+from palermo.cases.access import shared_access, visible_cases
 from palermo.cases.models import ConsentPurpose
 from palermo.referrals.models import (
     OPEN_STATUSES,
@@ -129,10 +129,11 @@ def find_services(services: QuerySet[Service], need: Need) -> QuerySet[Service]:
 def referrals_for(user: User | AnonymousUser) -> QuerySet[Referral]:
     """Referrals the user's organisations sent (to those who read the organisation's cases:
     the referral names a case reference) or received (to their case workers)."""
-    orgs = [o.pk for o in access.organisations_where(user, access.Action.VIEW_CASES)]
+    receiving = [o.pk for o in access.organisations_where(user, access.Action.VIEW_CASES)]
     return Referral.objects.filter(
-        Q(from_organisation_id__in=orgs) | Q(to_organisation_id__in=orgs)
-    ).select_related("from_organisation", "to_organisation", "case", "service", "grant")
+        # Sent: by the cases the user sees (a referral names its case).
+        Q(case__in=visible_cases(user).values("pk")) | Q(to_organisation_id__in=receiving)
+    ).select_related("from_organisation", "to_organisation", "case", "service", "grant", "peer")
 
 
 def shared_for(user: User | AnonymousUser, referral: Referral) -> dict[str, Any] | None:
@@ -143,6 +144,15 @@ def shared_for(user: User | AnonymousUser, referral: Referral) -> dict[str, Any]
     when that installation withdraws it)."""
     target = referral.to_organisation
     if target is None or not access.can(user, access.Action.VIEW_CASES, target):
+        return None
+    if referral.status in OPEN_STATUSES:
+        # Before an answer: those who answer for the organisation.
+        if not access.can(user, access.Action.CHANGE_CASES, target):
+            return None
+    elif referral.linked_case_id is None or not (
+        visible_cases(user).filter(pk=referral.linked_case_id).exists()
+    ):
+        # After: those who see the organisation's own case for the person.
         return None
     identifiers = referral.include_identifiers and access.can(
         user, access.Action.VIEW_IDENTIFIERS, target
@@ -160,7 +170,8 @@ def shared_for(user: User | AnonymousUser, referral: Referral) -> dict[str, Any]
     if referral.status in OPEN_STATUSES:
         if not case_services.consents_to(case, ConsentPurpose.REFERRAL):
             return None
-        return sharing.shared_values(case, readable)
+        # What consent allows now (it may have been narrowed since the referral was sent).
+        return sharing.shared_values(case, sharing.referable(case, readable))
     if referral.status in live:
         shared = shared_access(user, case)
         return sharing.shared_values(case, shared.fields) if shared else None

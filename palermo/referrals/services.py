@@ -307,6 +307,13 @@ def refer(*, actor: User, case: Case, data: ReferralData) -> Referral:
     return referral
 
 
+def _lock(referral: Referral) -> None:
+    """Lock the referral's row for the transaction and read it afresh (two workers answering
+    at once: the second sees the first's answer)."""
+    Referral.objects.select_for_update().filter(pk=referral.pk).exists()
+    referral.refresh_from_db()
+
+
 def _receiving(actor: User, referral: Referral, *, change: bool) -> Organisation:
     """The receiving organisation, if ``actor`` answers (or reads) for it."""
     action = Action.CHANGE_CASES if change else Action.VIEW_CASES
@@ -346,6 +353,7 @@ def accept(*, actor: User, referral: Referral) -> Referral:
     (a draft assigned to the accepting worker), and a limited grant on the referring case that
     shows those fields while consent lasts."""
     target = _receiving(actor, referral, change=True)
+    _lock(referral)
     if referral.status not in OPEN_STATUSES:
         raise ValidationError(_("This referral is not waiting for an answer."))
     case = referral.case
@@ -356,7 +364,7 @@ def accept(*, actor: User, referral: Referral) -> Referral:
     elif not case_services.consents_to(case, ConsentPurpose.REFERRAL):
         raise ValidationError(_("The person withdrew consent to referral."))
     else:
-        values = sharing.shared_values(case, referral.fields)
+        values = sharing.shared_values(case, sharing.referable(case, referral.fields))
     person: dict[str, Any] = {
         "gender": values.get("gender") or "",
         "citizenship": values.get("citizenship") or [],
@@ -387,14 +395,7 @@ def accept(*, actor: User, referral: Referral) -> Referral:
         linked.age_at_identification = values["age"]
     linked.save()
     if case is not None:
-        referral.grant = case_services.grant_access(
-            case,
-            referral.created_by,
-            target,
-            _("Referral accepted"),
-            include_identifiers=referral.include_identifiers,
-            fields=list(referral.fields),
-        )
+        referral.grant = _grant(case, referral, target)
     referral.linked_case = linked
     referral.status = ReferralStatus.ACCEPTED
     referral.answered_at = timezone.now()
@@ -403,6 +404,43 @@ def accept(*, actor: User, referral: Referral) -> Referral:
     _audit("accepted", actor, referral, target)
     _tell_peer(referral, ReferralStatus.ACCEPTED)
     return referral
+
+
+def _grant(case: Case, referral: Referral, target: Organisation) -> Any:
+    """The limited grant an accepted referral gives: the fields it shares (identifiers only
+    while consent covers them), joined with those of a limited grant already in force for the
+    same organisation (one grant per case and organisation); an unlimited grant in force
+    already shows everything and stays."""
+    fields = sharing.referable(case, referral.fields)
+    identifiers = bool(set(fields) & set(sharing.identifier_fields()))
+    current = case.grants.filter(organisation=target, revoked_at__isnull=True).first()
+    if current is not None and not current.limited:
+        return current
+    if current is not None:
+        fields = list(dict.fromkeys([*current.fields, *fields]))
+        identifiers = identifiers or current.include_identifiers
+        case_services.revoke_grant(current, referral.created_by)
+    return case_services.grant_access(
+        case,
+        referral.created_by,
+        target,
+        _("Referral accepted"),
+        include_identifiers=identifiers and case_services.consents_to_identifiers(case),
+        fields=fields,
+    )
+
+
+def _end_grant(referral: Referral, actor: User | None) -> None:
+    """Stop sharing through this referral's grant, unless another referral in force still
+    rests on it."""
+    grant = referral.grant
+    if grant is None or grant.revoked_at is not None:
+        return
+    others = Referral.objects.filter(grant=grant, status=ReferralStatus.ACCEPTED).exclude(
+        pk=referral.pk
+    )
+    if not others.exists():
+        case_services.revoke_grant(grant, actor or referral.created_by)
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -417,6 +455,7 @@ def _date(value: Any) -> datetime.date | None:
 @transaction.atomic
 def decline(*, actor: User, referral: Referral, reason: str) -> Referral:
     target = _receiving(actor, referral, change=True)
+    _lock(referral)
     if referral.status not in OPEN_STATUSES:
         raise ValidationError(_("This referral is not waiting for an answer."))
     reason = _clean(reason)[:5000]
@@ -427,8 +466,11 @@ def decline(*, actor: User, referral: Referral, reason: str) -> Referral:
     referral.answered_at = timezone.now()
     referral.save()
     if referral.case_id is None:
-        referral.shared = {}  # a declined referral from abroad keeps nothing of the person
-        referral.save(update_fields=["shared_enc"])
+        # A declined referral from abroad keeps nothing of the person.
+        referral.shared = {}
+        referral.note = ""
+        referral.protection_needs = ""
+        referral.save(update_fields=["shared_enc", "note_enc", "protection_needs_enc"])
     _event(referral, ReferralStatus.DECLINED, actor)
     _audit("declined", actor, referral, target)
     _tell_peer(referral, ReferralStatus.DECLINED, reason=reason)
@@ -438,12 +480,15 @@ def decline(*, actor: User, referral: Referral, reason: str) -> Referral:
 @transaction.atomic
 def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
     target = _receiving(actor, referral, change=True)
+    _lock(referral)
     if referral.status != ReferralStatus.ACCEPTED:
         raise ValidationError(_("Only an accepted referral is completed."))
     referral.status = ReferralStatus.COMPLETED
     referral.outcome = _clean(outcome)[:5000]
     referral.completed_at = timezone.now()
     referral.save()
+    # Done: the linked case is the receiving organisation's record; sharing ends.
+    _end_grant(referral, actor)
     _event(referral, ReferralStatus.COMPLETED, actor)
     _audit("completed", actor, referral, target)
     _tell_peer(referral, ReferralStatus.COMPLETED, outcome=referral.outcome)
@@ -461,30 +506,58 @@ def cancel(*, actor: User, referral: Referral) -> Referral:
     referral.save(update_fields=["status", "updated_at"])
     _event(referral, ReferralStatus.CANCELLED, actor)
     _audit("cancelled", actor, referral, referral.from_organisation)
-    _tell_peer(referral, ReferralStatus.CANCELLED)
+    if _unsend(referral):
+        _tell_peer(referral, ReferralStatus.CANCELLED)
     return referral
 
 
+def _unsend(referral: Referral) -> bool:
+    """Drop the messages about a referral not yet delivered to the other installation. True
+    when the referral itself had reached it (so that it must be told)."""
+    from palermo.referrals.models import Message
+
+    waiting = Message.objects.filter(
+        referral=referral, direction=Message.Direction.OUT, delivered_at__isnull=True
+    )
+    reached = (
+        referral.case_id is None
+        or Message.objects.filter(
+            referral=referral,
+            direction=Message.Direction.OUT,
+            kind="referral",
+            delivered_at__isnull=False,
+        ).exists()
+    )
+    waiting.delete()
+    return reached
+
+
 @transaction.atomic
-def follow_consent(case: Case) -> int:
-    """After consent to referral is withdrawn (which revokes the case's grants), mark the
-    referrals it ends. Returns how many."""
+def end_for_case(case: Case, actor: User | None = None) -> int:
+    """The person withdrew consent to referral, or was erased: end every referral of the case
+    that still shares something (open, accepted, or completed abroad), revoke their grants,
+    drop what waits to be sent, and tell other installations. Returns how many."""
     ended = 0
     for referral in Referral.objects.filter(
-        case=case, status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED]
+        case=case,
+        status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
     ).select_related("grant"):
-        if (
-            referral.status == ReferralStatus.ACCEPTED
-            and referral.peer_id is None
-            and (referral.grant is None or referral.grant.revoked_at is None)
-        ):
-            continue
+        if referral.status == ReferralStatus.COMPLETED and referral.peer_id is None:
+            continue  # its grant ended with it
+        if referral.grant is not None and referral.grant.revoked_at is None:
+            case_services.revoke_grant(referral.grant, actor or referral.created_by)
         referral.status = ReferralStatus.REVOKED
         referral.save(update_fields=["status", "updated_at"])
-        _event(referral, ReferralStatus.REVOKED, None)
-        _tell_peer(referral, ReferralStatus.REVOKED)
+        _event(referral, ReferralStatus.REVOKED, actor)
+        if referral.peer_id is not None and _unsend(referral):
+            _tell_peer(referral, ReferralStatus.REVOKED)
         ended += 1
     return ended
+
+
+def follow_consent(case: Case) -> int:
+    """After consent to referral is withdrawn."""
+    return end_for_case(case)
 
 
 def overdue(now: datetime.datetime | None = None) -> Any:

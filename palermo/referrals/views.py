@@ -229,7 +229,8 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
             "referral": referral,
             "receiving": receiving,
             "shared": [
-                (sharing.SHAREABLE[name].label, value) for name, value in (shared or {}).items()
+                (sharing.SHAREABLE[name].label, sharing.display(value))
+                for name, value in (shared or {}).items()
             ],
             "field_labels": [sharing.SHAREABLE[n].label for n in referral.fields],
             "need_name": vocabulary.service_types().get(referral.need, referral.need),

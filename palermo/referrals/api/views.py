@@ -38,7 +38,16 @@ class InboxView(APIView):
     def post(self, request: Request) -> Response:
         """Deliver a signed referral or status message from another installation."""
         try:
-            kept = federation.receive(request.data)
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = federation.MAX_BYTES + 1
+        if size > federation.MAX_BYTES:
+            return Response(
+                {"error": {"status": 413, "code": "too_large", "message": "message too large"}},
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        try:
+            kept = federation.receive(request.data if isinstance(request.data, dict) else None)
         except federation.MessageRefusedError as refused:
             code = (
                 status.HTTP_403_FORBIDDEN

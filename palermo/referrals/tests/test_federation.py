@@ -7,10 +7,12 @@ from __future__ import annotations
 import base64
 import copy
 import datetime
+import json
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
 from django.utils import timezone
 
 from palermo.audit.models import AuditEvent
@@ -43,6 +45,7 @@ def referral_from_abroad(world, **changes):  # type: ignore[no-untyped-def]
         "id": "m-1",
         "sender": "palermo.abroad.example",
         "sent_at": timezone.now().isoformat(),
+        "recipient": settings.PALERMO_INSTALLATION_ID,
         "type": "referral",
         "referral": "r-1",
         "from_organisation": "Border NGO",
@@ -101,22 +104,41 @@ def test_an_old_message_is_refused(client, world, peer) -> None:  # type: ignore
     assert response.status_code == 400
 
 
-def test_accepting_a_referral_from_abroad_answers_with_a_signed_status(world, peer) -> None:  # type: ignore[no-untyped-def]
+def test_accepting_a_referral_from_abroad_answers_with_a_signed_status(
+    world, peer, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     federation.receive(federation.sign(referral_from_abroad(world), ABROAD))
     referral = Referral.objects.get()
     services.accept(actor=world.users["other_case_worker"], referral=referral)
     answer = Message.objects.get(direction=Message.Direction.OUT)
     assert answer.body["status"] == "accepted"
     assert answer.body["referral"] == "r-1"
-    signed = answer.envelope
-    peer_here = Peer(
-        installation_id=federation.settings.PALERMO_INSTALLATION_ID,
-        name="us",
-        public_key=federation.public_key(),
-    )
-    peer_here.save()
-    # The signature verifies with this installation's published key.
-    assert federation.verify(signed)[0] == peer_here
+    # Delivered, it is signed then, for its recipient, and verifies with our published key.
+    peer.url = "https://palermo.abroad.example"
+    peer.save()
+    posted = {}
+
+    class Reply:
+        status = 202
+
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            return self
+
+        def __exit__(self, *args):  # type: ignore[no-untyped-def]
+            return False
+
+    def fake_urlopen(request, timeout):  # type: ignore[no-untyped-def]
+        posted["body"] = json.loads(request.data)
+        return Reply()
+
+    monkeypatch.setattr(federation.urllib.request, "urlopen", fake_urlopen)
+    assert federation.deliver(answer)
+    signed = posted["body"]
+    assert signed["message"]["recipient"] == "palermo.abroad.example"
+    public = Ed25519PublicKey.from_public_bytes(base64.b64decode(federation.public_key()))
+    public.verify(base64.b64decode(signed["signature"]), federation.canonical(signed["message"]))
+    answer.refresh_from_db()
+    assert answer.envelope_enc == ""
 
 
 def test_a_referral_sent_abroad_carries_only_the_chosen_fields_and_takes_the_answer(
@@ -133,7 +155,7 @@ def test_a_referral_sent_abroad_carries_only_the_chosen_fields_and_takes_the_ans
         data=services.ReferralData(to_organisation=None, need="shelter", fields=["gender"]),
     )
     sent = Message.objects.get(direction=Message.Direction.OUT)
-    assert sent.envelope["message"]["shared"] == {"gender": case.person.gender}
+    assert sent.envelope["shared"] == {"gender": case.person.gender}
     assert case.person.family_name not in str(sent.envelope)
     answer = {
         "format": federation.FORMAT,
@@ -142,6 +164,7 @@ def test_a_referral_sent_abroad_carries_only_the_chosen_fields_and_takes_the_ans
         "sent_at": timezone.now().isoformat(),
         "type": "status",
         "referral": str(referral.pk),
+        "recipient": settings.PALERMO_INSTALLATION_ID,
         "status": "declined",
         "reason": "No place",
     }
@@ -164,5 +187,90 @@ def test_withdrawn_consent_reaches_the_other_installation(world, peer) -> None: 
     case_services.record_consent(
         case, worker, "referral", "withdrawn", "person", timezone.localdate()
     )
+    # The referral never left: it is dropped from the queue, and nothing is sent.
+    assert not Message.objects.filter(direction=Message.Direction.OUT).exists()
+
+
+def test_a_delivered_referral_is_revoked_abroad_when_consent_is_withdrawn(world, peer) -> None:  # type: ignore[no-untyped-def]
+    worker = world.users["case_worker"]
+    case = make_case(world.agency, worker)
+    case_services.record_consent(case, worker, "referral", "given", "person", timezone.localdate())
+    services.refer_abroad(
+        actor=worker,
+        case=case,
+        peer=peer,
+        remote_organisation="SHELTER-X",
+        data=services.ReferralData(to_organisation=None, need="shelter", fields=["gender"]),
+    )
+    Message.objects.update(delivered_at=timezone.now(), envelope_enc="")
+    case_services.record_consent(
+        case, worker, "referral", "withdrawn", "person", timezone.localdate()
+    )
     statuses = [m.body.get("status") for m in Message.objects.filter(kind="status")]
     assert statuses == ["revoked"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"person_name": "Jane"}, "unknown fields"),
+        ({"shared": {"age": "abc"}}, "bad shared value"),
+        ({"shared": {"identification_country": "Narnia"}}, "bad shared value"),
+        ({"recipient": "palermo.elsewhere"}, "message for another installation"),
+        ({"sent_at": "2026-11-29T10:00:00"}, "message too old or from the future"),
+        ({"sent_at": "2026-13-45T10:00:00+00:00"}, "message too old or from the future"),
+        ({"need": "shel\x00ter"}, "malformed message"),
+        (
+            {"kind": "child_protection", "shared": {"gender": "Feminine"}},
+            "a child's referral without a best-interests determination",
+        ),
+    ],
+)
+def test_malformed_referrals_are_refused_kept_without_values_and_audited(  # type: ignore[no-untyped-def]
+    client, world, peer, change, reason
+) -> None:
+    envelope = federation.sign(referral_from_abroad(world, **change), ABROAD)
+    response = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == reason
+    assert not Referral.objects.exists()
+    kept = Message.objects.get()
+    assert "Jane" not in str(kept.body)
+    assert AuditEvent.objects.filter(action="referrals.message_refused").count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"message": {"format": "palermo-referral/1", "sender": "\\ud800"}, "signature": "x"}',
+        '{"message": {"format": "x\\u0000", "sender": "a"}, "signature": "x"}',
+        '["not", "an", "envelope"]',
+    ],
+)
+def test_the_inbox_never_breaks_on_a_strangers_message(client, db, body) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/api/v1/referrals/inbox/", body, content_type="application/json")
+    assert response.status_code in (400, 403)
+    assert AuditEvent.objects.filter(action="referrals.message_refused").count() == 1
+
+
+def test_a_peer_cannot_set_a_status_out_of_turn(world, peer) -> None:  # type: ignore[no-untyped-def]
+    federation.receive(federation.sign(referral_from_abroad(world), ABROAD))
+    forced = {
+        "format": federation.FORMAT,
+        "id": "s-1",
+        "sender": "palermo.abroad.example",
+        "recipient": settings.PALERMO_INSTALLATION_ID,
+        "sent_at": timezone.now().isoformat(),
+        "type": "status",
+        "referral": "r-1",
+        "status": "accepted",
+    }
+    with pytest.raises(federation.MessageRefusedError, match="not allowed"):
+        federation.receive(federation.sign(forced, ABROAD))
+    assert Referral.objects.get().status == ReferralStatus.SENT
+
+
+def test_a_huge_message_is_refused_before_it_is_read(client, db) -> None:  # type: ignore[no-untyped-def]
+    body = '{"message": {"x": "' + "a" * (federation.MAX_BYTES + 10) + '"}, "signature": ""}'
+    response = client.post("/api/v1/referrals/inbox/", body, content_type="application/json")
+    assert response.status_code == 413

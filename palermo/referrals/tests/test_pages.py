@@ -45,6 +45,8 @@ def test_refer_then_accept_through_the_pages(login_as, world, case) -> None:  # 
     assert "Gender" in page
     assert case.person.family_name not in page
     assert case.reference not in page
+    assert "F, e, m" not in page  # values are shown whole, not letter by letter
+    assert case.person.gender in page
     assert "Shelter intake desk" not in page
     receiver.post(reverse("referrals:answer", args=[referral.pk]), {"decision": "accept"})
     referral.refresh_from_db()

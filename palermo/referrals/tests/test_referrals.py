@@ -188,3 +188,70 @@ def test_a_deadline_passes_and_the_alert_fires_once(world, case) -> None:  # typ
 def test_cross_border_is_recorded(world, case) -> None:  # type: ignore[no-untyped-def]
     consent(world, case)
     assert send(world, case).cross_border  # agency in Nigeria, the other in Thailand
+
+
+def test_the_same_person_is_referred_twice_to_the_same_organisation(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    receiver = world.users["other_case_worker"]
+    first = send(world, case, fields=("gender",))
+    services.accept(actor=receiver, referral=first)
+    second = send(world, case, fields=("exploitation",), need="health")
+    services.accept(actor=receiver, referral=second)
+    shared = shared_access(receiver, case)
+    assert shared is not None
+    assert set(shared.fields) == {"gender", "exploitation"}
+    services.complete(actor=receiver, referral=second, outcome="Treated")
+    services.complete(actor=receiver, referral=first, outcome="Housed")
+    # Completed: the linked cases are theirs; nothing of the referring case stays shared.
+    assert shared_access(receiver, case) is None
+
+
+def test_narrowed_consent_stops_identifiers_before_the_answer(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case, identifiers=True)
+    referral = send(world, case, fields=("name", "phone", "gender"))
+    consent(world, case, identifiers=False)
+    receiver = world.users["other_case_worker"]
+    from palermo.referrals import selectors
+
+    assert set(selectors.shared_for(receiver, referral) or {}) == {"gender"}
+    services.accept(actor=receiver, referral=referral)
+    referral.refresh_from_db()
+    linked = Case.objects.get(pk=referral.linked_case_id)
+    assert linked.person.phone == ""
+    assert "Okonkwo" not in linked.person.given_name
+    assert not referral.grant.include_identifiers
+
+
+def test_erasing_a_referred_person_ends_the_referrals(client, login_as, world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    open_one = send(world, case)
+    services.accept(actor=world.users["other_case_worker"], referral=send(world, case))
+    from palermo.cases.subject_rights import erase_person
+
+    erase_person(case, world.users["supervisor"], "The person asked")
+    open_one.refresh_from_db()
+    assert open_one.status == ReferralStatus.REVOKED
+    assert shared_access(world.users["other_case_worker"], case) is None
+    with pytest.raises(ValidationError):
+        services.accept(actor=world.users["other_case_worker"], referral=open_one)
+
+
+def test_only_those_who_see_the_case_see_what_was_shared(world, case) -> None:  # type: ignore[no-untyped-def]
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory
+    from palermo.referrals import selectors
+
+    consent(world, case)
+    referral = send(world, case)
+    world.other.case_workers_see_all = False
+    world.other.save()
+    colleague = MembershipFactory(organisation=world.other, role=Role.CASE_WORKER).user
+    services.accept(actor=world.users["other_case_worker"], referral=referral)
+    referral.refresh_from_db()
+    assert selectors.shared_for(world.users["other_case_worker"], referral)
+    assert selectors.shared_for(colleague, referral) is None  # not assigned to the linked case
+    # On the referring side, a colleague who does not see the case does not see its referral.
+    world.agency.case_workers_see_all = False
+    world.agency.save()
+    unassigned = MembershipFactory(organisation=world.agency, role=Role.CASE_WORKER).user
+    assert not selectors.referrals_for(unassigned).filter(pk=referral.pk).exists()
