@@ -385,7 +385,12 @@ def record_consent(
         actor=actor,
         organisation=case.organisation,
         target=case,
-        detail={"purpose": purpose, "decision": decision, "given_by": given_by},
+        detail={
+            "purpose": purpose,
+            "decision": decision,
+            "given_by": given_by,
+            "covers_identifiers": consent.covers_identifiers,
+        },
     )
     if purpose == ConsentPurpose.REFERRAL and decision != Consent.Decision.GIVEN:
         # Every grant to another organisation rests on consent to referral: withdrawing it

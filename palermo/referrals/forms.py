@@ -12,7 +12,15 @@ from palermo.accounts.models import Organisation
 from palermo.cases import sharing
 from palermo.geo.models import Country
 from palermo.referrals import services, vocabulary
-from palermo.referrals.models import Availability, Kind, NationalityStatus, Service, Sex, Urgency
+from palermo.referrals.models import (
+    Availability,
+    Kind,
+    NationalityStatus,
+    Peer,
+    Service,
+    Sex,
+    Urgency,
+)
 
 
 def _lines(text: str) -> list[str]:
@@ -151,7 +159,16 @@ def initial_for(service: Service) -> dict[str, Any]:
 
 class ReferralForm(forms.Form):
     to_organisation = forms.ModelChoiceField(
-        label=_("Refer to"), queryset=Organisation.objects.filter(is_active=True)
+        label=_("Refer to"), queryset=Organisation.objects.filter(is_active=True), required=False
+    )
+    peer = forms.ModelChoiceField(
+        label=_("Or to another Palermo installation"),
+        queryset=Peer.objects.filter(is_active=True),
+        required=False,
+        help_text=_("For an organisation that works on another country's Palermo."),
+    )
+    remote_organisation = forms.CharField(
+        label=_("Organisation there (acronym)"), required=False, max_length=100
     )
     service = forms.ModelChoiceField(
         label=_("Service (optional)"), queryset=Service.objects.none(), required=False
@@ -193,6 +210,18 @@ class ReferralForm(forms.Form):
             (name, f"{field.label}" + (f" ({_('identifier')})" if field.identifier else ""))
             for name, field in sharing.SHAREABLE.items()
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        here = data.get("to_organisation")
+        abroad = data.get("peer")
+        if bool(here) == bool(abroad):
+            raise ValidationError(
+                _("Choose an organisation here, or another installation and its organisation.")
+            )
+        if abroad and not (data.get("remote_organisation") or "").strip():
+            self.add_error("remote_organisation", _("Name the organisation there."))
+        return data
 
     def to_data(self) -> services.ReferralData:
         d = self.cleaned_data

@@ -187,8 +187,9 @@ class Referral(models.Model):
     )
     respond_by = models.DateTimeField(_("answer expected by"))
     answered_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    # Free text a worker writes may name the person: encrypted like the note.
+    decline_reason_enc = models.TextField(blank=True)
+    outcome_enc = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     linked_case = models.OneToOneField(
         "cases.Case",
@@ -210,6 +211,8 @@ class Referral(models.Model):
     note = Encrypted("note_enc")
     protection_needs = Encrypted("protection_needs_enc")
     shared = Encrypted("shared_enc", "json")
+    decline_reason = Encrypted("decline_reason_enc")
+    outcome = Encrypted("outcome_enc")
 
     class Meta:
         ordering = ["-created_at"]

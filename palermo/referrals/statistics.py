@@ -32,6 +32,7 @@ ANSWERS = {
     "late": _("Answered late"),
     "waiting": _("Waiting, in time"),
     "overdue": _("Waiting, overdue"),
+    "withdrawn": _("Withdrawn before an answer"),
 }
 ROUTES = {"national": _("National"), "cross_border": _("Cross-border")}
 
@@ -41,7 +42,7 @@ def _answer(referral: Referral, now: Any) -> str:
         return "in_time" if referral.answered_at <= referral.respond_by else "late"
     if referral.status in OPEN_STATUSES:
         return "overdue" if referral.respond_by < now else "waiting"
-    return "in_time"  # cancelled or revoked before an answer was due
+    return "withdrawn"  # cancelled, or consent withdrawn, before any answer
 
 
 def rows(referrals: QuerySet[Referral]) -> pl.DataFrame:

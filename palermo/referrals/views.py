@@ -191,7 +191,18 @@ def referral_new(request: HttpRequest, case_id: Any) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            referral = services.refer(actor=_user(request), case=case, data=form.to_data())
+            peer = form.cleaned_data.get("peer")
+            referral = (
+                services.refer_abroad(
+                    actor=_user(request),
+                    case=case,
+                    peer=peer,
+                    remote_organisation=form.cleaned_data["remote_organisation"],
+                    data=form.to_data(),
+                )
+                if peer is not None
+                else services.refer(actor=_user(request), case=case, data=form.to_data())
+            )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for name, problems in error.message_dict.items():
@@ -211,7 +222,8 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
     user = _user(request)
     target = referral.to_organisation
     receiving = target is not None and access.can(user, access.Action.VIEW_CASES, target)
-    if receiving and referral.status == ReferralStatus.SENT:
+    answering = target is not None and access.can(user, access.Action.CHANGE_CASES, target)
+    if answering and referral.status == ReferralStatus.SENT:
         services.mark_received(actor=user, referral=referral)
     shared = selectors.shared_for(user, referral) if receiving else None
     if shared and referral.include_identifiers:
@@ -221,7 +233,6 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
             organisation=referral.to_organisation,
             target=referral,
         )
-    answering = target is not None and access.can(user, access.Action.CHANGE_CASES, target)
     return render(
         request,
         "referrals/referral.html",

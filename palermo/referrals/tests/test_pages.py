@@ -95,3 +95,46 @@ def test_outsiders_do_not_see_a_referral(login_as, world, case) -> None:  # type
     for who in ("analyst", "other_administrator", "no_membership"):
         client = login_as(world.users[who])
         assert client.get(reverse("referrals:referral", args=[referral.pk])).status_code == 404
+
+
+def test_refer_to_another_installation_through_the_page(login_as, world, case) -> None:  # type: ignore[no-untyped-def]
+    from palermo.referrals.models import Message, Peer
+
+    peer = Peer.objects.create(
+        installation_id="palermo.abroad.example",
+        name="Abroad",
+        public_key="MCowBQYDK2VwAyEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    )
+    worker = login_as(world.users["case_worker"])
+    response = worker.post(
+        reverse("referrals:new", args=[case.pk]),
+        {
+            "peer": peer.pk,
+            "remote_organisation": "SHT",
+            "kind": "general",
+            "need": "shelter",
+            "urgency": "routine",
+            "shared_fields": ["gender"],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    referral = Referral.objects.get()
+    assert (referral.peer, referral.remote_organisation, referral.to_organisation) == (
+        peer,
+        "SHT",
+        None,
+    )
+    assert Message.objects.get().envelope["shared"] == {"gender": case.person.gender}
+    both = worker.post(
+        reverse("referrals:new", args=[case.pk]),
+        {
+            "peer": peer.pk,
+            "to_organisation": world.other.pk,
+            "remote_organisation": "SHT",
+            "kind": "general",
+            "need": "shelter",
+            "urgency": "routine",
+            "shared_fields": ["gender"],
+        },
+    )
+    assert "Choose an organisation here, or another installation" in both.content.decode()

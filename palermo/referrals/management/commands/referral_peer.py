@@ -31,6 +31,10 @@ class Command(BaseCommand):
             self.stdout.write(f"installation: {settings.PALERMO_INSTALLATION_ID}")
             self.stdout.write(f"public key:   {federation.public_key()}")
             return
+        url = options["url"] or ""
+        if url and not url.startswith("https://"):
+            # Messages are signed, not encrypted: the person's data travels only over HTTPS.
+            raise CommandError("--url must be an https:// address.")
         key = options["key"] or ""
         try:
             if len(base64.b64decode(key, validate=True)) != 32:
