@@ -18,7 +18,12 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        head = self.object_list[: self.cap + 1]
+        rows = self.object_list
+        if hasattr(rows, "order_by") and hasattr(rows, "values"):
+            # Counting needs neither the order nor the columns (a search would rank every match
+            # only to count them).
+            rows = rows.order_by().values("pk")
+        head = rows[: self.cap + 1]
         counted = head.count() if hasattr(head, "count") and callable(head.count) else len(head)
         return min(int(counted), self.cap + 1)
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from operator import or_
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -36,10 +36,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from palermo.knowledge import vocabulary
-from palermo.knowledge.models import ResourceCode
-
-if TYPE_CHECKING:
-    from palermo.knowledge.models import Resource
+from palermo.knowledge.models import Resource, ResourceCode
 
 FTS_TABLE = "knowledge_resource_fts"
 # What the index holds of a long text (PostgreSQL refuses a tsvector above 1 MB).
@@ -196,16 +193,28 @@ def query_stems(query: Query) -> set[str]:
 # -- Concepts -----------------------------------------------------------------------------
 
 
-def _label_stems() -> list[tuple[str, str, str, frozenset[str]]]:
-    """(kind, code, language, stems of the label) for every label of the standard's lists."""
+def _label_stems() -> tuple[tuple[str, str, str, frozenset[str]], ...]:
+    """(kind, code, language, stems of the label) for every label of the standard's lists,
+    stemmed once per set of labels (the lists change only with a new standard version)."""
+    labels = tuple(
+        (kind, code, language, label)
+        for kind in vocabulary.STANDARD_KINDS
+        for code, texts in vocabulary.all_labels(kind).items()
+        for language, label in sorted(texts.items())
+    )
+    return _stemmed_labels(labels)
+
+
+@lru_cache(maxsize=4)
+def _stemmed_labels(
+    labels: tuple[tuple[str, str, str, str], ...],
+) -> tuple[tuple[str, str, str, frozenset[str]], ...]:
     found = []
-    for kind in vocabulary.STANDARD_KINDS:
-        for code, labels in vocabulary.all_labels(kind).items():
-            for language, label in labels.items():
-                label_stems = frozenset(stems(words(label), language))
-                if label_stems:
-                    found.append((kind, code, language, label_stems))
-    return found
+    for kind, code, language, label in labels:
+        label_stems = frozenset(stems(words(label), language))
+        if label_stems:
+            found.append((kind, code, language, label_stems))
+    return tuple(found)
 
 
 def concepts(query: Query) -> dict[int, list[tuple[str, str]]]:
@@ -224,6 +233,11 @@ def concepts(query: Query) -> dict[int, list[tuple[str, str]]]:
             if any(set(stems(atom, language)) <= label_stems for atom in group):
                 found.setdefault(position, []).append((kind, code))
     return found
+
+
+def _coded(codes: list[tuple[str, str]]) -> QuerySet[ResourceCode, Any]:
+    tagged = reduce(or_, (Q(kind=kind, code=code) for kind, code in dict.fromkeys(codes)))
+    return ResourceCode.objects.filter(tagged).values("resource_id")
 
 
 def _concept_filter(codes: list[tuple[str, str]]) -> Q:
@@ -252,7 +266,14 @@ def matching(resources: QuerySet[Resource], query: Query) -> QuerySet[Resource]:
     for position, group in enumerate(query.required):
         group_match = matcher(group)
         if position in named:
-            group_match |= _concept_filter(named[position])
+            # One id list from the text index and one from the codes' index (an OR of the
+            # two conditions would make PostgreSQL read every row instead of using the index).
+            group_match = Q(
+                id__in=Resource.objects.filter(group_match)
+                .order_by()
+                .values("id")
+                .union(_coded(named[position]).order_by())
+            )
         found = found.filter(group_match)
     if query.excluded:
         found = found.exclude(matcher(query.excluded))

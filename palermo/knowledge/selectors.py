@@ -191,24 +191,29 @@ def facets(resources: QuerySet[Resource], filters: Filters) -> Facets:
     found = find(resources, filters)
     total = found.order_by().count()
 
-    def ids_without(**cleared: Any) -> Any:
+    def without(**cleared: Any) -> QuerySet[Resource]:
+        """What the search finds with some filters cleared (a facet's own choice)."""
         if all(getattr(filters, name) in (None, "") for name in cleared):
-            return found.order_by().values("id")
-        return find(resources, replace(filters, **cleared)).order_by().values("id")
+            return found
+        return find(resources, replace(filters, **cleared))
+
+    def ids_without(**cleared: Any) -> Any:
+        return without(**cleared).order_by().values("id")
 
     kind_names = dict(Kind.choices)
     kinds = [
         (row["kind"], str(kind_names.get(row["kind"], row["kind"])), row["n"])
-        for row in Resource.objects.filter(id__in=ids_without(kind=""))
+        for row in without(kind="")
+        .order_by()
         .values("kind")
         .annotate(n=Count("id"))
         .order_by("-n", "kind")
     ]
     years = [
         (row["year"], row["n"])
-        for row in Resource.objects.filter(
-            id__in=ids_without(year_from=None, year_to=None), year__isnull=False
-        )
+        for row in without(year_from=None, year_to=None)
+        .filter(year__isnull=False)
+        .order_by()
         .values("year")
         .annotate(n=Count("id"))
         .order_by("-year")[:30]

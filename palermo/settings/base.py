@@ -134,7 +134,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL compiles a query to machine code when its estimated cost is high (JIT); for the
     # platform's queries, which read thousands of rows rather than millions, compiling costs
     # more than it saves (the overlap finder: 30 ms of JIT on a 150 ms query).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # The planner's default cost of a random read (4) is for spinning disks: on SSDs it makes
+    # PostgreSQL read every row of a table rather than use an index, for instance the
+    # knowledge base's GIN index on common words (bench/knowledge.py: 100 ms instead of 10).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
