@@ -205,6 +205,8 @@ def _without_person(message: dict[str, Any]) -> dict[str, Any]:
     kept: dict[str, Any] = {key: _printable(message[key], 200) for key in KEPT if key in message}
     if isinstance(message.get("shared"), dict):
         kept["shared"] = sorted(_printable(key, 40) for key in message["shared"])[:30]
+    elif isinstance(message.get("fields"), list):
+        kept["shared"] = sorted(_printable(key, 40) for key in message["fields"])[:30]
     return kept
 
 
@@ -420,6 +422,19 @@ def deliver(message: Message, timeout: float = 20) -> bool:
     if peer is None or not peer.url or not message.envelope:
         return False
     content = dict(message.envelope)
+    if content.get("type") == "referral":
+        # The person's values, as consent allows at the moment they leave.
+        from palermo.cases import services as case_services
+        from palermo.cases import sharing
+        from palermo.cases.models import ConsentPurpose
+
+        case = message.referral.case if message.referral else None
+        if case is None or not case_services.consents_to(case, ConsentPurpose.REFERRAL):
+            message.delete()
+            return False
+        content["shared"] = sharing.shared_values(
+            case, sharing.referable(case, content.pop("fields", []))
+        )
     content["recipient"] = peer.installation_id
     content["sent_at"] = timezone.now().isoformat()
     request = urllib.request.Request(  # noqa: S310 - the peer's address is an operator's setting

@@ -198,8 +198,10 @@ class Referral(models.Model):
         on_delete=models.SET_NULL,
         related_name="referred_by",
     )
-    grant = models.OneToOneField(
-        "cases.Grant", null=True, blank=True, on_delete=models.SET_NULL, related_name="referral"
+    # The limited grant in force that serves this referral (several accepted referrals of a
+    # case to one organisation share one grant, rebuilt from them: services._sync_grant).
+    grant = models.ForeignKey(
+        "cases.Grant", null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals"
     )
     alerted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

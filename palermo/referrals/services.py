@@ -394,53 +394,53 @@ def accept(*, actor: User, referral: Referral) -> Referral:
     if values.get("age") is not None:
         linked.age_at_identification = values["age"]
     linked.save()
-    if case is not None:
-        referral.grant = _grant(case, referral, target)
     referral.linked_case = linked
     referral.status = ReferralStatus.ACCEPTED
     referral.answered_at = timezone.now()
     referral.save()
+    if case is not None:
+        _sync_grant(case, target, actor)
+        referral.refresh_from_db(fields=["grant"])
     _event(referral, ReferralStatus.ACCEPTED, actor)
     _audit("accepted", actor, referral, target)
     _tell_peer(referral, ReferralStatus.ACCEPTED)
     return referral
 
 
-def _grant(case: Case, referral: Referral, target: Organisation) -> Any:
-    """The limited grant an accepted referral gives: the fields it shares (identifiers only
-    while consent covers them), joined with those of a limited grant already in force for the
-    same organisation (one grant per case and organisation); an unlimited grant in force
-    already shows everything and stays."""
-    fields = sharing.referable(case, referral.fields)
-    identifiers = bool(set(fields) & set(sharing.identifier_fields()))
+def _sync_grant(case: Case, target: Organisation, actor: User | None) -> None:
+    """Make the limited grant of ``target`` on ``case`` show exactly what its accepted
+    referrals share, as consent allows now: the union of their fields, or nothing when none is
+    accepted any more. An unlimited grant given by hand is never touched."""
     current = case.grants.filter(organisation=target, revoked_at__isnull=True).first()
+    accepted = list(
+        Referral.objects.filter(case=case, to_organisation=target, status=ReferralStatus.ACCEPTED)
+    )
     if current is not None and not current.limited:
-        return current
-    if current is not None:
-        fields = list(dict.fromkeys([*current.fields, *fields]))
-        identifiers = identifiers or current.include_identifiers
-        case_services.revoke_grant(current, referral.created_by)
-    return case_services.grant_access(
-        case,
-        referral.created_by,
-        target,
-        _("Referral accepted"),
-        include_identifiers=identifiers and case_services.consents_to_identifiers(case),
-        fields=fields,
-    )
-
-
-def _end_grant(referral: Referral, actor: User | None) -> None:
-    """Stop sharing through this referral's grant, unless another referral in force still
-    rests on it."""
-    grant = referral.grant
-    if grant is None or grant.revoked_at is not None:
+        Referral.objects.filter(pk__in=[r.pk for r in accepted]).update(grant=None)
         return
-    others = Referral.objects.filter(grant=grant, status=ReferralStatus.ACCEPTED).exclude(
-        pk=referral.pk
-    )
-    if not others.exists():
-        case_services.revoke_grant(grant, actor or referral.created_by)
+    chosen: set[str] = set()
+    for referral in accepted:
+        chosen.update(sharing.referable(case, referral.fields))
+    fields = [name for name in sharing.SHAREABLE if name in chosen]
+    identifiers = bool(chosen & set(sharing.identifier_fields()))
+    if current is not None and (
+        list(current.fields) == fields and current.include_identifiers == identifiers
+    ):
+        grant = current
+    else:
+        if current is not None:
+            case_services.revoke_grant(current, actor or current.granted_by)
+        grant = None
+        if fields:
+            grant = case_services.grant_access(
+                case,
+                accepted[0].created_by,
+                target,
+                _("Referral accepted"),
+                include_identifiers=identifiers,
+                fields=fields,
+            )
+    Referral.objects.filter(pk__in=[r.pk for r in accepted]).update(grant=grant)
 
 
 def _date(value: Any) -> datetime.date | None:
@@ -487,8 +487,10 @@ def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
     referral.outcome = _clean(outcome)[:5000]
     referral.completed_at = timezone.now()
     referral.save()
-    # Done: the linked case is the receiving organisation's record; sharing ends.
-    _end_grant(referral, actor)
+    # Done: the linked case is the receiving organisation's record; what this referral shared
+    # stops being shared (unless another accepted referral shares it too).
+    if referral.case is not None:
+        _sync_grant(referral.case, target, actor)
     _event(referral, ReferralStatus.COMPLETED, actor)
     _audit("completed", actor, referral, target)
     _tell_peer(referral, ReferralStatus.COMPLETED, outcome=referral.outcome)
@@ -656,7 +658,8 @@ def refer_abroad(
             need=referral.need,
             urgency=referral.urgency,
             respond_by=referral.respond_by.isoformat(),
-            shared=sharing.shared_values(case, referral.fields),
+            # The values are read when the message is delivered, as consent then allows.
+            fields=list(referral.fields),
             note=referral.note,
             protection_needs=referral.protection_needs,
             interview_language=referral.interview_language,

@@ -155,7 +155,8 @@ def test_a_referral_sent_abroad_carries_only_the_chosen_fields_and_takes_the_ans
         data=services.ReferralData(to_organisation=None, need="shelter", fields=["gender"]),
     )
     sent = Message.objects.get(direction=Message.Direction.OUT)
-    assert sent.envelope["shared"] == {"gender": case.person.gender}
+    # Queued: the names of the fields; the values are read when it is delivered.
+    assert sent.envelope["fields"] == ["gender"]
     assert case.person.family_name not in str(sent.envelope)
     answer = {
         "format": federation.FORMAT,
@@ -274,3 +275,42 @@ def test_a_huge_message_is_refused_before_it_is_read(client, db) -> None:  # typ
     body = '{"message": {"x": "' + "a" * (federation.MAX_BYTES + 10) + '"}, "signature": ""}'
     response = client.post("/api/v1/referrals/inbox/", body, content_type="application/json")
     assert response.status_code == 413
+
+
+def test_identifiers_leave_only_as_far_as_consent_goes_when_delivered(
+    world, peer, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    worker = world.users["case_worker"]
+    case = make_case(world.agency, worker)
+    today = timezone.localdate()
+    case_services.record_consent(
+        case, worker, "referral", "given", "person", today, covers_identifiers=True
+    )
+    services.refer_abroad(
+        actor=worker,
+        case=case,
+        peer=peer,
+        remote_organisation="SHELTER-X",
+        data=services.ReferralData(to_organisation=None, need="shelter", fields=["name", "gender"]),
+    )
+    case_services.record_consent(case, worker, "referral", "given", "person", today)
+    peer.url = "https://palermo.abroad.example"
+    peer.save()
+    posted = {}
+
+    class Reply:
+        status = 202
+
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            return self
+
+        def __exit__(self, *args):  # type: ignore[no-untyped-def]
+            return False
+
+    def fake_urlopen(request, timeout):  # type: ignore[no-untyped-def]
+        posted["body"] = json.loads(request.data)
+        return Reply()
+
+    monkeypatch.setattr(federation.urllib.request, "urlopen", fake_urlopen)
+    assert federation.deliver(Message.objects.get(kind="referral"))
+    assert posted["body"]["message"]["shared"] == {"gender": case.person.gender}

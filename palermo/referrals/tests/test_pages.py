@@ -124,7 +124,7 @@ def test_refer_to_another_installation_through_the_page(login_as, world, case) -
         "SHT",
         None,
     )
-    assert Message.objects.get().envelope["shared"] == {"gender": case.person.gender}
+    assert Message.objects.get().envelope["fields"] == ["gender"]
     both = worker.post(
         reverse("referrals:new", args=[case.pk]),
         {

@@ -255,3 +255,31 @@ def test_only_those_who_see_the_case_see_what_was_shared(world, case) -> None:  
     world.agency.save()
     unassigned = MembershipFactory(organisation=world.agency, role=Role.CASE_WORKER).user
     assert not selectors.referrals_for(unassigned).filter(pk=referral.pk).exists()
+
+
+def test_one_grant_follows_every_accepted_referral(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    receiver = world.users["other_case_worker"]
+    first = send(world, case, fields=("gender",))
+    second = send(world, case, fields=("exploitation",), need="health")
+    services.accept(actor=receiver, referral=first)
+    services.accept(actor=receiver, referral=second)
+    services.complete(actor=receiver, referral=second, outcome="Treated")
+    shared = shared_access(receiver, case)
+    assert shared is not None
+    assert shared.fields == ("gender",)  # the first is still accepted; only its field stays
+    services.complete(actor=receiver, referral=first, outcome="Housed")
+    assert shared_access(receiver, case) is None
+
+
+def test_a_grant_given_by_hand_outlives_a_referral(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    manual = case_services.grant_access(
+        case, world.users["supervisor"], world.other, "Joint case conference", False
+    )
+    receiver = world.users["other_case_worker"]
+    referral = send(world, case)
+    services.accept(actor=receiver, referral=referral)
+    services.complete(actor=receiver, referral=referral, outcome="Done")
+    manual.refresh_from_db()
+    assert manual.revoked_at is None
