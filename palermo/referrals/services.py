@@ -312,6 +312,8 @@ def _lock(referral: Referral) -> None:
     at once: the second sees the first's answer)."""
     Referral.objects.select_for_update().filter(pk=referral.pk).exists()
     referral.refresh_from_db()
+    for key in [k for k in referral.__dict__ if k.startswith("_plain_")]:
+        del referral.__dict__[key]  # decrypted values read afresh too
 
 
 def _receiving(actor: User, referral: Referral, *, change: bool) -> Organisation:
