@@ -236,15 +236,15 @@ def receive(envelope: Any) -> Message:
             )
             return kept
     except MessageRefusedError as refused:
-        _keep_refusal(envelope, refused.reason)
+        keep_refusal(envelope, refused.reason)
         raise
     except Exception as error:  # a malformed message must not break the inbox
-        _keep_refusal(envelope, "malformed message")
+        keep_refusal(envelope, "malformed message")
         raise MessageRefusedError("malformed message") from error
 
 
 @transaction.atomic
-def _keep_refusal(envelope: Any, reason: str) -> None:
+def keep_refusal(envelope: Any, reason: str) -> None:
     body = envelope.get("message") if isinstance(envelope, dict) else None
     body = body if isinstance(body, dict) else {}
     known = Peer.objects.filter(installation_id=_printable(body.get("sender", ""), 200)).exists()

@@ -8,6 +8,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,12 +43,17 @@ class InboxView(APIView):
         except ValueError:
             size = federation.MAX_BYTES + 1
         if size > federation.MAX_BYTES:
+            federation.keep_refusal(None, "message too large")
             return Response(
                 {"error": {"status": 413, "code": "too_large", "message": "message too large"}},
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         try:
-            kept = federation.receive(request.data if isinstance(request.data, dict) else None)
+            try:
+                body = request.data
+            except ParseError:
+                body = None
+            kept = federation.receive(body if isinstance(body, dict) else None)
         except federation.MessageRefusedError as refused:
             code = (
                 status.HTTP_403_FORBIDDEN

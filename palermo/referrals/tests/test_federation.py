@@ -275,6 +275,13 @@ def test_a_huge_message_is_refused_before_it_is_read(client, db) -> None:  # typ
     body = '{"message": {"x": "' + "a" * (federation.MAX_BYTES + 10) + '"}, "signature": ""}'
     response = client.post("/api/v1/referrals/inbox/", body, content_type="application/json")
     assert response.status_code == 413
+    assert AuditEvent.objects.filter(action="referrals.message_refused").count() == 1
+
+
+def test_a_body_that_is_not_json_is_refused_and_audited(client, db) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/api/v1/referrals/inbox/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert AuditEvent.objects.filter(action="referrals.message_refused").count() == 1
 
 
 def test_identifiers_leave_only_as_far_as_consent_goes_when_delivered(
