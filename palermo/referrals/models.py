@@ -218,6 +218,14 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # A referral from another installation is received once.
+            models.UniqueConstraint(
+                fields=["peer", "remote_id"],
+                condition=~models.Q(remote_id=""),
+                name="referrals_remote_once",
+            )
+        ]
         indexes = [
             models.Index(fields=["to_organisation", "status"]),
             models.Index(fields=["from_organisation", "status"]),

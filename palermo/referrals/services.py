@@ -577,7 +577,8 @@ def send_alerts(now: datetime.datetime | None = None) -> int:
     receiving organisation's supervisors and the referring worker, naming the referral, never
     the person. Returns how many referrals were alerted."""
     count = 0
-    for referral in overdue(now).filter(alerted_at__isnull=True, to_organisation__isnull=False):
+    for referral in overdue(now).filter(alerted_at__isnull=True):
+        # A referral sent to another installation: only its referring worker here is told.
         recipients = {
             m.user.email
             for m in Membership.objects.filter(
@@ -589,7 +590,7 @@ def send_alerts(now: datetime.datetime | None = None) -> int:
         if referral.created_by.email:
             recipients.add(referral.created_by.email)
         if recipients:
-            send_mail(
+            _mail_after_commit(
                 _("A referral is waiting for an answer"),
                 _(
                     "Referral %(id)s from %(sender)s to %(receiver)s was to be answered by "
@@ -601,7 +602,6 @@ def send_alerts(now: datetime.datetime | None = None) -> int:
                     "receiver": referral.receiver,
                     "deadline": referral.respond_by.strftime("%Y-%m-%d %H:%M UTC"),
                 },
-                None,
                 sorted(recipients),
             )
         referral.alerted_at = now or timezone.now()
@@ -609,6 +609,11 @@ def send_alerts(now: datetime.datetime | None = None) -> int:
         _audit("overdue", None, referral, referral.to_organisation, recipients=len(recipients))
         count += 1
     return count
+
+
+def _mail_after_commit(subject: str, body: str, recipients: list[str]) -> None:
+    """Send once the transaction is committed (never for an alert rolled back)."""
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
 
 
 @transaction.atomic

@@ -131,7 +131,7 @@ def test_accepting_a_referral_from_abroad_answers_with_a_signed_status(
         posted["body"] = json.loads(request.data)
         return Reply()
 
-    monkeypatch.setattr(federation.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(federation._OPENER, "open", fake_urlopen)
     assert federation.deliver(answer)
     signed = posted["body"]
     assert signed["message"]["recipient"] == "palermo.abroad.example"
@@ -318,6 +318,28 @@ def test_identifiers_leave_only_as_far_as_consent_goes_when_delivered(
         posted["body"] = json.loads(request.data)
         return Reply()
 
-    monkeypatch.setattr(federation.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(federation._OPENER, "open", fake_urlopen)
     assert federation.deliver(Message.objects.get(kind="referral"))
     assert posted["body"]["message"]["shared"] == {"gender": case.person.gender}
+
+
+def test_a_late_referral_sent_abroad_alerts_its_worker(
+    world, peer, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    worker = world.users["case_worker"]
+    worker.email = "worker@example.org"
+    worker.save()
+    case = make_case(world.agency, worker)
+    case_services.record_consent(case, worker, "referral", "given", "person", timezone.localdate())
+    referral = services.refer_abroad(
+        actor=worker,
+        case=case,
+        peer=peer,
+        remote_organisation="SHELTER-X",
+        data=services.ReferralData(to_organisation=None, need="shelter", fields=["gender"]),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_alerts(referral.respond_by + datetime.timedelta(hours=1)) == 1
+    assert mail.outbox[0].to == ["worker@example.org"]
