@@ -28,13 +28,12 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
+def _fresh_cache() -> None:
     """Each test starts with an empty cache: API throttling counts requests in it, and counts
     left by earlier tests would throttle a later one (anonymous reads: 60 a minute)."""
     from django.core.cache import cache
 
     cache.clear()
-    yield
 
 
 @dataclass
