@@ -4,8 +4,6 @@ code belongs to, and how an activity that does not cite the vocabulary is classi
 from __future__ import annotations
 
 import re
-import time
-from functools import lru_cache
 
 from django.utils.translation import get_language
 
@@ -21,7 +19,6 @@ from palermo.activities.data import (
 from palermo.activities.models import Classification
 from palermo.standard import interventions, selectors
 
-NAMES_SECONDS = 300
 # SDG targets that name trafficking, forced labour or the exploitation of children.
 TRAFFICKING_TARGETS = frozenset({"5.2", "8.7", "16.2"})
 # Words that name trafficking in the six languages (and the related forms of exploitation).
@@ -40,16 +37,7 @@ _TRAFFICKING_WORDS = re.compile(
 
 def names(kind: str, language: str | None = None) -> dict[str, str]:
     """Code -> name in ``language`` for one kind (kept a few minutes)."""
-    slot = int(time.monotonic() // NAMES_SECONDS)
-    found = _names(kind, language or get_language() or "en", slot)
-    if not found:
-        _names.cache_clear()
-    return found
-
-
-@lru_cache(maxsize=64)
-def _names(kind: str, language: str, slot: int) -> dict[str, str]:
-    return selectors.code_names(kind, language)
+    return selectors.cached_code_names(kind, language or get_language() or "en")
 
 
 def choices(kind: str) -> list[tuple[str, str]]:

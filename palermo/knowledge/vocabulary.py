@@ -4,10 +4,6 @@ coded with, and the languages the search understands."""
 
 from __future__ import annotations
 
-import time
-from functools import lru_cache
-
-from django.http import Http404
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -100,8 +96,6 @@ PURPOSE_EXPLOITATION = {
     "other": "OtherExploitation",
 }
 
-NAMES_SECONDS = 300
-
 
 def names(kind: str, language: str | None = None) -> dict[str, str]:
     """Code -> name in ``language`` (the reader's by default) for one kind of code."""
@@ -111,36 +105,12 @@ def names(kind: str, language: str | None = None) -> dict[str, str]:
         return {code: str(label) for code, label in ARTICLES.items()}
     if kind in (COUNTRY, REGION, PUBLISHER):
         return {}  # countries and regions are named by geo; publishers by themselves
-    slot = int(time.monotonic() // NAMES_SECONDS)
-    found = _names(kind, language or get_language() or "en", slot)
-    if not found:
-        _names.cache_clear()
-    return found
-
-
-@lru_cache(maxsize=64)
-def _names(kind: str, language: str, slot: int) -> dict[str, str]:
-    try:
-        return standard.code_names(kind, language)
-    except Http404:  # the standard is not loaded yet
-        return {}
+    return standard.cached_code_names(kind, language or get_language() or "en")
 
 
 def all_labels(kind: str) -> dict[str, dict[str, str]]:
     """Code -> {language: label} for one of the standard's lists, every language."""
-    slot = int(time.monotonic() // NAMES_SECONDS)
-    found = _all_labels(kind, slot)
-    if not found:
-        _all_labels.cache_clear()
-    return found
-
-
-@lru_cache(maxsize=8)
-def _all_labels(kind: str, slot: int) -> dict[str, dict[str, str]]:
-    try:
-        return standard.code_labels_by_code(kind)
-    except Http404:
-        return {}
+    return standard.cached_code_labels(kind)
 
 
 def known(kind: str, code: str) -> bool:

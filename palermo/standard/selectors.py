@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -78,6 +80,44 @@ def code_labels_by_code(key: str) -> dict[str, Labels]:
     found = list(codes(code_list(key, version), version))
     labels = code_labels([c.pk for c in found], version)
     return {c.code: labels.get(c.pk, {}) for c in found}
+
+
+# Labels of a code list change only with a new version of the standard: pages, filters and
+# search read them through this cache, refreshed every few minutes.
+NAMES_SECONDS = 300
+
+
+def cached_code_names(key: str, language: str) -> dict[str, str]:
+    """:func:`code_names`, kept a few minutes; empty (and not kept) while the standard is not
+    loaded or has no such list."""
+    found = _cached_names(key, language, int(time.monotonic() // NAMES_SECONDS))
+    if not found:
+        _cached_names.cache_clear()
+    return found
+
+
+def cached_code_labels(key: str) -> dict[str, Labels]:
+    """:func:`code_labels_by_code`, kept a few minutes, as :func:`cached_code_names`."""
+    found = _cached_labels(key, int(time.monotonic() // NAMES_SECONDS))
+    if not found:
+        _cached_labels.cache_clear()
+    return found
+
+
+@lru_cache(maxsize=128)
+def _cached_names(key: str, language: str, slot: int) -> dict[str, str]:
+    try:
+        return code_names(key, language)
+    except Http404:
+        return {}
+
+
+@lru_cache(maxsize=16)
+def _cached_labels(key: str, slot: int) -> dict[str, Labels]:
+    try:
+        return code_labels_by_code(key)
+    except Http404:
+        return {}
 
 
 def field_labels(field_ids: Iterable[int], version: int) -> dict[int, Labels]:
