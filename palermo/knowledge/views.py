@@ -85,11 +85,14 @@ def _link(params: dict[str, str], **change: str | None) -> str:
     return urlencode(merged)
 
 
-def _facet_groups(facets: selectors.Facets, filters: selectors.Filters) -> list[dict[str, Any]]:
+def _facet_groups(
+    facets: selectors.Facets, filters: selectors.Filters, choices: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Facets as the template shows them: per group, (label, count, link, chosen)."""
     params = filters.as_params()
-    country_names = {c.iso2: c.name for c in Country.objects.all()}
-    region_names = {r.code: r.name for r in Region.objects.all()}
+    # The search form lists every country and region already: their names come from there.
+    country_names = {c.iso2: c.name for c in choices["countries"]}
+    region_names = {r.code: r.name for r in choices["regions"]}
     groups: list[dict[str, Any]] = [
         {
             "title": _("Kind"),
@@ -161,6 +164,7 @@ def index(request: HttpRequest) -> HttpResponse:
     for resource in rows:
         resource.excerpt = excerpt(resource, query)
     facets = selectors.facets(base, filters)
+    choices = _filter_choices()
     params = filters.as_params()
     return render(
         request,
@@ -169,7 +173,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "rows": rows,
-            "facets": _facet_groups(facets, filters),
+            "facets": _facet_groups(facets, filters, choices),
             "total": facets.total,
             "query": urlencode(params),
             "sort": filters.effective_sort,
@@ -179,7 +183,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 if name != "relevance" or filters.q.strip()
             },
             "kinds": Kind.choices,
-            "choices": _filter_choices(),
+            "choices": choices,
             "contributors": access.knowledge_contributors(request.user),
             "queue": selectors.review_queue(request.user).count()
             if access.can_review_knowledge(request.user)
@@ -191,8 +195,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def _filter_choices() -> dict[str, Any]:
     """The search form's lists: every country, region and code, not only the facets' top."""
     return {
-        "countries": Country.objects.order_by("name_en"),
-        "regions": Region.objects.order_by("code"),
+        "countries": list(Country.objects.order_by("name_en")),
+        "regions": list(Region.objects.order_by("code")),
         "themes": list(vocabulary.names(vocabulary.THEME).items()),
         "exploitation": list(vocabulary.names(vocabulary.EXPLOITATION).items()),
         "groups": list(vocabulary.names(vocabulary.TARGET_GROUP).items()),

@@ -209,3 +209,20 @@ def test_editing_an_imported_case_keeps_what_the_form_does_not_show(login_as, wo
         ("victim", "", "foreign", None),
         ("defendant", "male", "", 3),
     }
+
+
+def test_the_search_page_reads_a_fixed_number_of_queries(client, world) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("knowledge:index"), {"q": "harbour"}).status_code == 200
+        return len(queries)
+
+    for n in range(3):
+        resource(world.agency, f"Harbour report {n}", codes={"country": {"TH"}})
+    few = count()
+    for n in range(3, 15):
+        resource(world.agency, f"Harbour report {n}", codes={"country": {"NG"}})
+    assert count() == few
