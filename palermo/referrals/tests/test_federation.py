@@ -32,6 +32,27 @@ def _public(key: Ed25519PrivateKey) -> str:
     ).decode()
 
 
+def capture_delivery(monkeypatch) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """Stand in for the peer's inbox: what ``deliver`` posts lands in the returned dict."""
+    posted: dict = {}  # type: ignore[type-arg]
+
+    class Reply:
+        status = 202
+
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            return self
+
+        def __exit__(self, *args):  # type: ignore[no-untyped-def]
+            return False
+
+    def fake_open(request, timeout):  # type: ignore[no-untyped-def]
+        posted["body"] = json.loads(request.data)
+        return Reply()
+
+    monkeypatch.setattr(federation._OPENER, "open", fake_open)
+    return posted
+
+
 @pytest.fixture
 def peer(db):  # type: ignore[no-untyped-def]
     return Peer.objects.create(
@@ -116,22 +137,7 @@ def test_accepting_a_referral_from_abroad_answers_with_a_signed_status(
     # Delivered, it is signed then, for its recipient, and verifies with our published key.
     peer.url = "https://palermo.abroad.example"
     peer.save()
-    posted = {}
-
-    class Reply:
-        status = 202
-
-        def __enter__(self):  # type: ignore[no-untyped-def]
-            return self
-
-        def __exit__(self, *args):  # type: ignore[no-untyped-def]
-            return False
-
-    def fake_urlopen(request, timeout):  # type: ignore[no-untyped-def]
-        posted["body"] = json.loads(request.data)
-        return Reply()
-
-    monkeypatch.setattr(federation._OPENER, "open", fake_urlopen)
+    posted = capture_delivery(monkeypatch)
     assert federation.deliver(answer)
     signed = posted["body"]
     assert signed["message"]["recipient"] == "palermo.abroad.example"
@@ -303,22 +309,7 @@ def test_identifiers_leave_only_as_far_as_consent_goes_when_delivered(
     case_services.record_consent(case, worker, "referral", "given", "person", today)
     peer.url = "https://palermo.abroad.example"
     peer.save()
-    posted = {}
-
-    class Reply:
-        status = 202
-
-        def __enter__(self):  # type: ignore[no-untyped-def]
-            return self
-
-        def __exit__(self, *args):  # type: ignore[no-untyped-def]
-            return False
-
-    def fake_urlopen(request, timeout):  # type: ignore[no-untyped-def]
-        posted["body"] = json.loads(request.data)
-        return Reply()
-
-    monkeypatch.setattr(federation._OPENER, "open", fake_urlopen)
+    posted = capture_delivery(monkeypatch)
     assert federation.deliver(Message.objects.get(kind="referral"))
     assert posted["body"]["message"]["shared"] == {"gender": case.person.gender}
 
