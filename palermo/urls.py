@@ -11,6 +11,7 @@ urlpatterns = [
     path("statistics/", include("palermo.stats.urls")),
     path("activities/", include("palermo.activities.urls")),
     path("knowledge/", include("palermo.knowledge.urls")),
+    path("monitoring/", include("palermo.monitoring.urls")),
     path("referrals/", include("palermo.referrals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("palermo.api_urls")),

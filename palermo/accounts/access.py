@@ -30,7 +30,10 @@ class Action(StrEnum):
     # In the hosting organisation: define, compute and publish releases. In any organisation:
     # approve or decline its contribution to a release.
     RELEASE_STATISTICS = "release_statistics"
+    # Keep the country's checklist, action plans and measurements (the organisation's country).
     MANAGE_MONITORING = "manage_monitoring"
+    # Approve (and so lock) or unlock a period's measurements of the organisation's country.
+    APPROVE_MONITORING = "approve_monitoring"
     # Register, import and edit the organisation's activities (who does what where).
     MANAGE_ACTIVITIES = "manage_activities"
     # Annotate any organisation's activities (a coordinator's notes on overlaps and gaps).
@@ -85,6 +88,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         }
     ),
     Role.KNOWLEDGE_REVIEWER: frozenset({Action.CONTRIBUTE_KNOWLEDGE, Action.REVIEW_KNOWLEDGE}),
+    Role.MONITORING_APPROVER: frozenset({Action.VIEW_STATISTICS, Action.APPROVE_MONITORING}),
     Role.ADMINISTRATOR: frozenset(
         {
             Action.MANAGE_MEMBERS,
@@ -320,3 +324,21 @@ def can_manage_service(user: User | AnonymousUser, organisation: Organisation) -
     """A service is kept by its own organisation's supervisors, data managers and
     administrators."""
     return can(user, Action.MANAGE_SERVICES, organisation)
+
+
+def monitoring_countries(user: User | AnonymousUser, action: Action) -> set[str]:
+    """ISO alpha-2 codes of the countries where ``user`` may take a monitoring ``action``: the
+    countries of the organisations where their role grants it."""
+    return {
+        org.country_id for org in organisations_where(user, action) if org.country_id is not None
+    }
+
+
+def can_edit_monitoring(user: User | AnonymousUser, country_id: str) -> bool:
+    """A country's checklist, plans and measurements are kept by its national coordinators."""
+    return country_id in monitoring_countries(user, Action.MANAGE_MONITORING)
+
+
+def can_approve_monitoring(user: User | AnonymousUser, country_id: str) -> bool:
+    """A country's monitoring approvers approve (lock) and unlock its plans' measurements."""
+    return country_id in monitoring_countries(user, Action.APPROVE_MONITORING)

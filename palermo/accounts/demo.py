@@ -49,6 +49,7 @@ USERS = [
     ("shn.admin", "Ngozi", "Adeyemi", "SHN", Role.ADMINISTRATOR),
     ("csm.caseworker", "Lucía", "Hernández", "CSM", Role.CASE_WORKER),
     ("nct.coordinator", "Somchai", "Prasert", "NCT", Role.NATIONAL_COORDINATOR),
+    ("nct.approver", "Malee", "Chaiyaporn", "NCT", Role.MONITORING_APPROVER),
 ]
 
 

@@ -87,6 +87,7 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst")
     NATIONAL_COORDINATOR = "national_coordinator", _("National coordinator")
     KNOWLEDGE_REVIEWER = "knowledge_reviewer", _("Knowledge reviewer")
+    MONITORING_APPROVER = "monitoring_approver", _("Monitoring approver")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

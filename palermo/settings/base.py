@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "palermo.activities",
     "palermo.knowledge",
     "palermo.referrals",
+    "palermo.monitoring",
 ]
 
 MIDDLEWARE = [

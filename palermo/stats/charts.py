@@ -25,7 +25,7 @@ import pycountry
 import vl_convert
 from django.conf import settings
 
-__all__ = ["Datum", "bars", "flows", "trend", "world_map"]
+__all__ = ["Datum", "bars", "category_map", "flows", "render", "trend", "world_map"]
 
 #: The Vega-Lite version the specs are written for, pinned so that an upgrade of vl-convert
 #: cannot change a published chart unnoticed.
@@ -154,6 +154,12 @@ def _svg(spec: dict[str, Any], title: str) -> str:
         **spec,
     }
     return _render(_spec_text(spec), title)
+
+
+def render(spec: dict[str, Any], title: str) -> str:
+    """Any other chart of the platform: a Vega-Lite spec (data inline) drawn with the same
+    configuration, title and accessibility as the charts above."""
+    return _svg(spec, title)
 
 
 def _empty(title: str) -> str:
@@ -640,6 +646,96 @@ def world_map(
                     "strokeWidth": 0.6,
                 },
                 "encoding": encoding,
+            }
+        )
+    spec = {
+        "width": PAGE_WIDTH,
+        "height": round(PAGE_WIDTH * 0.43),
+        "projection": {"type": "equalEarth"},
+        "data": {"values": topology, "format": {"type": "topojson", "feature": "countries"}},
+        "layer": layers,
+    }
+    return _svg(spec, title)
+
+
+def category_map(
+    data: Sequence[tuple[str, str, str]],
+    *,
+    categories: Sequence[tuple[str, str]],
+    title: str,
+    no_data_label: str,
+) -> str:
+    """A world map coloured by category: ``data`` holds ``(alpha-2 code, country name,
+    category label)``, ``categories`` the ``(label, colour)`` of each category in legend order.
+    A country not in ``data`` is white with a grey outline (``no_data_label``); countries too
+    small for the map are drawn as dots."""
+    by_code: dict[str, tuple[str, str]] = {}
+    for key, label, category in data:
+        code = _map_code(key)
+        if code is not None:
+            by_code.setdefault(code, (label, category))
+    full = _countries_110m()
+    geometries = []
+    for geometry in full["objects"]["countries"]["geometries"]:
+        found = by_code.get(geometry["id"])
+        if found is None and geometry["id"] == _ANTARCTICA:
+            continue
+        category = found[1] if found else no_data_label
+        name = found[0] if found else ""
+        properties = {"category": category, "aria": f"{name}: {category}" if name else ""}
+        geometries.append({**geometry, "properties": properties})
+    topology = {
+        **full,
+        "objects": {"countries": {"type": "GeometryCollection", "geometries": geometries}},
+    }
+    small = _small_country_points()
+    dots = sorted(
+        (
+            {
+                "longitude": small[code][0],
+                "latitude": small[code][1],
+                "category": category,
+                "aria": f"{label}: {category}",
+            }
+            for code, (label, category) in by_code.items()
+            if code in small
+        ),
+        key=lambda dot: (dot["longitude"], dot["latitude"]),
+    )
+    domain = [label for label, _colour in categories] + [no_data_label]
+    colours = [colour for _label, colour in categories] + [NO_DATA_FILL]
+    fill = {
+        "field": "category",
+        "type": "nominal",
+        "scale": {"domain": domain, "range": colours},
+        "legend": {
+            "title": None,
+            "symbolType": "square",
+            "symbolStrokeColor": NO_DATA_STROKE,
+            "symbolStrokeWidth": 0.75,
+            "symbolSize": 150,
+            "direction": "horizontal",
+            "columns": 3,
+        },
+    }
+    layers: list[dict[str, Any]] = [
+        {
+            "transform": [{"calculate": "datum.properties.category", "as": "category"}],
+            "mark": {"type": "geoshape", "stroke": NO_DATA_STROKE, "strokeWidth": 0.4},
+            "encoding": {"fill": fill, "description": {"field": "properties.aria"}},
+        }
+    ]
+    if dots:
+        layers.append(
+            {
+                "data": {"values": dots},
+                "mark": {"type": "circle", "size": 40, "opacity": 1, "stroke": "#4d4d4d"},
+                "encoding": {
+                    "longitude": {"field": "longitude", "type": "quantitative"},
+                    "latitude": {"field": "latitude", "type": "quantitative"},
+                    "fill": fill,
+                    "description": {"field": "aria"},
+                },
             }
         )
     spec = {

@@ -9,6 +9,7 @@ from palermo.activities.demo import load_demo_activities
 from palermo.cases.demo import generate_cases, generate_workflow
 from palermo.ingest.demo import load_ready_made_profiles
 from palermo.knowledge.demo import load_demo_case_law, load_demo_knowledge
+from palermo.monitoring.demo import load_demo_figures, load_demo_monitoring
 from palermo.referrals.demo import load_demo_services
 from palermo.standard.demo import load_demo_profile
 from palermo.stats.demo import publish_demo_release
@@ -64,6 +65,12 @@ class Command(BaseCommand):
         cases = load_demo_case_law()
         if cases:
             self.stdout.write(f"Imported {cases} court cases from UNODC SHERLOC, /knowledge/.")
+        figures = load_demo_figures()
+        if figures:
+            self.stdout.write(f"Imported {figures} official figures (UNODC GLOTIP), /monitoring/.")
+        plan = load_demo_monitoring()
+        if plan is not None:
+            self.stdout.write(f"Demo checklist and action plan for {plan.country}, /monitoring/.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for login in logins:
