@@ -35,6 +35,10 @@ def country_resources(user: User, country: Country) -> Any:
 
 
 class EntryForm(forms.ModelForm):
+    evidence_url = forms.URLField(
+        label=_("Evidence (link)"), required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = ProfileEntry
         fields = ["status", "since", "evidence", "evidence_url", "note"]
@@ -124,7 +128,7 @@ class IndicatorForm(forms.ModelForm):
         required=False,
         help_text=_(
             "Which count of a release measures it, as dimension=code pairs, e.g. "
-            "'sex=female citizenship=NG'. Leave empty to count every record."
+            "'sex=Female citizenship=NG'. Leave empty to count every record."
         ),
     )
 
