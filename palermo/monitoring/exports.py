@@ -31,9 +31,11 @@ def _number(value: Decimal | None) -> float | int | None:
 def country_data(country: Country, user: User | AnonymousUser) -> dict[str, Any]:
     """Everything published about ``country``'s implementation, in one plain structure.
     Evidence the reader may not see in the knowledge base is cited by link only."""
-    visible = set(knowledge.visible(user).values_list("pk", flat=True))
+    profile = selectors.profile(country)
+    cited = {entry.evidence_id for _item, entry in profile if entry and entry.evidence_id}
+    visible = set(knowledge.visible(user).filter(pk__in=cited).values_list("pk", flat=True))
     entries = []
-    for item, entry in selectors.profile(country):
+    for item, entry in profile:
         evidence = entry.evidence if entry and entry.evidence_id in visible else None
         entries.append(
             {

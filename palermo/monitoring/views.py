@@ -186,8 +186,11 @@ def _regions() -> list[tuple[str, str]]:
     return sorted(((r.pk, str(r)) for r in Region.objects.filter(pk__in=used)), key=lambda r: r[1])
 
 
-def _visible_evidence(request: HttpRequest) -> set[int]:
-    return set(knowledge.visible(request.user).values_list("pk", flat=True))
+def _visible_evidence(request: HttpRequest, profile: list[Any]) -> set[int]:
+    """The cited resources the reader may see (a members-only one is not named to others)."""
+    cited = {entry.evidence_id for _item, entry in profile if entry and entry.evidence_id}
+    found = knowledge.visible(request.user).filter(pk__in=cited)
+    return set(found.values_list("pk", flat=True))
 
 
 def _release_figures(country: Country) -> dict[str, Any]:
@@ -204,7 +207,8 @@ def _release_figures(country: Country) -> dict[str, Any]:
 
 def country(request: HttpRequest, iso2: str) -> HttpResponse:
     place = _country(iso2)
-    visible = _visible_evidence(request)
+    profile = selectors.profile(place)
+    visible = _visible_evidence(request, profile)
     plan = selectors.current_plan(place)
     progress_rows = []
     if plan is not None:
@@ -220,10 +224,9 @@ def country(request: HttpRequest, iso2: str) -> HttpResponse:
             "country": place,
             "profile": [
                 (item, entry, entry is not None and entry.evidence_id in visible)
-                for item, entry in selectors.profile(place)
+                for item, entry in profile
             ],
             "history": selectors.history(place),
-            "visible_evidence": visible,
             "can_edit": access.can_edit_monitoring(request.user, place.iso2),
             "convictions": selectors.conviction_states().get(place.iso2),
             "trends": [charts.trend(place, i) for i in selectors.TREND_INDICATORS],

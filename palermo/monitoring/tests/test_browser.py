@@ -87,7 +87,9 @@ def test_a_coordinator_updates_the_checklist_and_measures(page, live_server, coo
     page.get_by_role("link", name="Nigeria").first.click()
     assert "Off track" in page.locator("main").inner_text()
     page.get_by_role("link", name="Every country").click()
-    page.get_by_label("The map shows", exact=True).select_option(label="National referral mechanism")
+    page.get_by_label("The map shows", exact=True).select_option(
+        label="National referral mechanism"
+    )
     page.get_by_role("button", name="Show").click()
     assert page.locator('svg [aria-label="Nigeria: In place"]').count() >= 1
     assert page.get_by_role("row", name="Nigeria In place").is_visible()  # the table below

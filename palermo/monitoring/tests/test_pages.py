@@ -181,3 +181,34 @@ def test_the_report_prints_with_charts_in_non_latin_scripts(
     assert expected in text
     if language == "zh-hans":
         assert any("NotoSansSChinese" in f for f in fonts)
+
+
+def test_members_only_evidence_is_not_named_to_the_public(
+    client: Client, world: Any, monitors: dict[str, Any]
+) -> None:
+    from palermo.knowledge.models import Resource, ResourceCode
+
+    law = Resource.objects.create(
+        kind="legislation",
+        title={"en": "Draft anti-trafficking bill (members only)"},
+        contributor=world.agency,
+        status="published",
+        is_public=False,
+    )
+    ResourceCode.objects.create(resource=law, kind="country", code="NG")
+    services.record_entry(
+        monitors["coordinator"],
+        ProfileEntry(
+            country_id="NG",
+            item="non_punishment",
+            status="partly",
+            since=date(2022, 1, 1),
+            evidence=law,
+        ),
+    )
+    page = reverse("monitoring:country", args=["NG"])
+    export = reverse("monitoring:export", args=["NG", "json"])
+    assert "Draft anti-trafficking bill" not in client.get(page).content.decode()
+    assert "Draft anti-trafficking bill" not in client.get(export).content.decode()
+    client.force_login(monitors["coordinator"])
+    assert "Draft anti-trafficking bill" in client.get(page).content.decode()
