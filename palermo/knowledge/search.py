@@ -179,15 +179,20 @@ def parse(text: str) -> Query:
     return query
 
 
-def query_stems(query: Query) -> set[str]:
+def query_stems(query: Query) -> frozenset[str]:
     """Every form of the query's required words a highlighted text may show: the words
     themselves and their stems in each language."""
+    return _atom_stems(tuple(query.atoms()))
+
+
+@lru_cache(maxsize=256)
+def _atom_stems(atoms: tuple[Atom, ...]) -> frozenset[str]:
     found: set[str] = set()
-    for atom in query.atoms():
+    for atom in atoms:
         found.update(atom)
         for language in vocabulary.SNOWBALL:
             found.update(stems(atom, language))
-    return found
+    return frozenset(found)
 
 
 # -- Concepts -----------------------------------------------------------------------------
@@ -411,15 +416,16 @@ def snippet(texts: list[tuple[str, str]], query: Query) -> list[Segment]:
     for language, text in texts:
         if not text:
             continue
-        tokens = list(re.finditer(r"\S+", text[:SNIPPET_SCAN]))
-        hits = [i for i, t in enumerate(tokens) if _hit(t.group(0), language, wanted)]
-        if not hits:
+        tokens = [t.group(0) for t in re.finditer(r"\S+", text[:SNIPPET_SCAN])]
+        # Only the passage's words are looked at once the first hit is found.
+        first = next((i for i, t in enumerate(tokens) if _hit(t, language, wanted)), None)
+        if first is None:
             continue
-        start = max(0, hits[0] - SNIPPET_WORDS // 3)
+        start = max(0, first - SNIPPET_WORDS // 3)
         window = tokens[start : start + SNIPPET_WORDS]
         segments: list[Segment] = [("… ", False)] if start else []
         for i, token in enumerate(window, start=start):
-            segments.append((token.group(0), i in hits))
+            segments.append((token, i == first or (i > first and _hit(token, language, wanted))))
             segments.append((" ", False))
         if start + SNIPPET_WORDS < len(tokens):
             segments.append(("…", False))
@@ -432,9 +438,15 @@ def snippet(texts: list[tuple[str, str]], query: Query) -> list[Segment]:
 
 
 @lru_cache(maxsize=20_000)
+def _token_forms(token: str, language: str) -> frozenset[str]:
+    """The words of a text's token and their stems in its language."""
+    return frozenset(form for word in words(token) for form in (word, _stem(word, language)))
+
+
+@lru_cache(maxsize=20_000)
 def _stem(word: str, language: str) -> str:
     return stems([word], language)[0]
 
 
-def _hit(token: str, language: str, wanted: set[str]) -> bool:
-    return any(word in wanted or _stem(word, language) in wanted for word in words(token))
+def _hit(token: str, language: str, wanted: frozenset[str]) -> bool:
+    return not wanted.isdisjoint(_token_forms(token, language))
