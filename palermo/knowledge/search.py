@@ -179,15 +179,20 @@ def parse(text: str) -> Query:
     return query
 
 
-def query_stems(query: Query) -> set[str]:
+def query_stems(query: Query) -> frozenset[str]:
     """Every form of the query's required words a highlighted text may show: the words
     themselves and their stems in each language."""
+    return _atom_stems(tuple(query.atoms()))
+
+
+@lru_cache(maxsize=256)
+def _atom_stems(atoms: tuple[Atom, ...]) -> frozenset[str]:
     found: set[str] = set()
-    for atom in query.atoms():
+    for atom in atoms:
         found.update(atom)
         for language in vocabulary.SNOWBALL:
             found.update(stems(atom, language))
-    return found
+    return frozenset(found)
 
 
 # -- Concepts -----------------------------------------------------------------------------
@@ -300,14 +305,40 @@ def _pg_configs() -> list[str]:
 
 def _pg_any(atoms: Iterable[Atom]) -> SearchQuery:
     """Any of the atoms, each as a phrase stemmed in any language."""
-    return reduce(
-        or_,
-        [
-            SearchQuery(" ".join(atom), config=config, search_type="phrase")
-            for atom in atoms
-            for config in _pg_configs()
-        ],
-    )
+    return _TsQuery(_pg_tsquery(tuple(atoms)))
+
+
+class _TsQuery(SearchQuery):
+    """A tsquery given as its text (``_pg_tsquery``), a constant the planner can estimate."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def as_sql(
+        self, compiler: Any, connection: Any, *args: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        return "%s::tsquery", [self.text]
+
+
+@lru_cache(maxsize=1024)
+def _pg_tsquery(atoms: tuple[Atom, ...]) -> str:
+    """The text of ``phraseto_tsquery(config, atom)`` joined by OR for every atom and
+    configuration, each distinct one once. Most configurations stem a word alike: repeated, the
+    same lexeme made the planner count its rows up to six times (reading every row rather than
+    the index for a common word). The rank is the same: ``ts_rank`` ignores repeated lexemes."""
+    pairs = [(config, " ".join(atom)) for atom in atoms for config in _pg_configs()]
+    if not pairs:
+        return ""
+    sql = ", ".join("phraseto_tsquery(%s::regconfig, %s)::text" for _pair in pairs)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [value for pair in pairs for value in pair])
+        found = [text for text in cursor.fetchone() if text]
+    distinct = list(dict.fromkeys(found))
+    if len(distinct) == 1 and len(found) > 1:
+        # Still an OR at the top, which is how ts_rank ranks it (a lone phrase ranks otherwise).
+        distinct *= 2
+    return " | ".join(f"( {text} )" for text in distinct)
 
 
 def _pg_group(atoms: list[Atom]) -> Q:
@@ -411,15 +442,16 @@ def snippet(texts: list[tuple[str, str]], query: Query) -> list[Segment]:
     for language, text in texts:
         if not text:
             continue
-        tokens = list(re.finditer(r"\S+", text[:SNIPPET_SCAN]))
-        hits = [i for i, t in enumerate(tokens) if _hit(t.group(0), language, wanted)]
-        if not hits:
+        tokens = [t.group(0) for t in re.finditer(r"\S+", text[:SNIPPET_SCAN])]
+        # Only the passage's words are looked at once the first hit is found.
+        first = next((i for i, t in enumerate(tokens) if _hit(t, language, wanted)), None)
+        if first is None:
             continue
-        start = max(0, hits[0] - SNIPPET_WORDS // 3)
+        start = max(0, first - SNIPPET_WORDS // 3)
         window = tokens[start : start + SNIPPET_WORDS]
         segments: list[Segment] = [("… ", False)] if start else []
         for i, token in enumerate(window, start=start):
-            segments.append((token.group(0), i in hits))
+            segments.append((token, i == first or (i > first and _hit(token, language, wanted))))
             segments.append((" ", False))
         if start + SNIPPET_WORDS < len(tokens):
             segments.append(("…", False))
@@ -432,9 +464,15 @@ def snippet(texts: list[tuple[str, str]], query: Query) -> list[Segment]:
 
 
 @lru_cache(maxsize=20_000)
+def _token_forms(token: str, language: str) -> frozenset[str]:
+    """The words of a text's token and their stems in its language."""
+    return frozenset(form for word in words(token) for form in (word, _stem(word, language)))
+
+
+@lru_cache(maxsize=20_000)
 def _stem(word: str, language: str) -> str:
     return stems([word], language)[0]
 
 
-def _hit(token: str, language: str, wanted: set[str]) -> bool:
-    return any(word in wanted or _stem(word, language) in wanted for word in words(token))
+def _hit(token: str, language: str, wanted: frozenset[str]) -> bool:
+    return not wanted.isdisjoint(_token_forms(token, language))
