@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -537,10 +537,14 @@ def _unsend(referral: Referral) -> bool:
 
 
 @transaction.atomic
-def end_for_case(case: Case, actor: User | None = None) -> int:
+def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False) -> int:
     """The person withdrew consent to referral, or was erased: end every referral of the case
     that still shares something (open, accepted, or completed abroad), revoke their grants,
-    drop what waits to be sent, and tell other installations. Returns how many."""
+    drop what waits to be sent, and tell other installations. Returns how many.
+
+    For an erasure (``erasure``), every referral about the person, whatever its status, also
+    loses its free texts and shared values: from the referring case, and to the case this
+    organisation opened on accepting one (``linked_case``)."""
     ended = 0
     for referral in Referral.objects.filter(
         case=case,
@@ -556,7 +560,36 @@ def end_for_case(case: Case, actor: User | None = None) -> int:
         if referral.peer_id is not None and _unsend(referral):
             _tell_peer(referral, ReferralStatus.REVOKED)
         ended += 1
+    if erasure:
+        _erase_texts(case)
     return ended
+
+
+# What an outgoing message may carry of the person's words; dropped on erasure.
+_MESSAGE_TEXTS = ("note", "protection_needs", "reason", "outcome", "shared")
+
+
+def _erase_texts(case: Case) -> None:
+    """Empty every encrypted column of the referrals about the person of ``case`` (the note,
+    the asylum grounds, the decline reason, the outcome, values received from abroad) and
+    drop the person's words from their messages still waiting to be sent."""
+    from palermo.referrals.models import Message
+
+    about = Referral.objects.filter(models.Q(case=case) | models.Q(linked_case=case))
+    about.update(
+        note_enc="",
+        protection_needs_enc="",
+        decline_reason_enc="",
+        outcome_enc="",
+        shared_enc="",
+    )
+    for message in Message.objects.filter(referral__in=about).exclude(envelope_enc=""):
+        envelope = message.envelope
+        if envelope.get("type") == "referral":
+            message.delete()  # the person's referral itself never leaves now
+            continue
+        message.envelope = {k: v for k, v in envelope.items() if k not in _MESSAGE_TEXTS}
+        message.save(update_fields=["envelope_enc"])
 
 
 def follow_consent(case: Case) -> int:

@@ -334,3 +334,35 @@ def test_a_late_referral_sent_abroad_alerts_its_worker(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_alerts(referral.respond_by + datetime.timedelta(hours=1)) == 1
     assert mail.outbox[0].to == ["worker@example.org"]
+
+
+def test_erasure_and_rotation_cover_referrals_and_messages_from_abroad(  # type: ignore[no-untyped-def]
+    world, peer, settings
+) -> None:
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory
+    from palermo.cases.subject_rights import erase_person
+
+    message = referral_from_abroad(world, note="Ada Obi, phone 0803")
+    federation.receive(federation.sign(message, ABROAD))
+    referral = Referral.objects.get()
+    services.accept(actor=world.users["other_case_worker"], referral=referral)
+    answer = Message.objects.get(direction=Message.Direction.OUT)
+    # Key rotation re-encrypts the referral's values and the queued message.
+    old = settings.PALERMO_ENCRYPTION_KEYS[0]
+    settings.PALERMO_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old]
+    call_command("rotate_keys")
+    settings.PALERMO_ENCRYPTION_KEYS = settings.PALERMO_ENCRYPTION_KEYS[:1]
+    referral = Referral.objects.get()
+    assert referral.note == "Ada Obi, phone 0803"
+    assert referral.shared["gender"] == "Female"
+    assert Message.objects.get(pk=answer.pk).envelope["status"] == "accepted"
+    # Erasing the person of the linked case clears what came from abroad.
+    supervisor = MembershipFactory(organisation=world.other, role=Role.SUPERVISOR).user
+    referral.refresh_from_db()
+    erase_person(referral.linked_case, supervisor, "The person asked")
+    row = Referral.objects.filter(pk=referral.pk).values("note_enc", "shared_enc").get()
+    assert row == {"note_enc": "", "shared_enc": ""}

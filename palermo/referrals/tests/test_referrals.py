@@ -286,3 +286,66 @@ def test_a_grant_given_by_hand_outlives_a_referral(world, case) -> None:  # type
     services.complete(actor=receiver, referral=referral, outcome="Done")
     manual.refresh_from_db()
     assert manual.revoked_at is None
+
+
+ENC_COLUMNS = (
+    "note_enc",
+    "protection_needs_enc",
+    "decline_reason_enc",
+    "outcome_enc",
+    "shared_enc",
+)
+
+
+def test_erasure_leaves_no_text_of_the_person_on_referrals(client, login_as, world, case) -> None:  # type: ignore[no-untyped-def]
+    from palermo.cases.subject_rights import erase_person
+
+    consent(world, case)
+    receiver = world.users["other_case_worker"]
+    done = send(world, case, note="Maria Okonkwo, phone 0803")
+    services.accept(actor=receiver, referral=done)
+    services.complete(actor=receiver, referral=done, outcome="Maria Okonkwo housed in Bangkok")
+    declined = send(world, case, note="Maria Okonkwo, phone 0803")
+    services.decline(actor=receiver, referral=declined, reason="Maria Okonkwo speaks only Edo")
+    asylum = send(
+        world,
+        case,
+        kind=Kind.ASYLUM,
+        need="asylum",
+        protection_needs="Maria Okonkwo fears the network",
+        interview_language="Edo",
+    )
+    erase_person(case, world.users["supervisor"], "The person asked")
+    for referral in (done, declined, asylum):
+        row = Referral.objects.filter(pk=referral.pk).values(*ENC_COLUMNS).get()
+        assert row == dict.fromkeys(ENC_COLUMNS, ""), referral
+    # The receiving worker's page no longer shows the outcome.
+    login_as(receiver)
+    page = client.get(f"/referrals/{done.pk}/")
+    assert "Okonkwo" not in page.content.decode()
+
+
+def test_rotate_keys_re_encrypts_the_referrals(world, case, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    consent(world, case)
+    receiver = world.users["other_case_worker"]
+    done = send(world, case, note="Housing first")
+    services.accept(actor=receiver, referral=done)
+    services.complete(actor=receiver, referral=done, outcome="Housed")
+    declined = send(world, case, note="Second try")
+    services.decline(actor=receiver, referral=declined, reason="No beds")
+    old = settings.PALERMO_ENCRYPTION_KEYS[0]
+    settings.PALERMO_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old]
+    with pytest.raises(CommandError, match="still under an old key"):
+        call_command("rotate_keys", "--check")
+    assert "referrals.Referral: 4 value(s) under an old key" in capsys.readouterr().out
+    call_command("rotate_keys")
+    settings.PALERMO_ENCRYPTION_KEYS = settings.PALERMO_ENCRYPTION_KEYS[:1]  # the old key goes
+    call_command("rotate_keys", "--check")
+    done = Referral.objects.get(pk=done.pk)
+    declined = Referral.objects.get(pk=declined.pk)
+    assert (done.note, done.outcome) == ("Housing first", "Housed")
+    assert (declined.note, declined.decline_reason) == ("Second try", "No beds")
