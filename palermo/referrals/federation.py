@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import urllib.error
 import urllib.request
 import uuid
 from typing import Any
@@ -103,6 +104,15 @@ class MessageRefusedError(Exception):
         self.reason = reason
 
 
+class _AlreadyReceivedError(Exception):
+    """A signed message this installation already took (its sender did not get the answer):
+    answered as taken again, and nothing changes."""
+
+    def __init__(self, kept: Message) -> None:
+        super().__init__(kept.message_id)
+        self.kept = kept
+
+
 def canonical(message: dict[str, Any]) -> bytes:
     return json.dumps(message, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -170,14 +180,15 @@ def verify(envelope: Any) -> tuple[Peer, dict[str, Any]]:
         raise MessageRefusedError("message too old or from the future")
     if any("\x00" in str(value) for value in _strings(message)):
         raise MessageRefusedError("malformed message")
-    if (
+    taken = (
         Message.objects.filter(
             direction=Message.Direction.IN, peer=peer, message_id=str(message.get("id"))[:64]
         )
         .exclude(outcome__startswith="refused")
-        .exists()
-    ):
-        raise MessageRefusedError("message already received")
+        .first()
+    )
+    if taken is not None:
+        raise _AlreadyReceivedError(taken)
     return peer, message
 
 
@@ -235,6 +246,8 @@ def receive(envelope: Any) -> Message:
                 detail={"sender": peer.installation_id, "type": kept.kind},
             )
             return kept
+    except _AlreadyReceivedError as again:
+        return again.kept
     except MessageRefusedError as refused:
         keep_refusal(envelope, refused.reason)
         raise
@@ -426,8 +439,34 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
+# A message no answer came for (network errors, 5xx) after this many runs is given up.
+MAX_ATTEMPTS = 50
+# What a peer answers for a message it already took (an older Palermo refuses it so).
+ALREADY_RECEIVED = "message already received"
+
+
+def waiting() -> Any:
+    """The outgoing messages still to deliver: neither delivered nor refused."""
+    return Message.objects.filter(
+        direction=Message.Direction.OUT, delivered_at__isnull=True, outcome=""
+    )
+
+
+def _refusal_reason(error: urllib.error.HTTPError) -> str:
+    """The reason a peer's inbox gave for refusing (``{"error": {"message": ...}}``)."""
+    try:
+        body = json.loads(error.read(4096) or b"{}")
+        reason = body["error"]["message"]
+    except (ValueError, KeyError, TypeError, OSError):
+        reason = ""
+    return _printable(reason or f"HTTP {error.code}", 150)
+
+
 def deliver(message: Message, timeout: float = 20) -> bool:
-    """POST one queued message to its peer's inbox; True when the peer took it."""
+    """POST one queued message to its peer's inbox; True when the peer took it. A refusal
+    (HTTP 4xx) is final: the message is kept as refused and the worker told
+    (:func:`_refused`). Network errors and 5xx are retried at the next run, up to
+    ``MAX_ATTEMPTS``."""
     peer = message.peer
     if peer is None or not peer.url or not message.envelope:
         return False
@@ -453,13 +492,56 @@ def deliver(message: Message, timeout: float = 20) -> bool:
         headers={"Content-Type": "application/json"},
         method="POST",
     )
+    message.attempts += 1
+    message.save(update_fields=["attempts"])
     try:
         with _OPENER.open(request, timeout=timeout) as response:
             ok = 200 <= response.status < 300
+    except urllib.error.HTTPError as error:
+        reason = _refusal_reason(error)
+        if 400 <= error.code < 500 and reason != ALREADY_RECEIVED:
+            _refused(message, reason)
+            return False
+        ok = 400 <= error.code < 500  # already received: it was delivered before
     except OSError:
-        return False
+        ok = False
     if ok:
         message.delivered_at = timezone.now()
         message.envelope_enc = ""  # delivered: what was shared need not stay here
         message.save(update_fields=["delivered_at", "envelope_enc"])
+    elif message.attempts >= MAX_ATTEMPTS:
+        _refused(message, f"no answer after {message.attempts} attempts")
     return ok
+
+
+@transaction.atomic
+def _refused(message: Message, reason: str) -> None:
+    """A message the peer refused (or that never got through): kept as refused, without the
+    person's data, never sent again; a referral it carried is marked refused; audited, and
+    the worker who referred (or the receiving organisation's case workers) told."""
+    from palermo.referrals import services
+
+    message.outcome = f"refused: {reason}"[:200]
+    message.envelope_enc = ""
+    message.save(update_fields=["outcome", "envelope_enc"])
+    referral = message.referral
+    if referral is None:
+        return
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if message.kind == "referral" and referral.status in OPEN_STATUSES:
+        referral.status = ReferralStatus.REFUSED
+        referral.answered_at = timezone.now()
+        referral.save(update_fields=["status", "answered_at", "updated_at"])
+        ReferralEvent.objects.create(referral=referral, status=ReferralStatus.REFUSED)
+    record(
+        action="referrals.message_refused_by_peer",
+        organisation=referral.from_organisation or referral.to_organisation,
+        target=message,
+        detail={
+            "reason": reason,
+            "peer": message.peer.installation_id if message.peer else "",
+            "type": message.kind,
+            "referral": str(referral.pk),
+        },
+    )
+    services.tell_of_refusal(referral, message.kind, reason)

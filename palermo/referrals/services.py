@@ -521,7 +521,7 @@ def _unsend(referral: Referral) -> bool:
     from palermo.referrals.models import Message
 
     waiting = Message.objects.filter(
-        referral=referral, direction=Message.Direction.OUT, delivered_at__isnull=True
+        referral=referral, direction=Message.Direction.OUT, delivered_at__isnull=True, outcome=""
     )
     reached = (
         referral.case_id is None
@@ -642,6 +642,46 @@ def send_alerts(now: datetime.datetime | None = None) -> int:
         _audit("overdue", None, referral, referral.to_organisation, recipients=len(recipients))
         count += 1
     return count
+
+
+def _tellers(referral: Referral) -> set[str]:
+    """Who hears about a referral here: its referring worker, or for one received from
+    another installation, the receiving organisation's case workers and supervisors."""
+    recipients: set[str] = set()
+    if referral.case_id is None and referral.to_organisation_id is not None:
+        recipients = {
+            m.user.email
+            for m in Membership.objects.filter(
+                organisation_id=referral.to_organisation_id,
+                role__in=[Role.SUPERVISOR, Role.CASE_WORKER],
+            ).select_related("user")
+            if m.user.email and m.user.is_active
+        }
+    if referral.created_by.email and referral.created_by.is_active:
+        recipients.add(referral.created_by.email)
+    return recipients
+
+
+def tell_of_refusal(referral: Referral, kind: str, reason: str) -> None:
+    """Mail those who follow ``referral`` here that the other installation refused a message
+    about it (the referral itself, or a status): naming the referral, never the person."""
+    recipients = _tellers(referral)
+    if not recipients:
+        return
+    _mail_after_commit(
+        _("The other installation refused a referral message"),
+        _(
+            "The other installation (%(peer)s) refused the %(kind)s message about referral "
+            "%(id)s: %(reason)s. Open it in Palermo: /referrals/%(id)s/"
+        )
+        % {
+            "peer": referral.peer.name if referral.peer else "",
+            "kind": kind,
+            "id": referral.pk,
+            "reason": reason,
+        },
+        sorted(recipients),
+    )
 
 
 def _mail_after_commit(subject: str, body: str, recipients: list[str]) -> None:

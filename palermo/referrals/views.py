@@ -26,6 +26,7 @@ from palermo.referrals import selectors, services, statistics, vocabulary
 from palermo.referrals.forms import AnswerForm, CompleteForm, ReferralForm, ServiceForm, initial_for
 from palermo.referrals.models import (
     OPEN_STATUSES,
+    Message,
     NationalityStatus,
     Referral,
     ReferralStatus,
@@ -246,6 +247,10 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
             "field_labels": [sharing.SHAREABLE[n].label for n in referral.fields],
             "need_name": vocabulary.service_types().get(referral.need, referral.need),
             "events": referral.events.all(),
+            # Messages the other installation refused (never sent again): why.
+            "refusals": referral.messages.filter(
+                direction=Message.Direction.OUT, outcome__startswith="refused"
+            ).order_by("created_at"),
             "answer_form": AnswerForm() if answering and referral.status in OPEN_STATUSES else None,
             "complete_form": CompleteForm()
             if answering and referral.status == ReferralStatus.ACCEPTED

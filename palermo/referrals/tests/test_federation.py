@@ -91,9 +91,12 @@ def test_a_signed_referral_from_a_known_peer_is_taken(client, world, peer) -> No
     kept = Message.objects.get()
     assert kept.body["shared"] == ["exploitation", "gender"]  # names only, never values
     assert AuditEvent.objects.filter(action="referrals.message_received").count() == 1
-    # A second delivery of the same message is refused.
+    # A second delivery of the same message (its sender missed the answer) is answered as
+    # taken, and changes nothing.
     again = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
-    assert again.status_code == 400
+    assert again.status_code == 202
+    assert again.json()["outcome"] == "accepted"
+    assert (Referral.objects.count(), Message.objects.count()) == (1, 1)
 
 
 @pytest.mark.parametrize("problem", ["bad signature", "unknown sender", "tampered"])
@@ -366,3 +369,88 @@ def test_erasure_and_rotation_cover_referrals_and_messages_from_abroad(  # type:
     erase_person(referral.linked_case, supervisor, "The person asked")
     row = Referral.objects.filter(pk=referral.pk).values("note_enc", "shared_enc").get()
     assert row == {"note_enc": "", "shared_enc": ""}
+
+
+def answer_delivery(monkeypatch, code: int, reason: str = "") -> list:  # type: ignore[type-arg]
+    """Stand in for a peer's inbox answering every POST with HTTP ``code``; returns the list
+    of what was posted."""
+    import io
+    import urllib.error
+
+    posted: list = []  # type: ignore[type-arg]
+
+    def fake_open(request, timeout):  # type: ignore[no-untyped-def]
+        posted.append(json.loads(request.data))
+        body = json.dumps({"error": {"status": code, "code": "refused", "message": reason}})
+        raise urllib.error.HTTPError(request.full_url, code, reason, {}, io.BytesIO(body.encode()))
+
+    monkeypatch.setattr(federation._OPENER, "open", fake_open)
+    return posted
+
+
+def queued_referral_abroad(world, peer):  # type: ignore[no-untyped-def]
+    worker = world.users["case_worker"]
+    worker.email = "worker@example.org"
+    worker.save()
+    case = make_case(world.agency, worker)
+    case_services.record_consent(case, worker, "referral", "given", "person", timezone.localdate())
+    peer.url = "https://palermo.abroad.example"
+    peer.save()
+    return services.refer_abroad(
+        actor=worker,
+        case=case,
+        peer=peer,
+        remote_organisation="TYPO",
+        data=services.ReferralData(to_organisation=None, need="shelter", fields=["gender"]),
+    )
+
+
+def test_a_refused_delivery_is_recorded_told_and_never_sent_again(  # type: ignore[no-untyped-def]
+    client, login_as, world, peer, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+    from django.core.management import call_command
+
+    referral = queued_referral_abroad(world, peer)
+    posted = answer_delivery(monkeypatch, 400, "no such organisation here")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_referral_messages")
+    call_command("send_referral_messages")  # the next run sends nothing
+    assert len(posted) == 1
+    sent = Message.objects.get(kind="referral")
+    assert sent.outcome == "refused: no such organisation here"
+    assert sent.envelope_enc == ""
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REFUSED
+    assert [e.status for e in referral.events.all()] == ["sent", "refused"]
+    refusal = AuditEvent.objects.get(action="referrals.message_refused_by_peer")
+    assert refusal.detail["reason"] == "no such organisation here"
+    assert mail.outbox[0].to == ["worker@example.org"]
+    assert str(referral.pk) in mail.outbox[0].body
+    login_as(world.users["case_worker"])
+    page = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert "no such organisation here" in page
+
+
+def test_already_received_counts_as_delivered(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    referral = queued_referral_abroad(world, peer)
+    answer_delivery(monkeypatch, 400, "message already received")
+    assert federation.deliver(Message.objects.get(kind="referral"))
+    sent = Message.objects.get(kind="referral")
+    assert sent.delivered_at is not None
+    assert sent.outcome == ""
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+
+
+def test_a_failing_peer_is_retried_up_to_a_cap(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    referral = queued_referral_abroad(world, peer)
+    posted = answer_delivery(monkeypatch, 503, "busy")
+    monkeypatch.setattr(federation, "MAX_ATTEMPTS", 3)
+    for _run in range(5):
+        for message in federation.waiting():
+            federation.deliver(message)
+    assert len(posted) == 3
+    assert Message.objects.get(kind="referral").outcome == "refused: no answer after 3 attempts"
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REFUSED
