@@ -286,6 +286,30 @@ def _apply(peer: Peer, message: dict[str, Any]) -> Referral:
     raise MessageRefusedError("unknown message type")
 
 
+# The shared fields holding codes of the standard, with the standard field whose list they
+# come from (as a case here checks them); the country of identification is a country of the
+# countries table.
+SHARED_CODED = {
+    "gender": "prs_Gender",
+    "citizenship": "prs_Citizenship",
+    "exploitation": "vic_TypeOfExploitation",
+    "country_of_origin": "prs_Citizenship",
+    "exploitation_countries": "prs_Citizenship",
+}
+
+
+def unknown_codes(shared: dict[str, Any]) -> list[str]:
+    """The shared fields whose values are not codes this installation knows."""
+    from palermo.cases import services as case_services
+    from palermo.geo.models import Country
+
+    unknown = list(case_services.check_codes(shared, SHARED_CODED))
+    country = shared.get("identification_country")
+    if country and not Country.objects.filter(iso2=country).exists():
+        unknown.append("identification_country")
+    return sorted(unknown)
+
+
 def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
     target = Organisation.objects.filter(
         acronym=str(message.get("to_organisation", ""))[:30], is_active=True
@@ -302,6 +326,8 @@ def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
         raise MessageRefusedError("unknown shared field")
     if not all(sharing.valid(name, value) for name, value in shared.items()):
         raise MessageRefusedError("bad shared value")
+    if unknown_codes(shared):
+        raise MessageRefusedError("unknown code")
     if message.get("kind") == Kind.CHILD and not (shared.get("child_safeguards") or {}).get(
         "determination_done_on"
     ):

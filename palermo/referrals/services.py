@@ -363,6 +363,12 @@ def accept(*, actor: User, referral: Referral) -> Referral:
         values = dict(referral.shared or {})
         if not values:
             raise ValidationError(_("The person withdrew consent to referral."))
+        # Checked on receipt; one received before that check, with codes this installation
+        # does not know, loses them here rather than break the linked case.
+        from palermo.referrals import federation
+
+        for field_name in federation.unknown_codes(values):
+            values.pop(field_name, None)
     elif not case_services.consents_to(case, ConsentPurpose.REFERRAL):
         raise ValidationError(_("The person withdrew consent to referral."))
     else:

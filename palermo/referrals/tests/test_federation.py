@@ -75,7 +75,7 @@ def referral_from_abroad(world, **changes):  # type: ignore[no-untyped-def]
         "need": "shelter",
         "urgency": "urgent",
         "respond_by": (timezone.now() + datetime.timedelta(days=3)).isoformat(),
-        "shared": {"gender": "Female", "exploitation": ["SexualExploitation"]},
+        "shared": {"gender": "Feminine", "exploitation": ["SexualExploitation"]},
     }
     message.update(changes)
     return message
@@ -87,7 +87,7 @@ def test_a_signed_referral_from_a_known_peer_is_taken(client, world, peer) -> No
     assert response.status_code == 202
     referral = Referral.objects.get()
     assert (referral.to_organisation, referral.case, referral.peer) == (world.other, None, peer)
-    assert referral.shared == {"gender": "Female", "exploitation": ["SexualExploitation"]}
+    assert referral.shared == {"gender": "Feminine", "exploitation": ["SexualExploitation"]}
     kept = Message.objects.get()
     assert kept.body["shared"] == ["exploitation", "gender"]  # names only, never values
     assert AuditEvent.objects.filter(action="referrals.message_received").count() == 1
@@ -111,13 +111,13 @@ def test_bad_signatures_and_unknown_senders_are_refused_and_audited(  # type: ig
     else:
         envelope = federation.sign(message, ABROAD)
         envelope = copy.deepcopy(envelope)
-        envelope["message"]["shared"]["gender"] = "Male"
+        envelope["message"]["shared"]["gender"] = "Masculine"
     response = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
     assert response.status_code == 403
     assert not Referral.objects.exists()
     refusal = AuditEvent.objects.get(action="referrals.message_refused")
     assert refusal.detail["reason"] in ("bad signature", "unknown sender")
-    assert "Female" not in str(Message.objects.get().body)
+    assert "Feminine" not in str(Message.objects.get().body)
 
 
 def test_an_old_message_is_refused(client, world, peer) -> None:  # type: ignore[no-untyped-def]
@@ -361,7 +361,7 @@ def test_erasure_and_rotation_cover_referrals_and_messages_from_abroad(  # type:
     settings.PALERMO_ENCRYPTION_KEYS = settings.PALERMO_ENCRYPTION_KEYS[:1]
     referral = Referral.objects.get()
     assert referral.note == "Ada Obi, phone 0803"
-    assert referral.shared["gender"] == "Female"
+    assert referral.shared["gender"] == "Feminine"
     assert Message.objects.get(pk=answer.pk).envelope["status"] == "accepted"
     # Erasing the person of the linked case clears what came from abroad.
     supervisor = MembershipFactory(organisation=world.other, role=Role.SUPERVISOR).user
@@ -454,3 +454,65 @@ def test_a_failing_peer_is_retried_up_to_a_cap(world, peer, monkeypatch) -> None
     assert Message.objects.get(kind="referral").outcome == "refused: no answer after 3 attempts"
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.REFUSED
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        {"identification_country": "XX"},
+        {"country_of_origin": "QQ"},
+        {"exploitation_countries": ["NG", "QQ"]},
+        {"citizenship": ["QQ"]},
+        {"exploitation": ["Nonsense"]},
+        {"gender": "Nonsense"},
+    ],
+)
+def test_unknown_codes_from_abroad_are_refused_and_audited(client, world, peer, shared) -> None:  # type: ignore[no-untyped-def]
+    message = referral_from_abroad(world, shared={"gender": "Feminine", **shared})
+    envelope = federation.sign(message, ABROAD)
+    response = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "unknown code"
+    assert not Referral.objects.exists()
+    refusal = AuditEvent.objects.get(action="referrals.message_refused")
+    assert refusal.detail["reason"] == "unknown code"
+
+
+def test_known_codes_from_abroad_reach_the_linked_case(world, peer) -> None:  # type: ignore[no-untyped-def]
+    shared = {
+        "gender": "Feminine",
+        "citizenship": ["NG"],
+        "identification_country": "TH",
+        "country_of_origin": "NG",
+        "exploitation_countries": ["TH"],
+        "exploitation": ["SexualExploitation"],
+        "age": 24,
+    }
+    federation.receive(federation.sign(referral_from_abroad(world, shared=shared), ABROAD))
+    referral = services.accept(
+        actor=world.users["other_case_worker"], referral=Referral.objects.get()
+    )
+    linked = referral.linked_case
+    assert (linked.identification_country_id, linked.country_of_origin) == ("TH", "NG")
+    assert (linked.exploitation, linked.exploitation_countries) == (["SexualExploitation"], ["TH"])
+    assert (linked.person.gender, linked.person.citizenship) == ("Feminine", ["NG"])
+    assert linked.age_at_identification == 24
+
+
+def test_unknown_codes_kept_from_before_are_left_out_on_accept(world, peer) -> None:  # type: ignore[no-untyped-def]
+    federation.receive(federation.sign(referral_from_abroad(world), ABROAD))
+    referral = Referral.objects.get()
+    # A referral taken before codes were checked on receipt.
+    referral.shared = {
+        "gender": "Feminine",
+        "identification_country": "XX",
+        "country_of_origin": "QQ",
+        "exploitation": ["Nonsense"],
+    }
+    referral.save()
+    referral = services.accept(actor=world.users["other_case_worker"], referral=referral)
+    linked = referral.linked_case
+    linked.refresh_from_db()
+    assert linked.identification_country_id is None
+    assert (linked.country_of_origin, linked.exploitation) == ("", [])
+    assert linked.person.gender == "Feminine"
