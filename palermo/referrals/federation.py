@@ -328,13 +328,22 @@ def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
         raise MessageRefusedError("bad shared value")
     if unknown_codes(shared):
         raise MessageRefusedError("unknown code")
-    if message.get("kind") == Kind.CHILD and not (shared.get("child_safeguards") or {}).get(
-        "determination_done_on"
-    ):
-        raise MessageRefusedError("a child's referral without a best-interests determination")
     for text_field in ("note", "protection_needs", "need", "from_organisation"):
         if not isinstance(message.get(text_field, ""), str):
             raise MessageRefusedError("malformed message")
+    # The routes' own requirements, as services.check_referral applies them at home.
+    safeguards = shared.get("child_safeguards") or {}
+    if message.get("kind") == Kind.CHILD and not safeguards.get("determination_done_on"):
+        raise MessageRefusedError("a child's referral without a best-interests determination")
+    if message.get("kind") == Kind.CHILD and not safeguards.get("guardian_appointed_on"):
+        raise MessageRefusedError("a child's referral without a guardian")
+    if message.get("kind") == Kind.ASYLUM and not str(message.get("protection_needs", "")).strip():
+        raise MessageRefusedError("an asylum referral without the protection needs")
+    if (
+        message.get("kind") == Kind.ASYLUM
+        and not str(message.get("interview_language", "")).strip()
+    ):
+        raise MessageRefusedError("an asylum referral without the language of the interview")
     remote_id = str(message.get("referral", ""))[:64]
     if not remote_id or Referral.objects.filter(peer=peer, remote_id=remote_id).exists():
         raise MessageRefusedError("referral missing or already received")

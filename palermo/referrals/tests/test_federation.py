@@ -516,3 +516,62 @@ def test_unknown_codes_kept_from_before_are_left_out_on_accept(world, peer) -> N
     assert linked.identification_country_id is None
     assert (linked.country_of_origin, linked.exploitation) == ("", [])
     assert linked.person.gender == "Feminine"
+
+
+CHILD = {"determination_done_on": "2026-03-01", "guardian_appointed_on": "2026-02-01"}
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            {"kind": "child_protection", "shared": {"child_safeguards": {}}},
+            "a child's referral without a best-interests determination",
+        ),
+        (
+            {
+                "kind": "child_protection",
+                "shared": {"child_safeguards": {"determination_done_on": "2026-03-01"}},
+            },
+            "a child's referral without a guardian",
+        ),
+        (
+            {"kind": "asylum", "need": "asylum", "interview_language": "Tigrinya"},
+            "an asylum referral without the protection needs",
+        ),
+        (
+            {"kind": "asylum", "need": "asylum", "protection_needs": "Fears reprisals"},
+            "an asylum referral without the language of the interview",
+        ),
+        (
+            {"kind": "asylum", "protection_needs": " ", "interview_language": "Tigrinya"},
+            "an asylum referral without the protection needs",
+        ),
+    ],
+)
+def test_a_route_s_required_fields_are_required_from_abroad(  # type: ignore[no-untyped-def]
+    client, world, peer, change, reason
+) -> None:
+    envelope = federation.sign(referral_from_abroad(world, **change), ABROAD)
+    response = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == reason
+    assert not Referral.objects.exists()
+    assert AuditEvent.objects.get(action="referrals.message_refused").detail["reason"] == reason
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": "child_protection", "shared": {"gender": "Feminine", "child_safeguards": CHILD}},
+        {
+            "kind": "asylum",
+            "need": "asylum",
+            "protection_needs": "Fears reprisals",
+            "interview_language": "Tigrinya",
+        },
+    ],
+)
+def test_a_route_with_its_fields_is_taken_from_abroad(world, peer, change) -> None:  # type: ignore[no-untyped-def]
+    federation.receive(federation.sign(referral_from_abroad(world, **change), ABROAD))
+    assert Referral.objects.get().kind == change["kind"]
