@@ -23,6 +23,7 @@ from palermo.cases import sharing
 from palermo.cases.access import case_access as access_to_case
 from palermo.cases.models import Case, ConsentPurpose
 from palermo.geo.models import Country
+from palermo.referrals import access as referral_access
 from palermo.referrals import vocabulary
 from palermo.referrals.models import (
     OPEN_STATUSES,
@@ -508,7 +509,7 @@ def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
 @transaction.atomic
 def cancel(*, actor: User, referral: Referral) -> Referral:
     """The referring organisation withdraws a referral not yet answered."""
-    if referral.case is None or not access_to_case(actor, referral.case).change:
+    if not referral_access.can_cancel(actor, referral):
         raise PermissionDenied(_("You cannot cancel this referral."))
     if referral.status not in OPEN_STATUSES:
         raise ValidationError(_("Only a referral waiting for an answer is cancelled."))

@@ -22,6 +22,7 @@ from palermo.cases import sharing
 from palermo.cases.access import case_access, visible_cases
 from palermo.core.pagination import CappedPaginator
 from palermo.geo.models import Country
+from palermo.referrals import access as referral_access
 from palermo.referrals import selectors, services, statistics, vocabulary
 from palermo.referrals.forms import AnswerForm, CompleteForm, ReferralForm, ServiceForm, initial_for
 from palermo.referrals.models import (
@@ -256,9 +257,8 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
             if answering and referral.status == ReferralStatus.ACCEPTED
             else None,
             "cancellable": not receiving
-            and referral.case is not None
             and referral.status in OPEN_STATUSES
-            and case_access(user, referral.case).change,
+            and referral_access.can_cancel(user, referral),
             "overdue": referral.status in OPEN_STATUSES and referral.respond_by < timezone.now(),
         },
     )

@@ -349,3 +349,31 @@ def test_rotate_keys_re_encrypts_the_referrals(world, case, settings, capsys) ->
     declined = Referral.objects.get(pk=declined.pk)
     assert (done.note, done.outcome) == ("Housing first", "Housed")
     assert (declined.note, declined.decline_reason) == ("Second try", "No beds")
+
+
+def test_a_third_organisation_with_a_whole_case_grant_reads_no_referral(  # type: ignore[no-untyped-def]
+    client, login_as, world, case
+) -> None:
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory, OrganisationFactory
+    from palermo.referrals import selectors
+
+    consent(world, case)
+    referral = send(world, case)
+    services.decline(
+        actor=world.users["other_case_worker"],
+        referral=referral,
+        reason="No beds; the woman speaks only Edo",
+    )
+    open_one = send(world, case)
+    third = OrganisationFactory(acronym="AGC", country_id="NG")
+    case_services.grant_access(case, world.users["supervisor"], third, "Joint case", False)
+    outsider = MembershipFactory(organisation=third, role=Role.SUPERVISOR).user
+    assert case_access(outsider, case).view  # the case, yes
+    assert not selectors.referrals_for(outsider).exists()  # its referrals, no
+    login_as(outsider)
+    assert client.get(f"/referrals/{referral.pk}/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.cancel(actor=outsider, referral=open_one)
+    # The referring organisation still reads both.
+    assert selectors.referrals_for(world.users["case_worker"]).count() == 2
