@@ -342,9 +342,12 @@ def _tell_peer(referral: Referral, status: str, **content: Any) -> None:
 def mark_received(*, actor: User, referral: Referral) -> Referral:
     """The receiving organisation opened it."""
     target = _receiving(actor, referral, change=False)
-    if referral.status == ReferralStatus.SENT:
-        referral.status = ReferralStatus.RECEIVED
-        referral.save(update_fields=["status", "updated_at"])
+    # Only a referral still "sent" now: one cancelled meanwhile stays cancelled.
+    opened = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT).update(
+        status=ReferralStatus.RECEIVED, updated_at=timezone.now()
+    )
+    _lock(referral)
+    if opened:
         _event(referral, ReferralStatus.RECEIVED, actor)
         _audit("received", actor, referral, target)
     return referral
@@ -420,6 +423,8 @@ def _sync_grant(case: Case, target: Organisation, actor: User | None) -> None:
     """Make the limited grant of ``target`` on ``case`` show exactly what its accepted
     referrals share, as consent allows now: the union of their fields, or nothing when none is
     accepted any more. An unlimited grant given by hand is never touched."""
+    # One writer per case at a time: two answers at once would both make a grant.
+    Case.objects.select_for_update().filter(pk=case.pk).exists()
     current = case.grants.filter(organisation=target, revoked_at__isnull=True).first()
     accepted = list(
         Referral.objects.filter(case=case, to_organisation=target, status=ReferralStatus.ACCEPTED)
@@ -511,6 +516,7 @@ def cancel(*, actor: User, referral: Referral) -> Referral:
     """The referring organisation withdraws a referral not yet answered."""
     if not referral_access.can_cancel(actor, referral):
         raise PermissionDenied(_("You cannot cancel this referral."))
+    _lock(referral)  # answered meanwhile: too late to cancel
     if referral.status not in OPEN_STATUSES:
         raise ValidationError(_("Only a referral waiting for an answer is cancelled."))
     referral.status = ReferralStatus.CANCELLED
@@ -553,10 +559,16 @@ def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False
     loses its free texts and shared values: from the referring case, and to the case this
     organisation opened on accepting one (``linked_case``)."""
     ended = 0
-    for referral in Referral.objects.filter(
-        case=case,
-        status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
-    ).select_related("grant"):
+    # Locked: an answer being written at the same time is read once committed (an accept's
+    # new grant is then revoked too).
+    for referral in (
+        Referral.objects.select_for_update(of=("self",))
+        .filter(
+            case=case,
+            status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
+        )
+        .select_related("grant")
+    ):
         if referral.status == ReferralStatus.COMPLETED and referral.peer_id is None:
             continue  # its grant ended with it
         if referral.grant is not None and referral.grant.revoked_at is None:

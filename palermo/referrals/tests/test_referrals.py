@@ -377,3 +377,48 @@ def test_a_third_organisation_with_a_whole_case_grant_reads_no_referral(  # type
         services.cancel(actor=outsider, referral=open_one)
     # The referring organisation still reads both.
     assert selectors.referrals_for(world.users["case_worker"]).count() == 2
+
+
+def test_opening_a_referral_cancelled_meanwhile_does_not_reopen_it(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    referral = send(world, case)
+    opened_page = Referral.objects.get(pk=referral.pk)  # the receiver's copy, read before
+    services.cancel(actor=world.users["case_worker"], referral=referral)
+    services.mark_received(actor=world.users["other_case_worker"], referral=opened_page)
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.CANCELLED
+    assert opened_page.status == ReferralStatus.CANCELLED
+    with pytest.raises(ValidationError):
+        services.accept(actor=world.users["other_case_worker"], referral=opened_page)
+    assert not AuditEvent.objects.filter(action="referrals.received").exists()
+
+
+def test_a_referral_answered_meanwhile_is_not_cancelled(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    referral = send(world, case)
+    senders_copy = Referral.objects.get(pk=referral.pk)  # read before the answer
+    services.accept(actor=world.users["other_case_worker"], referral=referral)
+    with pytest.raises(ValidationError, match="waiting for an answer"):
+        services.cancel(actor=world.users["case_worker"], referral=senders_copy)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+    assert shared_access(world.users["other_case_worker"], case) is not None
+
+
+def test_status_changes_lock_their_rows(world, case) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not connection.features.has_select_for_update:
+        pytest.skip("this database has no row locks")
+    consent(world, case)
+    referral = send(world, case)
+    with CaptureQueriesContext(connection) as accepting:
+        services.accept(actor=world.users["other_case_worker"], referral=referral)
+    assert any(
+        "FOR UPDATE" in q["sql"] and 'FROM "cases_case"' in q["sql"] for q in accepting
+    )  # the case, while its grant is rebuilt
+    with CaptureQueriesContext(connection) as withdrawing:
+        consent(world, case, decision="withdrawn")
+    assert any(
+        "FOR UPDATE" in q["sql"] and 'FROM "referrals_referral"' in q["sql"] for q in withdrawing
+    )
