@@ -503,7 +503,12 @@ def deliver(message: Message, timeout: float = 20) -> bool:
     (:func:`_refused`). Network errors and 5xx are retried at the next run, up to
     ``MAX_ATTEMPTS``."""
     peer = message.peer
-    if peer is None or not peer.url or not message.envelope:
+    if peer is None or not message.envelope:
+        return False
+    if not peer.is_active or not peer.url.startswith("https://"):
+        # A peer deactivated (its key compromised, say) or without an https address gets
+        # nothing: the message is dropped, as refused, and the worker told.
+        _refused(message, "installation not active" if not peer.is_active else "no https address")
         return False
     content = dict(message.envelope)
     if content.get("type") == "referral":

@@ -575,3 +575,28 @@ def test_a_route_s_required_fields_are_required_from_abroad(  # type: ignore[no-
 def test_a_route_with_its_fields_is_taken_from_abroad(world, peer, change) -> None:  # type: ignore[no-untyped-def]
     federation.receive(federation.sign(referral_from_abroad(world, **change), ABROAD))
     assert Referral.objects.get().kind == change["kind"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"is_active": False}, "installation not active"),
+        ({"url": "http://palermo.abroad.example"}, "no https address"),
+    ],
+)
+def test_an_inactive_or_plain_http_peer_gets_nothing(
+    world, peer, monkeypatch, change, reason
+) -> None:  # type: ignore[no-untyped-def]
+    referral = queued_referral_abroad(world, peer)
+    for name, value in change.items():
+        setattr(peer, name, value)
+    peer.save()
+    posted = capture_delivery(monkeypatch)
+    assert not federation.deliver(Message.objects.get(kind="referral"))
+    assert posted == {}
+    sent = Message.objects.get(kind="referral")
+    assert sent.outcome == f"refused: {reason}"
+    assert sent.envelope_enc == ""
+    assert not federation.waiting().exists()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REFUSED
