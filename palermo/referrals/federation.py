@@ -549,6 +549,21 @@ def deliver(message: Message, timeout: float = 20) -> bool:
         message.delivered_at = timezone.now()
         message.envelope_enc = ""  # delivered: what was shared need not stay here
         message.save(update_fields=["delivered_at", "envelope_enc"])
+        referral = message.referral
+        # What left, and when: the names of the values read at delivery, never the values.
+        record(
+            action="referrals.message_delivered",
+            organisation=(referral.from_organisation or referral.to_organisation)
+            if referral
+            else None,
+            target=message,
+            detail={
+                "peer": peer.installation_id,
+                "type": message.kind,
+                "fields": sorted(content.get("shared") or {}),
+                "status": content.get("status", ""),
+            },
+        )
     elif message.attempts >= MAX_ATTEMPTS:
         _refused(message, f"no answer after {message.attempts} attempts")
     return ok

@@ -576,6 +576,7 @@ def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False
         referral.status = ReferralStatus.REVOKED
         referral.save(update_fields=["status", "updated_at"])
         _event(referral, ReferralStatus.REVOKED, actor)
+        _audit("revoked", actor, referral, referral.from_organisation, erasure=erasure)
         if referral.peer_id is not None and _unsend(referral):
             _tell_peer(referral, ReferralStatus.REVOKED)
         ended += 1

@@ -228,12 +228,15 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
     if answering and referral.status == ReferralStatus.SENT:
         services.mark_received(actor=user, referral=referral)
     shared = selectors.shared_for(user, referral) if receiving else None
-    if shared and referral.include_identifiers:
+    if shared:
+        # Every read of what was shared (asylum grounds and forms of exploitation as much as
+        # identifiers): which fields, never their values.
         record(
             action="referrals.shared_viewed",
             actor=user,
             organisation=referral.to_organisation,
             target=referral,
+            detail={"fields": sorted(shared)},
         )
     return render(
         request,

@@ -600,3 +600,14 @@ def test_an_inactive_or_plain_http_peer_gets_nothing(
     assert not federation.waiting().exists()
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.REFUSED
+
+
+def test_what_left_and_when_is_audited(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    queued_referral_abroad(world, peer)
+    capture_delivery(monkeypatch)
+    message = Message.objects.get(kind="referral")
+    assert federation.deliver(message)
+    delivered = AuditEvent.objects.get(action="referrals.message_delivered")
+    assert delivered.detail["fields"] == ["gender"]
+    assert delivered.detail["peer"] == "palermo.abroad.example"
+    assert "Feminine" not in str(delivered.detail)

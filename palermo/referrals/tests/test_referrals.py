@@ -422,3 +422,16 @@ def test_status_changes_lock_their_rows(world, case) -> None:  # type: ignore[no
     assert any(
         "FOR UPDATE" in q["sql"] and 'FROM "referrals_referral"' in q["sql"] for q in withdrawing
     )
+
+
+def test_revoking_and_reading_what_was_shared_are_audited(client, login_as, world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    referral = send(world, case, fields=("gender", "exploitation"))  # no identifier
+    login_as(world.users["other_case_worker"])
+    assert client.get(f"/referrals/{referral.pk}/").status_code == 200
+    read = AuditEvent.objects.get(action="referrals.shared_viewed")
+    assert read.detail["fields"] == ["exploitation", "gender"]
+    services.accept(actor=world.users["other_case_worker"], referral=referral)
+    consent(world, case, decision="withdrawn")
+    revoked = AuditEvent.objects.get(action="referrals.revoked")
+    assert revoked.object_id == str(referral.pk)
