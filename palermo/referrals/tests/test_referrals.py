@@ -70,6 +70,9 @@ def test_identifiers_only_when_consent_covers_them(world, case) -> None:  # type
 
 def test_the_receiving_organisation_sees_exactly_the_shared_fields(world, case) -> None:  # type: ignore[no-untyped-def]
     consent(world, case)
+    Case.objects.filter(pk=case.pk).update(exploitation=["SexualExploitation"])
+    case.refresh_from_db()
+    assert case.age_at_identification is not None
     referral = send(world, case, fields=("gender", "exploitation", "age"))
     receiver = world.users["other_case_worker"]
     services.mark_received(actor=receiver, referral=referral)
@@ -91,27 +94,60 @@ def test_the_receiving_organisation_sees_exactly_the_shared_fields(world, case) 
     assert linked.identification_place == ""
     assert linked.narrative == ""
     assert linked.person.birth_date == ""
+    # ... and holds the shared ones.
+    assert linked.person.gender == case.person.gender
+    assert linked.exploitation == case.exploitation
+    assert linked.age_at_identification == case.age_at_identification
     # The referring organisation sees the status, not the receiving organisation's case.
     assert not visible_cases(world.users["case_worker"]).filter(pk=linked.pk).exists()
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"referrals.sent", "referrals.received", "referrals.accepted", "case.granted"} <= actions
 
 
-def test_declining_gives_no_access_and_revoking_consent_removes_it(world, case) -> None:  # type: ignore[no-untyped-def]
+def test_declining_gives_no_access_and_revoking_consent_removes_it(  # type: ignore[no-untyped-def]
+    client, login_as, world, case
+) -> None:
+    from palermo.referrals import selectors
+
     consent(world, case)
     receiver = world.users["other_case_worker"]
+    login_as(receiver)
+    gender = case.person.gender
+    nothing = "Nothing is shared with your organisation any more"
+
+    def page(referral) -> str:  # type: ignore[no-untyped-def]
+        return client.get(f"/referrals/{referral.pk}/").content.decode()
+
     declined = send(world, case)
+    # Before the answer, the receiver reads the shared fields (so that losing them can show).
+    assert selectors.shared_for(receiver, declined) == {
+        "gender": gender,
+        "exploitation": case.exploitation,
+    }
+    assert nothing not in page(declined)
     with pytest.raises(ValidationError, match="Say why"):
         services.decline(actor=receiver, referral=declined, reason=" ")
     services.decline(actor=receiver, referral=declined, reason="No place for men")
+    declined.refresh_from_db()
+    assert selectors.shared_for(receiver, declined) is None
+    assert nothing in page(declined)
     assert shared_access(receiver, case) is None
+    cancelled = send(world, case)
+    assert nothing not in page(cancelled)
+    services.cancel(actor=world.users["case_worker"], referral=cancelled)
+    assert nothing in page(cancelled)
     accepted = send(world, case)
     services.accept(actor=receiver, referral=accepted)
+    accepted.refresh_from_db()
     assert shared_access(receiver, case) is not None
+    assert selectors.shared_for(receiver, accepted)
+    assert nothing not in page(accepted)
     consent(world, case, decision="withdrawn")
     assert shared_access(receiver, case) is None
     accepted.refresh_from_db()
     assert accepted.status == ReferralStatus.REVOKED
+    assert selectors.shared_for(receiver, accepted) is None
+    assert nothing in page(accepted)
 
 
 def test_only_the_receiving_organisation_answers(world, case) -> None:  # type: ignore[no-untyped-def]
