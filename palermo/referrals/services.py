@@ -500,6 +500,12 @@ def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
     referral.status = ReferralStatus.COMPLETED
     referral.outcome = _clean(outcome)[:5000]
     referral.completed_at = timezone.now()
+    if referral.case_id is None:
+        # From abroad: the linked case holds what came with it; the referral keeps nothing of
+        # the person (at home, completing ends the grant likewise).
+        referral.shared = {}
+        referral.note = ""
+        referral.protection_needs = ""
     referral.save()
     # Done: the linked case is the receiving organisation's record; what this referral shared
     # stops being shared (unless another accepted referral shares it too).

@@ -611,3 +611,23 @@ def test_what_left_and_when_is_audited(world, peer, monkeypatch) -> None:  # typ
     assert delivered.detail["fields"] == ["gender"]
     assert delivered.detail["peer"] == "palermo.abroad.example"
     assert "Feminine" not in str(delivered.detail)
+
+
+def test_a_referral_from_abroad_keeps_nothing_of_the_person_once_completed(  # type: ignore[no-untyped-def]
+    client, login_as, world, peer
+) -> None:
+    from palermo.referrals import selectors
+
+    message = referral_from_abroad(world, note="Ada Obi, phone 0803")
+    federation.receive(federation.sign(message, ABROAD))
+    receiver = world.users["other_case_worker"]
+    referral = services.accept(actor=receiver, referral=Referral.objects.get())
+    assert selectors.shared_for(receiver, referral)
+    services.complete(actor=receiver, referral=referral, outcome="Housed")
+    referral = Referral.objects.get()
+    assert selectors.shared_for(receiver, referral) is None
+    assert (referral.shared_enc, referral.note_enc, referral.protection_needs_enc) == ("", "", "")
+    login_as(receiver)
+    assert "Ada Obi" not in client.get(f"/referrals/{referral.pk}/").content.decode()
+    # The linked case is the organisation's record of the person.
+    assert referral.linked_case.person.gender == "Feminine"
