@@ -87,7 +87,11 @@ KEPT = {
     "status",
 }
 MAX_AGE = datetime.timedelta(days=1)
+# From the sending side: the person's consent no longer covers identifiers; the receiving side
+# drops them from what it keeps of the referral (its status does not change).
+NARROWED = "narrowed"
 STATUSES_IN = {
+    NARROWED,
     ReferralStatus.ACCEPTED,
     ReferralStatus.DECLINED,
     ReferralStatus.COMPLETED,
@@ -393,7 +397,7 @@ def _status(peer: Peer, message: dict[str, Any]) -> Referral:
     if referral is None:
         raise MessageRefusedError("unknown referral")
     # The receiving side answers our referrals; the sending side withdraws its own.
-    allowed = (
+    allowed: dict[str, set[str]] = (
         {
             ReferralStatus.ACCEPTED: {ReferralStatus.SENT, ReferralStatus.RECEIVED},
             ReferralStatus.DECLINED: {ReferralStatus.SENT, ReferralStatus.RECEIVED},
@@ -409,8 +413,19 @@ def _status(peer: Peer, message: dict[str, Any]) -> Referral:
             },
         }
     )
+    if sent_by_us is None:
+        allowed[NARROWED] = {*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED}
     if referral.status not in allowed.get(status, set()):
         raise MessageRefusedError("status not allowed now")
+    if status == NARROWED:
+        from palermo.cases import sharing
+
+        identifiers = set(sharing.identifier_fields())
+        referral.shared = {k: v for k, v in (referral.shared or {}).items() if k not in identifiers}
+        referral.fields = [name for name in referral.fields if name not in identifiers]
+        referral.include_identifiers = False
+        referral.save()
+        return referral
     referral.status = status
     if status == ReferralStatus.DECLINED:
         referral.decline_reason = str(message.get("reason", ""))[:5000]

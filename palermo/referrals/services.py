@@ -623,6 +623,32 @@ def follow_consent(case: Case) -> int:
     return end_for_case(case)
 
 
+@transaction.atomic
+def follow_narrowed_consent(case: Case) -> int:
+    """After consent to referral stops covering identifiers: every referral of the case that
+    carried identifiers to another installation, and still shares there, tells it to drop
+    them (``narrowed``). One not yet delivered needs nothing: its values are read when it
+    leaves. Returns how many were told."""
+    from palermo.referrals import federation
+    from palermo.referrals.models import Message
+
+    told = 0
+    for referral in Referral.objects.select_for_update().filter(
+        case=case,
+        peer__isnull=False,
+        include_identifiers=True,
+        status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
+    ):
+        delivered = Message.objects.filter(
+            referral=referral, kind="referral", delivered_at__isnull=False
+        ).exists()
+        if delivered:
+            _tell_peer(referral, federation.NARROWED)
+            _audit("narrowed", None, referral, referral.from_organisation)
+            told += 1
+    return told
+
+
 def overdue(now: datetime.datetime | None = None) -> Any:
     """Referrals whose answer is late."""
     return Referral.objects.filter(

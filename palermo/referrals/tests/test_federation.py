@@ -631,3 +631,45 @@ def test_a_referral_from_abroad_keeps_nothing_of_the_person_once_completed(  # t
     assert "Ada Obi" not in client.get(f"/referrals/{referral.pk}/").content.decode()
     # The linked case is the organisation's record of the person.
     assert referral.linked_case.person.gender == "Feminine"
+
+
+def test_narrowed_consent_reaches_the_other_installation(world, peer) -> None:  # type: ignore[no-untyped-def]
+    worker = world.users["case_worker"]
+    case = make_case(world.agency, worker)
+    today = timezone.localdate()
+    case_services.record_consent(
+        case, worker, "referral", "given", "person", today, covers_identifiers=True
+    )
+    services.refer_abroad(
+        actor=worker,
+        case=case,
+        peer=peer,
+        remote_organisation="SHELTER-X",
+        data=services.ReferralData(to_organisation=None, need="shelter", fields=["name", "gender"]),
+    )
+    Message.objects.update(delivered_at=timezone.now(), envelope_enc="")
+    case_services.record_consent(case, worker, "referral", "given", "person", today)
+    statuses = [m.body.get("status") for m in Message.objects.filter(kind="status")]
+    assert statuses == ["narrowed"]
+    assert AuditEvent.objects.filter(action="referrals.narrowed").count() == 1
+
+
+def test_a_narrowed_referral_from_abroad_drops_the_identifiers(world, peer) -> None:  # type: ignore[no-untyped-def]
+    shared = {"gender": "Feminine", "name": "Ada Obi", "phone": "0803"}
+    federation.receive(federation.sign(referral_from_abroad(world, shared=shared), ABROAD))
+    narrowed = {
+        "format": federation.FORMAT,
+        "id": "n-1",
+        "sender": "palermo.abroad.example",
+        "recipient": settings.PALERMO_INSTALLATION_ID,
+        "sent_at": timezone.now().isoformat(),
+        "type": "status",
+        "referral": "r-1",
+        "status": "narrowed",
+    }
+    federation.receive(federation.sign(narrowed, ABROAD))
+    referral = Referral.objects.get()
+    assert referral.shared == {"gender": "Feminine"}
+    assert referral.fields == ["gender"]
+    assert not referral.include_identifiers
+    assert referral.status == ReferralStatus.SENT
