@@ -57,11 +57,12 @@ class Encrypted:
 
 
 def encrypted_columns() -> dict[type[models.Model], list[str]]:
-    """The columns holding ciphertext, per model (rotate_keys and the dump test walk them)."""
+    """The columns holding ciphertext, per model, in every installed app (rotate_keys and the
+    dump test walk them): a ``*_enc`` column holds ciphertext wherever it is."""
     from django.apps import apps
 
     found = {}
-    for model in apps.get_app_config("cases").get_models():
+    for model in apps.get_models():
         columns = [f.name for f in model._meta.concrete_fields if f.name.endswith("_enc")]
         if columns:
             found[model] = columns

@@ -409,6 +409,9 @@ def record_consent(
         case.grants.filter(revoked_at__isnull=True, include_identifiers=True).update(
             include_identifiers=False
         )
+        from palermo.referrals.services import follow_narrowed_consent
+
+        follow_narrowed_consent(case)
     return consent
 
 

@@ -192,7 +192,7 @@ def erase_person(case: Case, actor: User, reason: str) -> dict[str, Any]:
     from palermo.referrals.services import end_for_case  # referrals build on cases
 
     for each in Case.objects.filter(person=person):
-        end_for_case(each, actor)
+        end_for_case(each, actor, erasure=True)
     for each in Case.objects.select_for_update(of=("self",)).filter(person=person):
         if consents_to(each, ConsentPurpose.STATISTICS):
             _strip(each)
@@ -231,7 +231,9 @@ def _strip(case: Case) -> None:
     # Forms opened before the erasure can no longer save: their row version is stale.
     Case.objects.filter(pk=case.pk).update(row_version=F("row_version") + 1)
     for model, columns in encrypted_columns().items():
-        if model is Person:
+        # The case's own records; other apps clear what they keep of the person themselves
+        # (referrals: erase_person calls referrals.services.end_for_case(erasure=True)).
+        if model is Person or model._meta.app_label != "cases":
             continue
         manager = model._default_manager
         rows = manager.filter(pk=case.pk) if model is Case else manager.filter(case=case)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import urllib.error
 import urllib.request
 import uuid
 from typing import Any
@@ -86,7 +87,11 @@ KEPT = {
     "status",
 }
 MAX_AGE = datetime.timedelta(days=1)
+# From the sending side: the person's consent no longer covers identifiers; the receiving side
+# drops them from what it keeps of the referral (its status does not change).
+NARROWED = "narrowed"
 STATUSES_IN = {
+    NARROWED,
     ReferralStatus.ACCEPTED,
     ReferralStatus.DECLINED,
     ReferralStatus.COMPLETED,
@@ -101,6 +106,15 @@ class MessageRefusedError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class _AlreadyReceivedError(Exception):
+    """A signed message this installation already took (its sender did not get the answer):
+    answered as taken again, and nothing changes."""
+
+    def __init__(self, kept: Message) -> None:
+        super().__init__(kept.message_id)
+        self.kept = kept
 
 
 def canonical(message: dict[str, Any]) -> bytes:
@@ -170,14 +184,15 @@ def verify(envelope: Any) -> tuple[Peer, dict[str, Any]]:
         raise MessageRefusedError("message too old or from the future")
     if any("\x00" in str(value) for value in _strings(message)):
         raise MessageRefusedError("malformed message")
-    if (
+    taken = (
         Message.objects.filter(
             direction=Message.Direction.IN, peer=peer, message_id=str(message.get("id"))[:64]
         )
         .exclude(outcome__startswith="refused")
-        .exists()
-    ):
-        raise MessageRefusedError("message already received")
+        .first()
+    )
+    if taken is not None:
+        raise _AlreadyReceivedError(taken)
     return peer, message
 
 
@@ -235,6 +250,8 @@ def receive(envelope: Any) -> Message:
                 detail={"sender": peer.installation_id, "type": kept.kind},
             )
             return kept
+    except _AlreadyReceivedError as again:
+        return again.kept
     except MessageRefusedError as refused:
         keep_refusal(envelope, refused.reason)
         raise
@@ -273,6 +290,30 @@ def _apply(peer: Peer, message: dict[str, Any]) -> Referral:
     raise MessageRefusedError("unknown message type")
 
 
+# The shared fields holding codes of the standard, with the standard field whose list they
+# come from (as a case here checks them); the country of identification is a country of the
+# countries table.
+SHARED_CODED = {
+    "gender": "prs_Gender",
+    "citizenship": "prs_Citizenship",
+    "exploitation": "vic_TypeOfExploitation",
+    "country_of_origin": "prs_Citizenship",
+    "exploitation_countries": "prs_Citizenship",
+}
+
+
+def unknown_codes(shared: dict[str, Any]) -> list[str]:
+    """The shared fields whose values are not codes this installation knows."""
+    from palermo.cases import services as case_services
+    from palermo.geo.models import Country
+
+    unknown = list(case_services.check_codes(shared, SHARED_CODED))
+    country = shared.get("identification_country")
+    if country and not Country.objects.filter(iso2=country).exists():
+        unknown.append("identification_country")
+    return sorted(unknown)
+
+
 def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
     target = Organisation.objects.filter(
         acronym=str(message.get("to_organisation", ""))[:30], is_active=True
@@ -289,13 +330,24 @@ def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
         raise MessageRefusedError("unknown shared field")
     if not all(sharing.valid(name, value) for name, value in shared.items()):
         raise MessageRefusedError("bad shared value")
-    if message.get("kind") == Kind.CHILD and not (shared.get("child_safeguards") or {}).get(
-        "determination_done_on"
-    ):
-        raise MessageRefusedError("a child's referral without a best-interests determination")
+    if unknown_codes(shared):
+        raise MessageRefusedError("unknown code")
     for text_field in ("note", "protection_needs", "need", "from_organisation"):
         if not isinstance(message.get(text_field, ""), str):
             raise MessageRefusedError("malformed message")
+    # The routes' own requirements, as services.check_referral applies them at home.
+    safeguards = shared.get("child_safeguards") or {}
+    if message.get("kind") == Kind.CHILD and not safeguards.get("determination_done_on"):
+        raise MessageRefusedError("a child's referral without a best-interests determination")
+    if message.get("kind") == Kind.CHILD and not safeguards.get("guardian_appointed_on"):
+        raise MessageRefusedError("a child's referral without a guardian")
+    if message.get("kind") == Kind.ASYLUM and not str(message.get("protection_needs", "")).strip():
+        raise MessageRefusedError("an asylum referral without the protection needs")
+    if (
+        message.get("kind") == Kind.ASYLUM
+        and not str(message.get("interview_language", "")).strip()
+    ):
+        raise MessageRefusedError("an asylum referral without the language of the interview")
     remote_id = str(message.get("referral", ""))[:64]
     if not remote_id or Referral.objects.filter(peer=peer, remote_id=remote_id).exists():
         raise MessageRefusedError("referral missing or already received")
@@ -345,7 +397,7 @@ def _status(peer: Peer, message: dict[str, Any]) -> Referral:
     if referral is None:
         raise MessageRefusedError("unknown referral")
     # The receiving side answers our referrals; the sending side withdraws its own.
-    allowed = (
+    allowed: dict[str, set[str]] = (
         {
             ReferralStatus.ACCEPTED: {ReferralStatus.SENT, ReferralStatus.RECEIVED},
             ReferralStatus.DECLINED: {ReferralStatus.SENT, ReferralStatus.RECEIVED},
@@ -361,8 +413,19 @@ def _status(peer: Peer, message: dict[str, Any]) -> Referral:
             },
         }
     )
+    if sent_by_us is None:
+        allowed[NARROWED] = {*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED}
     if referral.status not in allowed.get(status, set()):
         raise MessageRefusedError("status not allowed now")
+    if status == NARROWED:
+        from palermo.cases import sharing
+
+        identifiers = set(sharing.identifier_fields())
+        referral.shared = {k: v for k, v in (referral.shared or {}).items() if k not in identifiers}
+        referral.fields = [name for name in referral.fields if name not in identifiers]
+        referral.include_identifiers = False
+        referral.save()
+        return referral
     referral.status = status
     if status == ReferralStatus.DECLINED:
         referral.decline_reason = str(message.get("reason", ""))[:5000]
@@ -426,10 +489,41 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
+# A message no answer came for (network errors, 5xx) after this many runs is given up.
+MAX_ATTEMPTS = 50
+# What a peer answers for a message it already took (an older Palermo refuses it so).
+ALREADY_RECEIVED = "message already received"
+
+
+def waiting() -> Any:
+    """The outgoing messages still to deliver: neither delivered nor refused."""
+    return Message.objects.filter(
+        direction=Message.Direction.OUT, delivered_at__isnull=True, outcome=""
+    )
+
+
+def _refusal_reason(error: urllib.error.HTTPError) -> str:
+    """The reason a peer's inbox gave for refusing (``{"error": {"message": ...}}``)."""
+    try:
+        body = json.loads(error.read(4096) or b"{}")
+        reason = body["error"]["message"]
+    except (ValueError, KeyError, TypeError, OSError):
+        reason = ""
+    return _printable(reason or f"HTTP {error.code}", 150)
+
+
 def deliver(message: Message, timeout: float = 20) -> bool:
-    """POST one queued message to its peer's inbox; True when the peer took it."""
+    """POST one queued message to its peer's inbox; True when the peer took it. A refusal
+    (HTTP 4xx) is final: the message is kept as refused and the worker told
+    (:func:`_refused`). Network errors and 5xx are retried at the next run, up to
+    ``MAX_ATTEMPTS``."""
     peer = message.peer
-    if peer is None or not peer.url or not message.envelope:
+    if peer is None or not message.envelope:
+        return False
+    if not peer.is_active or not peer.url.startswith("https://"):
+        # A peer deactivated (its key compromised, say) or without an https address gets
+        # nothing: the message is dropped, as refused, and the worker told.
+        _refused(message, "installation not active" if not peer.is_active else "no https address")
         return False
     content = dict(message.envelope)
     if content.get("type") == "referral":
@@ -453,13 +547,71 @@ def deliver(message: Message, timeout: float = 20) -> bool:
         headers={"Content-Type": "application/json"},
         method="POST",
     )
+    message.attempts += 1
+    message.save(update_fields=["attempts"])
     try:
         with _OPENER.open(request, timeout=timeout) as response:
             ok = 200 <= response.status < 300
+    except urllib.error.HTTPError as error:
+        reason = _refusal_reason(error)
+        if 400 <= error.code < 500 and reason != ALREADY_RECEIVED:
+            _refused(message, reason)
+            return False
+        ok = 400 <= error.code < 500  # already received: it was delivered before
     except OSError:
-        return False
+        ok = False
     if ok:
         message.delivered_at = timezone.now()
         message.envelope_enc = ""  # delivered: what was shared need not stay here
         message.save(update_fields=["delivered_at", "envelope_enc"])
+        referral = message.referral
+        # What left, and when: the names of the values read at delivery, never the values.
+        record(
+            action="referrals.message_delivered",
+            organisation=(referral.from_organisation or referral.to_organisation)
+            if referral
+            else None,
+            target=message,
+            detail={
+                "peer": peer.installation_id,
+                "type": message.kind,
+                "fields": sorted(content.get("shared") or {}),
+                "status": content.get("status", ""),
+            },
+        )
+    elif message.attempts >= MAX_ATTEMPTS:
+        _refused(message, f"no answer after {message.attempts} attempts")
     return ok
+
+
+@transaction.atomic
+def _refused(message: Message, reason: str) -> None:
+    """A message the peer refused (or that never got through): kept as refused, without the
+    person's data, never sent again; a referral it carried is marked refused; audited, and
+    the worker who referred (or the receiving organisation's case workers) told."""
+    from palermo.referrals import services
+
+    message.outcome = f"refused: {reason}"[:200]
+    message.envelope_enc = ""
+    message.save(update_fields=["outcome", "envelope_enc"])
+    referral = message.referral
+    if referral is None:
+        return
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if message.kind == "referral" and referral.status in OPEN_STATUSES:
+        referral.status = ReferralStatus.REFUSED
+        referral.answered_at = timezone.now()
+        referral.save(update_fields=["status", "answered_at", "updated_at"])
+        ReferralEvent.objects.create(referral=referral, status=ReferralStatus.REFUSED)
+    record(
+        action="referrals.message_refused_by_peer",
+        organisation=referral.from_organisation or referral.to_organisation,
+        target=message,
+        detail={
+            "reason": reason,
+            "peer": message.peer.installation_id if message.peer else "",
+            "type": message.kind,
+            "referral": str(referral.pk),
+        },
+    )
+    services.tell_of_refusal(referral, message.kind, reason)

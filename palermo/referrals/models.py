@@ -127,6 +127,8 @@ class ReferralStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     REVOKED = "revoked", _("Consent withdrawn")
+    # Sent to another installation, which refused it (or never took it): final.
+    REFUSED = "refused", _("Refused by the other installation")
 
 
 OPEN_STATUSES = frozenset({ReferralStatus.SENT, ReferralStatus.RECEIVED})
@@ -304,6 +306,9 @@ class Message(models.Model):
     # once delivered.
     envelope_enc = models.TextField(blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Outgoing: how many times delivery was tried (a peer away or failing is retried, up to a
+    # cap: federation.MAX_ATTEMPTS).
+    attempts = models.PositiveSmallIntegerField(default=0)
     referral = models.ForeignKey(
         Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )

@@ -13,6 +13,7 @@ from palermo.cases import services as case_services
 from palermo.cases import sharing
 from palermo.cases.access import shared_access, visible_cases
 from palermo.cases.models import ConsentPurpose
+from palermo.referrals import access as referral_access
 from palermo.referrals.models import (
     OPEN_STATUSES,
     Availability,
@@ -131,8 +132,14 @@ def referrals_for(user: User | AnonymousUser) -> QuerySet[Referral]:
     the referral names a case reference) or received (to their case workers)."""
     receiving = [o.pk for o in access.organisations_where(user, access.Action.VIEW_CASES)]
     return Referral.objects.filter(
-        # Sent: by the cases the user sees (a referral names its case).
-        Q(case__in=visible_cases(user).values("pk")) | Q(to_organisation_id__in=receiving)
+        # Sent: by the cases the user sees (a referral names its case), of the user's own
+        # organisations (a whole-case grant to a third organisation shows it the case, not the
+        # referrals and their answers).
+        Q(
+            case__in=visible_cases(user).values("pk"),
+            from_organisation_id__in=referral_access.sending_organisations(user),
+        )
+        | Q(to_organisation_id__in=receiving)
     ).select_related("from_organisation", "to_organisation", "case", "service", "grant", "peer")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +23,7 @@ from palermo.cases import sharing
 from palermo.cases.access import case_access as access_to_case
 from palermo.cases.models import Case, ConsentPurpose
 from palermo.geo.models import Country
+from palermo.referrals import access as referral_access
 from palermo.referrals import vocabulary
 from palermo.referrals.models import (
     OPEN_STATUSES,
@@ -341,9 +342,12 @@ def _tell_peer(referral: Referral, status: str, **content: Any) -> None:
 def mark_received(*, actor: User, referral: Referral) -> Referral:
     """The receiving organisation opened it."""
     target = _receiving(actor, referral, change=False)
-    if referral.status == ReferralStatus.SENT:
-        referral.status = ReferralStatus.RECEIVED
-        referral.save(update_fields=["status", "updated_at"])
+    # Only a referral still "sent" now: one cancelled meanwhile stays cancelled.
+    opened = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.SENT).update(
+        status=ReferralStatus.RECEIVED, updated_at=timezone.now()
+    )
+    _lock(referral)
+    if opened:
         _event(referral, ReferralStatus.RECEIVED, actor)
         _audit("received", actor, referral, target)
     return referral
@@ -363,6 +367,12 @@ def accept(*, actor: User, referral: Referral) -> Referral:
         values = dict(referral.shared or {})
         if not values:
             raise ValidationError(_("The person withdrew consent to referral."))
+        # Checked on receipt; one received before that check, with codes this installation
+        # does not know, loses them here rather than break the linked case.
+        from palermo.referrals import federation
+
+        for field_name in federation.unknown_codes(values):
+            values.pop(field_name, None)
     elif not case_services.consents_to(case, ConsentPurpose.REFERRAL):
         raise ValidationError(_("The person withdrew consent to referral."))
     else:
@@ -413,6 +423,8 @@ def _sync_grant(case: Case, target: Organisation, actor: User | None) -> None:
     """Make the limited grant of ``target`` on ``case`` show exactly what its accepted
     referrals share, as consent allows now: the union of their fields, or nothing when none is
     accepted any more. An unlimited grant given by hand is never touched."""
+    # One writer per case at a time: two answers at once would both make a grant.
+    Case.objects.select_for_update().filter(pk=case.pk).exists()
     current = case.grants.filter(organisation=target, revoked_at__isnull=True).first()
     accepted = list(
         Referral.objects.filter(case=case, to_organisation=target, status=ReferralStatus.ACCEPTED)
@@ -488,6 +500,12 @@ def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
     referral.status = ReferralStatus.COMPLETED
     referral.outcome = _clean(outcome)[:5000]
     referral.completed_at = timezone.now()
+    if referral.case_id is None:
+        # From abroad: the linked case holds what came with it; the referral keeps nothing of
+        # the person (at home, completing ends the grant likewise).
+        referral.shared = {}
+        referral.note = ""
+        referral.protection_needs = ""
     referral.save()
     # Done: the linked case is the receiving organisation's record; what this referral shared
     # stops being shared (unless another accepted referral shares it too).
@@ -502,8 +520,9 @@ def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
 @transaction.atomic
 def cancel(*, actor: User, referral: Referral) -> Referral:
     """The referring organisation withdraws a referral not yet answered."""
-    if referral.case is None or not access_to_case(actor, referral.case).change:
+    if not referral_access.can_cancel(actor, referral):
         raise PermissionDenied(_("You cannot cancel this referral."))
+    _lock(referral)  # answered meanwhile: too late to cancel
     if referral.status not in OPEN_STATUSES:
         raise ValidationError(_("Only a referral waiting for an answer is cancelled."))
     referral.status = ReferralStatus.CANCELLED
@@ -521,7 +540,7 @@ def _unsend(referral: Referral) -> bool:
     from palermo.referrals.models import Message
 
     waiting = Message.objects.filter(
-        referral=referral, direction=Message.Direction.OUT, delivered_at__isnull=True
+        referral=referral, direction=Message.Direction.OUT, delivered_at__isnull=True, outcome=""
     )
     reached = (
         referral.case_id is None
@@ -537,15 +556,25 @@ def _unsend(referral: Referral) -> bool:
 
 
 @transaction.atomic
-def end_for_case(case: Case, actor: User | None = None) -> int:
+def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False) -> int:
     """The person withdrew consent to referral, or was erased: end every referral of the case
     that still shares something (open, accepted, or completed abroad), revoke their grants,
-    drop what waits to be sent, and tell other installations. Returns how many."""
+    drop what waits to be sent, and tell other installations. Returns how many.
+
+    For an erasure (``erasure``), every referral about the person, whatever its status, also
+    loses its free texts and shared values: from the referring case, and to the case this
+    organisation opened on accepting one (``linked_case``)."""
     ended = 0
-    for referral in Referral.objects.filter(
-        case=case,
-        status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
-    ).select_related("grant"):
+    # Locked: an answer being written at the same time is read once committed (an accept's
+    # new grant is then revoked too).
+    for referral in (
+        Referral.objects.select_for_update(of=("self",))
+        .filter(
+            case=case,
+            status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
+        )
+        .select_related("grant")
+    ):
         if referral.status == ReferralStatus.COMPLETED and referral.peer_id is None:
             continue  # its grant ended with it
         if referral.grant is not None and referral.grant.revoked_at is None:
@@ -553,15 +582,71 @@ def end_for_case(case: Case, actor: User | None = None) -> int:
         referral.status = ReferralStatus.REVOKED
         referral.save(update_fields=["status", "updated_at"])
         _event(referral, ReferralStatus.REVOKED, actor)
+        _audit("revoked", actor, referral, referral.from_organisation, erasure=erasure)
         if referral.peer_id is not None and _unsend(referral):
             _tell_peer(referral, ReferralStatus.REVOKED)
         ended += 1
+    if erasure:
+        _erase_texts(case)
     return ended
+
+
+# What an outgoing message may carry of the person's words; dropped on erasure.
+_MESSAGE_TEXTS = ("note", "protection_needs", "reason", "outcome", "shared")
+
+
+def _erase_texts(case: Case) -> None:
+    """Empty every encrypted column of the referrals about the person of ``case`` (the note,
+    the asylum grounds, the decline reason, the outcome, values received from abroad) and
+    drop the person's words from their messages still waiting to be sent."""
+    from palermo.referrals.models import Message
+
+    about = Referral.objects.filter(models.Q(case=case) | models.Q(linked_case=case))
+    about.update(
+        note_enc="",
+        protection_needs_enc="",
+        decline_reason_enc="",
+        outcome_enc="",
+        shared_enc="",
+    )
+    for message in Message.objects.filter(referral__in=about).exclude(envelope_enc=""):
+        envelope = message.envelope
+        if envelope.get("type") == "referral":
+            message.delete()  # the person's referral itself never leaves now
+            continue
+        message.envelope = {k: v for k, v in envelope.items() if k not in _MESSAGE_TEXTS}
+        message.save(update_fields=["envelope_enc"])
 
 
 def follow_consent(case: Case) -> int:
     """After consent to referral is withdrawn."""
     return end_for_case(case)
+
+
+@transaction.atomic
+def follow_narrowed_consent(case: Case) -> int:
+    """After consent to referral stops covering identifiers: every referral of the case that
+    carried identifiers to another installation, and still shares there, tells it to drop
+    them (``narrowed``). One not yet delivered needs nothing: its values are read when it
+    leaves. Returns how many were told."""
+    from palermo.referrals import federation
+    from palermo.referrals.models import Message
+
+    told = 0
+    for referral in Referral.objects.select_for_update().filter(
+        case=case,
+        peer__isnull=False,
+        include_identifiers=True,
+        status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
+    ):
+        delivered = Message.objects.filter(
+            referral=referral, kind="referral", delivered_at__isnull=False
+        ).exists()
+        if delivered:
+            _tell_peer(referral, federation.NARROWED)
+            _audit("narrowed", None, referral, referral.from_organisation)
+            told += 1
+    return told
 
 
 def overdue(now: datetime.datetime | None = None) -> Any:
@@ -609,6 +694,46 @@ def send_alerts(now: datetime.datetime | None = None) -> int:
         _audit("overdue", None, referral, referral.to_organisation, recipients=len(recipients))
         count += 1
     return count
+
+
+def _tellers(referral: Referral) -> set[str]:
+    """Who hears about a referral here: its referring worker, or for one received from
+    another installation, the receiving organisation's case workers and supervisors."""
+    recipients: set[str] = set()
+    if referral.case_id is None and referral.to_organisation_id is not None:
+        recipients = {
+            m.user.email
+            for m in Membership.objects.filter(
+                organisation_id=referral.to_organisation_id,
+                role__in=[Role.SUPERVISOR, Role.CASE_WORKER],
+            ).select_related("user")
+            if m.user.email and m.user.is_active
+        }
+    if referral.created_by.email and referral.created_by.is_active:
+        recipients.add(referral.created_by.email)
+    return recipients
+
+
+def tell_of_refusal(referral: Referral, kind: str, reason: str) -> None:
+    """Mail those who follow ``referral`` here that the other installation refused a message
+    about it (the referral itself, or a status): naming the referral, never the person."""
+    recipients = _tellers(referral)
+    if not recipients:
+        return
+    _mail_after_commit(
+        _("The other installation refused a referral message"),
+        _(
+            "The other installation (%(peer)s) refused the %(kind)s message about referral "
+            "%(id)s: %(reason)s. Open it in Palermo: /referrals/%(id)s/"
+        )
+        % {
+            "peer": referral.peer.name if referral.peer else "",
+            "kind": kind,
+            "id": referral.pk,
+            "reason": reason,
+        },
+        sorted(recipients),
+    )
 
 
 def _mail_after_commit(subject: str, body: str, recipients: list[str]) -> None:

@@ -22,10 +22,12 @@ from palermo.cases import sharing
 from palermo.cases.access import case_access, visible_cases
 from palermo.core.pagination import CappedPaginator
 from palermo.geo.models import Country
+from palermo.referrals import access as referral_access
 from palermo.referrals import selectors, services, statistics, vocabulary
 from palermo.referrals.forms import AnswerForm, CompleteForm, ReferralForm, ServiceForm, initial_for
 from palermo.referrals.models import (
     OPEN_STATUSES,
+    Message,
     NationalityStatus,
     Referral,
     ReferralStatus,
@@ -226,12 +228,15 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
     if answering and referral.status == ReferralStatus.SENT:
         services.mark_received(actor=user, referral=referral)
     shared = selectors.shared_for(user, referral) if receiving else None
-    if shared and referral.include_identifiers:
+    if shared:
+        # Every read of what was shared (asylum grounds and forms of exploitation as much as
+        # identifiers): which fields, never their values.
         record(
             action="referrals.shared_viewed",
             actor=user,
             organisation=referral.to_organisation,
             target=referral,
+            detail={"fields": sorted(shared)},
         )
     return render(
         request,
@@ -246,14 +251,17 @@ def referral_detail(request: HttpRequest, referral_id: Any) -> HttpResponse:
             "field_labels": [sharing.SHAREABLE[n].label for n in referral.fields],
             "need_name": vocabulary.service_types().get(referral.need, referral.need),
             "events": referral.events.all(),
+            # Messages the other installation refused (never sent again): why.
+            "refusals": referral.messages.filter(
+                direction=Message.Direction.OUT, outcome__startswith="refused"
+            ).order_by("created_at"),
             "answer_form": AnswerForm() if answering and referral.status in OPEN_STATUSES else None,
             "complete_form": CompleteForm()
             if answering and referral.status == ReferralStatus.ACCEPTED
             else None,
             "cancellable": not receiving
-            and referral.case is not None
             and referral.status in OPEN_STATUSES
-            and case_access(user, referral.case).change,
+            and referral_access.can_cancel(user, referral),
             "overdue": referral.status in OPEN_STATUSES and referral.respond_by < timezone.now(),
         },
     )

@@ -33,6 +33,8 @@ class Snapshot(models.Model):
     epsilon_budget = models.FloatField(_("privacy budget (epsilon)"))
     delta_budget = models.FloatField(_("privacy budget (delta)"))
 
+    ROTATE_BATCH = 5  # rotate_keys holds a batch in memory; snapshots are large
+
     class Meta:
         ordering = ["-created_at"]
 

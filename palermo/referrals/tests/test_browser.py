@@ -60,6 +60,8 @@ def _login(page, live_server, user) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_refer_across_a_border_and_accept(page, live_server, people):  # type: ignore[no-untyped-def]
+    from palermo.cases import sharing
+
     case = people["case"]
     _login(page, live_server, people["worker"])
     page.goto(f"{live_server.url}/referrals/services/?service_type=shelter&country=TH")
@@ -82,6 +84,10 @@ def test_refer_across_a_border_and_accept(page, live_server, people):  # type: i
     page.locator("table").get_by_role("link").first.click()
     shared = page.locator("main").inner_text()
     assert "Gender" in shared
+    assert sharing.display(case.person.gender) in shared  # the shared value, not just its name
+    # Nothing unshared, identifiers or not.
+    for unshared in ("Citizenship", "Country of origin", "Case type", "Date of birth"):
+        assert unshared not in shared, unshared
     assert "Okonkwo-Testperson" not in shared
     assert case.reference not in shared
     assert "Shelter intake desk" not in shared

@@ -75,7 +75,7 @@ def referral_from_abroad(world, **changes):  # type: ignore[no-untyped-def]
         "need": "shelter",
         "urgency": "urgent",
         "respond_by": (timezone.now() + datetime.timedelta(days=3)).isoformat(),
-        "shared": {"gender": "Female", "exploitation": ["SexualExploitation"]},
+        "shared": {"gender": "Feminine", "exploitation": ["SexualExploitation"]},
     }
     message.update(changes)
     return message
@@ -87,13 +87,16 @@ def test_a_signed_referral_from_a_known_peer_is_taken(client, world, peer) -> No
     assert response.status_code == 202
     referral = Referral.objects.get()
     assert (referral.to_organisation, referral.case, referral.peer) == (world.other, None, peer)
-    assert referral.shared == {"gender": "Female", "exploitation": ["SexualExploitation"]}
+    assert referral.shared == {"gender": "Feminine", "exploitation": ["SexualExploitation"]}
     kept = Message.objects.get()
     assert kept.body["shared"] == ["exploitation", "gender"]  # names only, never values
     assert AuditEvent.objects.filter(action="referrals.message_received").count() == 1
-    # A second delivery of the same message is refused.
+    # A second delivery of the same message (its sender missed the answer) is answered as
+    # taken, and changes nothing.
     again = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
-    assert again.status_code == 400
+    assert again.status_code == 202
+    assert again.json()["outcome"] == "accepted"
+    assert (Referral.objects.count(), Message.objects.count()) == (1, 1)
 
 
 @pytest.mark.parametrize("problem", ["bad signature", "unknown sender", "tampered"])
@@ -108,13 +111,13 @@ def test_bad_signatures_and_unknown_senders_are_refused_and_audited(  # type: ig
     else:
         envelope = federation.sign(message, ABROAD)
         envelope = copy.deepcopy(envelope)
-        envelope["message"]["shared"]["gender"] = "Male"
+        envelope["message"]["shared"]["gender"] = "Masculine"
     response = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
     assert response.status_code == 403
     assert not Referral.objects.exists()
     refusal = AuditEvent.objects.get(action="referrals.message_refused")
     assert refusal.detail["reason"] in ("bad signature", "unknown sender")
-    assert "Female" not in str(Message.objects.get().body)
+    assert "Feminine" not in str(Message.objects.get().body)
 
 
 def test_an_old_message_is_refused(client, world, peer) -> None:  # type: ignore[no-untyped-def]
@@ -334,3 +337,339 @@ def test_a_late_referral_sent_abroad_alerts_its_worker(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_alerts(referral.respond_by + datetime.timedelta(hours=1)) == 1
     assert mail.outbox[0].to == ["worker@example.org"]
+
+
+def test_erasure_and_rotation_cover_referrals_and_messages_from_abroad(  # type: ignore[no-untyped-def]
+    world, peer, settings
+) -> None:
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory
+    from palermo.cases.subject_rights import erase_person
+
+    message = referral_from_abroad(world, note="Ada Obi, phone 0803")
+    federation.receive(federation.sign(message, ABROAD))
+    referral = Referral.objects.get()
+    services.accept(actor=world.users["other_case_worker"], referral=referral)
+    answer = Message.objects.get(direction=Message.Direction.OUT)
+    # Key rotation re-encrypts the referral's values and the queued message.
+    old = settings.PALERMO_ENCRYPTION_KEYS[0]
+    settings.PALERMO_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old]
+    call_command("rotate_keys")
+    settings.PALERMO_ENCRYPTION_KEYS = settings.PALERMO_ENCRYPTION_KEYS[:1]
+    referral = Referral.objects.get()
+    assert referral.note == "Ada Obi, phone 0803"
+    assert referral.shared["gender"] == "Feminine"
+    assert Message.objects.get(pk=answer.pk).envelope["status"] == "accepted"
+    # Erasing the person of the linked case clears what came from abroad.
+    supervisor = MembershipFactory(organisation=world.other, role=Role.SUPERVISOR).user
+    referral.refresh_from_db()
+    erase_person(referral.linked_case, supervisor, "The person asked")
+    row = Referral.objects.filter(pk=referral.pk).values("note_enc", "shared_enc").get()
+    assert row == {"note_enc": "", "shared_enc": ""}
+
+
+def answer_delivery(monkeypatch, code: int, reason: str = "") -> list:  # type: ignore[type-arg]
+    """Stand in for a peer's inbox answering every POST with HTTP ``code``; returns the list
+    of what was posted."""
+    import io
+    import urllib.error
+
+    posted: list = []  # type: ignore[type-arg]
+
+    def fake_open(request, timeout):  # type: ignore[no-untyped-def]
+        posted.append(json.loads(request.data))
+        body = json.dumps({"error": {"status": code, "code": "refused", "message": reason}})
+        raise urllib.error.HTTPError(request.full_url, code, reason, {}, io.BytesIO(body.encode()))
+
+    monkeypatch.setattr(federation._OPENER, "open", fake_open)
+    return posted
+
+
+def queued_referral_abroad(world, peer):  # type: ignore[no-untyped-def]
+    worker = world.users["case_worker"]
+    worker.email = "worker@example.org"
+    worker.save()
+    case = make_case(world.agency, worker)
+    case_services.record_consent(case, worker, "referral", "given", "person", timezone.localdate())
+    peer.url = "https://palermo.abroad.example"
+    peer.save()
+    return services.refer_abroad(
+        actor=worker,
+        case=case,
+        peer=peer,
+        remote_organisation="TYPO",
+        data=services.ReferralData(to_organisation=None, need="shelter", fields=["gender"]),
+    )
+
+
+def test_a_refused_delivery_is_recorded_told_and_never_sent_again(  # type: ignore[no-untyped-def]
+    client, login_as, world, peer, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+    from django.core.management import call_command
+
+    referral = queued_referral_abroad(world, peer)
+    posted = answer_delivery(monkeypatch, 400, "no such organisation here")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_referral_messages")
+    call_command("send_referral_messages")  # the next run sends nothing
+    assert len(posted) == 1
+    sent = Message.objects.get(kind="referral")
+    assert sent.outcome == "refused: no such organisation here"
+    assert sent.envelope_enc == ""
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REFUSED
+    assert [e.status for e in referral.events.all()] == ["sent", "refused"]
+    refusal = AuditEvent.objects.get(action="referrals.message_refused_by_peer")
+    assert refusal.detail["reason"] == "no such organisation here"
+    assert mail.outbox[0].to == ["worker@example.org"]
+    assert str(referral.pk) in mail.outbox[0].body
+    login_as(world.users["case_worker"])
+    page = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert "no such organisation here" in page
+
+
+def test_already_received_counts_as_delivered(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    referral = queued_referral_abroad(world, peer)
+    answer_delivery(monkeypatch, 400, "message already received")
+    assert federation.deliver(Message.objects.get(kind="referral"))
+    sent = Message.objects.get(kind="referral")
+    assert sent.delivered_at is not None
+    assert sent.outcome == ""
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+
+
+def test_a_failing_peer_is_retried_up_to_a_cap(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    referral = queued_referral_abroad(world, peer)
+    posted = answer_delivery(monkeypatch, 503, "busy")
+    monkeypatch.setattr(federation, "MAX_ATTEMPTS", 3)
+    for _run in range(5):
+        for message in federation.waiting():
+            federation.deliver(message)
+    assert len(posted) == 3
+    assert Message.objects.get(kind="referral").outcome == "refused: no answer after 3 attempts"
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REFUSED
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        {"identification_country": "XX"},
+        {"country_of_origin": "QQ"},
+        {"exploitation_countries": ["NG", "QQ"]},
+        {"citizenship": ["QQ"]},
+        {"exploitation": ["Nonsense"]},
+        {"gender": "Nonsense"},
+    ],
+)
+def test_unknown_codes_from_abroad_are_refused_and_audited(client, world, peer, shared) -> None:  # type: ignore[no-untyped-def]
+    message = referral_from_abroad(world, shared={"gender": "Feminine", **shared})
+    envelope = federation.sign(message, ABROAD)
+    response = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "unknown code"
+    assert not Referral.objects.exists()
+    refusal = AuditEvent.objects.get(action="referrals.message_refused")
+    assert refusal.detail["reason"] == "unknown code"
+
+
+def test_known_codes_from_abroad_reach_the_linked_case(world, peer) -> None:  # type: ignore[no-untyped-def]
+    shared = {
+        "gender": "Feminine",
+        "citizenship": ["NG"],
+        "identification_country": "TH",
+        "country_of_origin": "NG",
+        "exploitation_countries": ["TH"],
+        "exploitation": ["SexualExploitation"],
+        "age": 24,
+    }
+    federation.receive(federation.sign(referral_from_abroad(world, shared=shared), ABROAD))
+    referral = services.accept(
+        actor=world.users["other_case_worker"], referral=Referral.objects.get()
+    )
+    linked = referral.linked_case
+    assert (linked.identification_country_id, linked.country_of_origin) == ("TH", "NG")
+    assert (linked.exploitation, linked.exploitation_countries) == (["SexualExploitation"], ["TH"])
+    assert (linked.person.gender, linked.person.citizenship) == ("Feminine", ["NG"])
+    assert linked.age_at_identification == 24
+
+
+def test_unknown_codes_kept_from_before_are_left_out_on_accept(world, peer) -> None:  # type: ignore[no-untyped-def]
+    federation.receive(federation.sign(referral_from_abroad(world), ABROAD))
+    referral = Referral.objects.get()
+    # A referral taken before codes were checked on receipt.
+    referral.shared = {
+        "gender": "Feminine",
+        "identification_country": "XX",
+        "country_of_origin": "QQ",
+        "exploitation": ["Nonsense"],
+    }
+    referral.save()
+    referral = services.accept(actor=world.users["other_case_worker"], referral=referral)
+    linked = referral.linked_case
+    linked.refresh_from_db()
+    assert linked.identification_country_id is None
+    assert (linked.country_of_origin, linked.exploitation) == ("", [])
+    assert linked.person.gender == "Feminine"
+
+
+CHILD = {"determination_done_on": "2026-03-01", "guardian_appointed_on": "2026-02-01"}
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (
+            {"kind": "child_protection", "shared": {"child_safeguards": {}}},
+            "a child's referral without a best-interests determination",
+        ),
+        (
+            {
+                "kind": "child_protection",
+                "shared": {"child_safeguards": {"determination_done_on": "2026-03-01"}},
+            },
+            "a child's referral without a guardian",
+        ),
+        (
+            {"kind": "asylum", "need": "asylum", "interview_language": "Tigrinya"},
+            "an asylum referral without the protection needs",
+        ),
+        (
+            {"kind": "asylum", "need": "asylum", "protection_needs": "Fears reprisals"},
+            "an asylum referral without the language of the interview",
+        ),
+        (
+            {"kind": "asylum", "protection_needs": " ", "interview_language": "Tigrinya"},
+            "an asylum referral without the protection needs",
+        ),
+    ],
+)
+def test_a_route_s_required_fields_are_required_from_abroad(  # type: ignore[no-untyped-def]
+    client, world, peer, change, reason
+) -> None:
+    envelope = federation.sign(referral_from_abroad(world, **change), ABROAD)
+    response = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == reason
+    assert not Referral.objects.exists()
+    assert AuditEvent.objects.get(action="referrals.message_refused").detail["reason"] == reason
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": "child_protection", "shared": {"gender": "Feminine", "child_safeguards": CHILD}},
+        {
+            "kind": "asylum",
+            "need": "asylum",
+            "protection_needs": "Fears reprisals",
+            "interview_language": "Tigrinya",
+        },
+    ],
+)
+def test_a_route_with_its_fields_is_taken_from_abroad(world, peer, change) -> None:  # type: ignore[no-untyped-def]
+    federation.receive(federation.sign(referral_from_abroad(world, **change), ABROAD))
+    assert Referral.objects.get().kind == change["kind"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"is_active": False}, "installation not active"),
+        ({"url": "http://palermo.abroad.example"}, "no https address"),
+    ],
+)
+def test_an_inactive_or_plain_http_peer_gets_nothing(
+    world, peer, monkeypatch, change, reason
+) -> None:  # type: ignore[no-untyped-def]
+    referral = queued_referral_abroad(world, peer)
+    for name, value in change.items():
+        setattr(peer, name, value)
+    peer.save()
+    posted = capture_delivery(monkeypatch)
+    assert not federation.deliver(Message.objects.get(kind="referral"))
+    assert posted == {}
+    sent = Message.objects.get(kind="referral")
+    assert sent.outcome == f"refused: {reason}"
+    assert sent.envelope_enc == ""
+    assert not federation.waiting().exists()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REFUSED
+
+
+def test_what_left_and_when_is_audited(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    queued_referral_abroad(world, peer)
+    capture_delivery(monkeypatch)
+    message = Message.objects.get(kind="referral")
+    assert federation.deliver(message)
+    delivered = AuditEvent.objects.get(action="referrals.message_delivered")
+    assert delivered.detail["fields"] == ["gender"]
+    assert delivered.detail["peer"] == "palermo.abroad.example"
+    assert "Feminine" not in str(delivered.detail)
+
+
+def test_a_referral_from_abroad_keeps_nothing_of_the_person_once_completed(  # type: ignore[no-untyped-def]
+    client, login_as, world, peer
+) -> None:
+    from palermo.referrals import selectors
+
+    message = referral_from_abroad(world, note="Ada Obi, phone 0803")
+    federation.receive(federation.sign(message, ABROAD))
+    receiver = world.users["other_case_worker"]
+    referral = services.accept(actor=receiver, referral=Referral.objects.get())
+    assert selectors.shared_for(receiver, referral)
+    services.complete(actor=receiver, referral=referral, outcome="Housed")
+    referral = Referral.objects.get()
+    assert selectors.shared_for(receiver, referral) is None
+    assert (referral.shared_enc, referral.note_enc, referral.protection_needs_enc) == ("", "", "")
+    login_as(receiver)
+    assert "Ada Obi" not in client.get(f"/referrals/{referral.pk}/").content.decode()
+    # The linked case is the organisation's record of the person.
+    assert referral.linked_case.person.gender == "Feminine"
+
+
+def test_narrowed_consent_reaches_the_other_installation(world, peer) -> None:  # type: ignore[no-untyped-def]
+    worker = world.users["case_worker"]
+    case = make_case(world.agency, worker)
+    today = timezone.localdate()
+    case_services.record_consent(
+        case, worker, "referral", "given", "person", today, covers_identifiers=True
+    )
+    services.refer_abroad(
+        actor=worker,
+        case=case,
+        peer=peer,
+        remote_organisation="SHELTER-X",
+        data=services.ReferralData(to_organisation=None, need="shelter", fields=["name", "gender"]),
+    )
+    Message.objects.update(delivered_at=timezone.now(), envelope_enc="")
+    case_services.record_consent(case, worker, "referral", "given", "person", today)
+    statuses = [m.body.get("status") for m in Message.objects.filter(kind="status")]
+    assert statuses == ["narrowed"]
+    assert AuditEvent.objects.filter(action="referrals.narrowed").count() == 1
+
+
+def test_a_narrowed_referral_from_abroad_drops_the_identifiers(world, peer) -> None:  # type: ignore[no-untyped-def]
+    shared = {"gender": "Feminine", "name": "Ada Obi", "phone": "0803"}
+    federation.receive(federation.sign(referral_from_abroad(world, shared=shared), ABROAD))
+    narrowed = {
+        "format": federation.FORMAT,
+        "id": "n-1",
+        "sender": "palermo.abroad.example",
+        "recipient": settings.PALERMO_INSTALLATION_ID,
+        "sent_at": timezone.now().isoformat(),
+        "type": "status",
+        "referral": "r-1",
+        "status": "narrowed",
+    }
+    federation.receive(federation.sign(narrowed, ABROAD))
+    referral = Referral.objects.get()
+    assert referral.shared == {"gender": "Feminine"}
+    assert referral.fields == ["gender"]
+    assert not referral.include_identifiers
+    assert referral.status == ReferralStatus.SENT

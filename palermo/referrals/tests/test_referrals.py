@@ -70,6 +70,9 @@ def test_identifiers_only_when_consent_covers_them(world, case) -> None:  # type
 
 def test_the_receiving_organisation_sees_exactly_the_shared_fields(world, case) -> None:  # type: ignore[no-untyped-def]
     consent(world, case)
+    Case.objects.filter(pk=case.pk).update(exploitation=["SexualExploitation"])
+    case.refresh_from_db()
+    assert case.age_at_identification is not None
     referral = send(world, case, fields=("gender", "exploitation", "age"))
     receiver = world.users["other_case_worker"]
     services.mark_received(actor=receiver, referral=referral)
@@ -91,27 +94,60 @@ def test_the_receiving_organisation_sees_exactly_the_shared_fields(world, case) 
     assert linked.identification_place == ""
     assert linked.narrative == ""
     assert linked.person.birth_date == ""
+    # ... and holds the shared ones.
+    assert linked.person.gender == case.person.gender
+    assert linked.exploitation == case.exploitation
+    assert linked.age_at_identification == case.age_at_identification
     # The referring organisation sees the status, not the receiving organisation's case.
     assert not visible_cases(world.users["case_worker"]).filter(pk=linked.pk).exists()
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"referrals.sent", "referrals.received", "referrals.accepted", "case.granted"} <= actions
 
 
-def test_declining_gives_no_access_and_revoking_consent_removes_it(world, case) -> None:  # type: ignore[no-untyped-def]
+def test_declining_gives_no_access_and_revoking_consent_removes_it(  # type: ignore[no-untyped-def]
+    client, login_as, world, case
+) -> None:
+    from palermo.referrals import selectors
+
     consent(world, case)
     receiver = world.users["other_case_worker"]
+    login_as(receiver)
+    gender = case.person.gender
+    nothing = "Nothing is shared with your organisation any more"
+
+    def page(referral) -> str:  # type: ignore[no-untyped-def]
+        return client.get(f"/referrals/{referral.pk}/").content.decode()
+
     declined = send(world, case)
+    # Before the answer, the receiver reads the shared fields (so that losing them can show).
+    assert selectors.shared_for(receiver, declined) == {
+        "gender": gender,
+        "exploitation": case.exploitation,
+    }
+    assert nothing not in page(declined)
     with pytest.raises(ValidationError, match="Say why"):
         services.decline(actor=receiver, referral=declined, reason=" ")
     services.decline(actor=receiver, referral=declined, reason="No place for men")
+    declined.refresh_from_db()
+    assert selectors.shared_for(receiver, declined) is None
+    assert nothing in page(declined)
     assert shared_access(receiver, case) is None
+    cancelled = send(world, case)
+    assert nothing not in page(cancelled)
+    services.cancel(actor=world.users["case_worker"], referral=cancelled)
+    assert nothing in page(cancelled)
     accepted = send(world, case)
     services.accept(actor=receiver, referral=accepted)
+    accepted.refresh_from_db()
     assert shared_access(receiver, case) is not None
+    assert selectors.shared_for(receiver, accepted)
+    assert nothing not in page(accepted)
     consent(world, case, decision="withdrawn")
     assert shared_access(receiver, case) is None
     accepted.refresh_from_db()
     assert accepted.status == ReferralStatus.REVOKED
+    assert selectors.shared_for(receiver, accepted) is None
+    assert nothing in page(accepted)
 
 
 def test_only_the_receiving_organisation_answers(world, case) -> None:  # type: ignore[no-untyped-def]
@@ -286,3 +322,152 @@ def test_a_grant_given_by_hand_outlives_a_referral(world, case) -> None:  # type
     services.complete(actor=receiver, referral=referral, outcome="Done")
     manual.refresh_from_db()
     assert manual.revoked_at is None
+
+
+ENC_COLUMNS = (
+    "note_enc",
+    "protection_needs_enc",
+    "decline_reason_enc",
+    "outcome_enc",
+    "shared_enc",
+)
+
+
+def test_erasure_leaves_no_text_of_the_person_on_referrals(client, login_as, world, case) -> None:  # type: ignore[no-untyped-def]
+    from palermo.cases.subject_rights import erase_person
+
+    consent(world, case)
+    receiver = world.users["other_case_worker"]
+    done = send(world, case, note="Maria Okonkwo, phone 0803")
+    services.accept(actor=receiver, referral=done)
+    services.complete(actor=receiver, referral=done, outcome="Maria Okonkwo housed in Bangkok")
+    declined = send(world, case, note="Maria Okonkwo, phone 0803")
+    services.decline(actor=receiver, referral=declined, reason="Maria Okonkwo speaks only Edo")
+    asylum = send(
+        world,
+        case,
+        kind=Kind.ASYLUM,
+        need="asylum",
+        protection_needs="Maria Okonkwo fears the network",
+        interview_language="Edo",
+    )
+    erase_person(case, world.users["supervisor"], "The person asked")
+    for referral in (done, declined, asylum):
+        row = Referral.objects.filter(pk=referral.pk).values(*ENC_COLUMNS).get()
+        assert row == dict.fromkeys(ENC_COLUMNS, ""), referral
+    # The receiving worker's page no longer shows the outcome.
+    login_as(receiver)
+    page = client.get(f"/referrals/{done.pk}/")
+    assert "Okonkwo" not in page.content.decode()
+
+
+def test_rotate_keys_re_encrypts_the_referrals(world, case, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    consent(world, case)
+    receiver = world.users["other_case_worker"]
+    done = send(world, case, note="Housing first")
+    services.accept(actor=receiver, referral=done)
+    services.complete(actor=receiver, referral=done, outcome="Housed")
+    declined = send(world, case, note="Second try")
+    services.decline(actor=receiver, referral=declined, reason="No beds")
+    old = settings.PALERMO_ENCRYPTION_KEYS[0]
+    settings.PALERMO_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old]
+    with pytest.raises(CommandError, match="still under an old key"):
+        call_command("rotate_keys", "--check")
+    assert "referrals.Referral: 4 value(s) under an old key" in capsys.readouterr().out
+    call_command("rotate_keys")
+    settings.PALERMO_ENCRYPTION_KEYS = settings.PALERMO_ENCRYPTION_KEYS[:1]  # the old key goes
+    call_command("rotate_keys", "--check")
+    done = Referral.objects.get(pk=done.pk)
+    declined = Referral.objects.get(pk=declined.pk)
+    assert (done.note, done.outcome) == ("Housing first", "Housed")
+    assert (declined.note, declined.decline_reason) == ("Second try", "No beds")
+
+
+def test_a_third_organisation_with_a_whole_case_grant_reads_no_referral(  # type: ignore[no-untyped-def]
+    client, login_as, world, case
+) -> None:
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory, OrganisationFactory
+    from palermo.referrals import selectors
+
+    consent(world, case)
+    referral = send(world, case)
+    services.decline(
+        actor=world.users["other_case_worker"],
+        referral=referral,
+        reason="No beds; the woman speaks only Edo",
+    )
+    open_one = send(world, case)
+    third = OrganisationFactory(acronym="AGC", country_id="NG")
+    case_services.grant_access(case, world.users["supervisor"], third, "Joint case", False)
+    outsider = MembershipFactory(organisation=third, role=Role.SUPERVISOR).user
+    assert case_access(outsider, case).view  # the case, yes
+    assert not selectors.referrals_for(outsider).exists()  # its referrals, no
+    login_as(outsider)
+    assert client.get(f"/referrals/{referral.pk}/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.cancel(actor=outsider, referral=open_one)
+    # The referring organisation still reads both.
+    assert selectors.referrals_for(world.users["case_worker"]).count() == 2
+
+
+def test_opening_a_referral_cancelled_meanwhile_does_not_reopen_it(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    referral = send(world, case)
+    opened_page = Referral.objects.get(pk=referral.pk)  # the receiver's copy, read before
+    services.cancel(actor=world.users["case_worker"], referral=referral)
+    services.mark_received(actor=world.users["other_case_worker"], referral=opened_page)
+    assert Referral.objects.get(pk=referral.pk).status == ReferralStatus.CANCELLED
+    assert opened_page.status == ReferralStatus.CANCELLED
+    with pytest.raises(ValidationError):
+        services.accept(actor=world.users["other_case_worker"], referral=opened_page)
+    assert not AuditEvent.objects.filter(action="referrals.received").exists()
+
+
+def test_a_referral_answered_meanwhile_is_not_cancelled(world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    referral = send(world, case)
+    senders_copy = Referral.objects.get(pk=referral.pk)  # read before the answer
+    services.accept(actor=world.users["other_case_worker"], referral=referral)
+    with pytest.raises(ValidationError, match="waiting for an answer"):
+        services.cancel(actor=world.users["case_worker"], referral=senders_copy)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+    assert shared_access(world.users["other_case_worker"], case) is not None
+
+
+def test_status_changes_lock_their_rows(world, case) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if not connection.features.has_select_for_update:
+        pytest.skip("this database has no row locks")
+    consent(world, case)
+    referral = send(world, case)
+    with CaptureQueriesContext(connection) as accepting:
+        services.accept(actor=world.users["other_case_worker"], referral=referral)
+    assert any(
+        "FOR UPDATE" in q["sql"] and 'FROM "cases_case"' in q["sql"] for q in accepting
+    )  # the case, while its grant is rebuilt
+    with CaptureQueriesContext(connection) as withdrawing:
+        consent(world, case, decision="withdrawn")
+    assert any(
+        "FOR UPDATE" in q["sql"] and 'FROM "referrals_referral"' in q["sql"] for q in withdrawing
+    )
+
+
+def test_revoking_and_reading_what_was_shared_are_audited(client, login_as, world, case) -> None:  # type: ignore[no-untyped-def]
+    consent(world, case)
+    referral = send(world, case, fields=("gender", "exploitation"))  # no identifier
+    login_as(world.users["other_case_worker"])
+    assert client.get(f"/referrals/{referral.pk}/").status_code == 200
+    read = AuditEvent.objects.get(action="referrals.shared_viewed")
+    assert read.detail["fields"] == ["exploitation", "gender"]
+    services.accept(actor=world.users["other_case_worker"], referral=referral)
+    consent(world, case, decision="withdrawn")
+    revoked = AuditEvent.objects.get(action="referrals.revoked")
+    assert revoked.object_id == str(referral.pk)
