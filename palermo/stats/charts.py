@@ -489,6 +489,18 @@ def _small_country_points() -> dict[str, tuple[float, float]]:
     return centres
 
 
+def _map(topology: dict[str, Any], layers: list[dict[str, Any]], title: str) -> str:
+    """A world map (Equal Earth projection, A4 text width) of ``layers`` over ``topology``."""
+    spec = {
+        "width": PAGE_WIDTH,
+        "height": round(PAGE_WIDTH * 0.43),
+        "projection": {"type": "equalEarth"},
+        "data": {"values": topology, "format": {"type": "topojson", "feature": "countries"}},
+        "layer": layers,
+    }
+    return _svg(spec, title)
+
+
 def _map_code(alpha_2: str) -> str | None:
     """The map's code for an ISO 3166-1 alpha-2 code: the numeric code, or XK for Kosovo."""
     code = alpha_2.strip().upper()
@@ -648,14 +660,7 @@ def world_map(
                 "encoding": encoding,
             }
         )
-    spec = {
-        "width": PAGE_WIDTH,
-        "height": round(PAGE_WIDTH * 0.43),
-        "projection": {"type": "equalEarth"},
-        "data": {"values": topology, "format": {"type": "topojson", "feature": "countries"}},
-        "layer": layers,
-    }
-    return _svg(spec, title)
+    return _map(topology, layers, title)
 
 
 def category_map(
@@ -738,14 +743,7 @@ def category_map(
                 },
             }
         )
-    spec = {
-        "width": PAGE_WIDTH,
-        "height": round(PAGE_WIDTH * 0.43),
-        "projection": {"type": "equalEarth"},
-        "data": {"values": topology, "format": {"type": "topojson", "feature": "countries"}},
-        "layer": layers,
-    }
-    return _svg(spec, title)
+    return _map(topology, layers, title)
 
 
 # ---------------------------------------------------------------------------------------------
