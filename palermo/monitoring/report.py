@@ -172,8 +172,8 @@ def build(data: dict[str, Any], charts: dict[str, str]) -> bytes:
             pdf.paragraph(
                 _("Funding: %(secured)s of %(needed)s %(currency)s secured.")
                 % {
-                    "secured": plan["funding_secured"],
-                    "needed": plan["funding_needed"],
+                    "secured": _amount(plan["funding_secured"]),
+                    "needed": _amount(plan["funding_needed"]),
                     "currency": plan["currency"],
                 }
             )
@@ -198,3 +198,8 @@ def build(data: dict[str, Any], charts: dict[str, str]) -> bytes:
 
 def _blank(value: Any) -> str:
     return DASH if value is None else str(value)
+
+
+def _amount(value: float | int) -> str:
+    """Money with groups of three digits (a narrow no-break space, as in the charts)."""
+    return f"{value:,.0f}".replace(",", "\u202f")
