@@ -268,18 +268,24 @@ def matching(resources: QuerySet[Resource], query: Query) -> QuerySet[Resource]:
     named = concepts(query)
     matcher = _pg_group if is_postgresql() else _fts_group
     found = resources
+    # Groups naming the same concepts ("forced labour": both words name *forced labour*) are
+    # matched together: (forced or coded) and (labour or coded) is (forced and labour) or coded,
+    # one union instead of one per word.
+    by_concepts: dict[tuple[tuple[str, str], ...], list[Q]] = {}
     for position, group in enumerate(query.required):
-        group_match = matcher(group)
         if position in named:
-            # One id list from the text index and one from the codes' index (an OR of the
-            # two conditions would make PostgreSQL read every row instead of using the index).
-            group_match = Q(
-                id__in=Resource.objects.filter(group_match)
-                .order_by()
-                .values("id")
-                .union(_coded(named[position]).order_by())
-            )
-        found = found.filter(group_match)
+            by_concepts.setdefault(tuple(dict.fromkeys(named[position])), []).append(matcher(group))
+        else:
+            found = found.filter(matcher(group))
+    for codes, text_matches in by_concepts.items():
+        # One id list from the text index and one from the codes' index (an OR of the two
+        # conditions would make PostgreSQL read every row instead of using the index).
+        found = found.filter(
+            id__in=Resource.objects.filter(*text_matches)
+            .order_by()
+            .values("id")
+            .union(_coded(list(codes)).order_by())
+        )
     if query.excluded:
         found = found.exclude(matcher(query.excluded))
     rank: Any = _pg_rank(query) if is_postgresql() else _fts_rank(query)
