@@ -348,6 +348,10 @@ def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
         and not str(message.get("interview_language", "")).strip()
     ):
         raise MessageRefusedError("an asylum referral without the language of the interview")
+    from palermo.referrals import vocabulary
+
+    if message.get("need") not in vocabulary.service_types("en"):
+        raise MessageRefusedError("unknown need")
     remote_id = str(message.get("referral", ""))[:64]
     if not remote_id or Referral.objects.filter(peer=peer, remote_id=remote_id).exists():
         raise MessageRefusedError("referral missing or already received")
@@ -365,7 +369,7 @@ def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
         fields=[name for name in sharing.SHAREABLE if name in shared],
         include_identifiers=bool(set(shared) & set(sharing.identifier_fields())),
         interview_language=str(message.get("interview_language", ""))[:60],
-        respond_by=_moment(message.get("respond_by")) or timezone.now() + MAX_AGE,
+        respond_by=_respond_by(message.get("respond_by")),
         created_by=_system_user(),
     )
     referral.shared = shared
@@ -374,6 +378,17 @@ def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
     referral.save()
     ReferralEvent.objects.create(referral=referral, status=ReferralStatus.SENT)
     return referral
+
+
+# The answer a peer may ask for: not in the past (it would alert at once), not beyond this
+# (it would never alert).
+LONGEST_WAIT = datetime.timedelta(days=30)
+
+
+def _respond_by(value: Any) -> datetime.datetime:
+    now = timezone.now()
+    asked = _moment(value) or now + MAX_AGE
+    return min(max(asked, now), now + LONGEST_WAIT)
 
 
 def _status(peer: Peer, message: dict[str, Any]) -> Referral:

@@ -673,3 +673,27 @@ def test_a_narrowed_referral_from_abroad_drops_the_identifiers(world, peer) -> N
     assert referral.fields == ["gender"]
     assert not referral.include_identifiers
     assert referral.status == ReferralStatus.SENT
+
+
+def test_an_unknown_need_is_refused(client, world, peer) -> None:  # type: ignore[no-untyped-def]
+    envelope = federation.sign(referral_from_abroad(world, need="spa_weekend"), ABROAD)
+    response = client.post("/api/v1/referrals/inbox/", envelope, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "unknown need"
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [
+        (datetime.timedelta(days=-5), datetime.timedelta(0)),
+        (datetime.timedelta(days=400), datetime.timedelta(days=30)),
+        (datetime.timedelta(days=3), datetime.timedelta(days=3)),
+    ],
+)
+def test_the_deadline_asked_from_abroad_is_kept_in_range(world, peer, asked, expected) -> None:  # type: ignore[no-untyped-def]
+    before = timezone.now()
+    message = referral_from_abroad(world, respond_by=(before + asked).isoformat())
+    federation.receive(federation.sign(message, ABROAD))
+    respond_by = Referral.objects.get().respond_by
+    assert before + expected <= respond_by <= timezone.now() + expected

@@ -55,6 +55,12 @@ def test_refer_then_accept_through_the_pages(login_as, world, case) -> None:  # 
     assert receiver.get(f"/api/v1/cases/{case.pk}/").status_code == 404
     listed = receiver.get("/api/v1/cases/").json()
     assert str(case.pk) not in str(listed)
+    # Nor through search (by reference or exact name) or the export of the person's record.
+    for query in (case.reference, case.person.family_name):
+        found = receiver.get(reverse("cases:list"), {"q": query}).content.decode()
+        assert str(case.pk) not in found, query  # (the query itself is echoed in the form)
+    record = receiver.post(reverse("cases:export_person", args=[case.pk]))
+    assert record.status_code in (403, 404)
     sender = login_as(world.users["case_worker"])
     sent = sender.get(reverse("referrals:list"), {"box": "sent"}).content.decode()
     assert "Accepted" in sent
