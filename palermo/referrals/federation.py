@@ -504,8 +504,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-# A message no answer came for (network errors, 5xx) after this many runs is given up.
+# A message carrying a person's values that no answer came for (network errors, 5xx, "slow
+# down") after this many runs is given up, so that the values do not wait here for ever. A
+# status message (accepted, cancelled, revoked, narrowed...) holds no personal data and is
+# never given up: a revocation must reach the peer however long it is away.
 MAX_ATTEMPTS = 50
+# Answers that say "not now" rather than "no": retried at the next run, never final.
+TRANSIENT = frozenset({408, 425, 429})
 # What a peer answers for a message it already took (an older Palermo refuses it so).
 ALREADY_RECEIVED = "message already received"
 
@@ -527,11 +532,32 @@ def _refusal_reason(error: urllib.error.HTTPError) -> str:
     return _printable(reason or f"HTTP {error.code}", 150)
 
 
+class PeerBusyError(Exception):
+    """The peer answered "too many requests" (or timed out): leave its other messages for the
+    next run."""
+
+
+def deliver_all(messages: list[Message]) -> int:
+    """Deliver queued messages in order; a peer that asks to slow down gets nothing more in
+    this run. Returns how many were delivered."""
+    busy: set[Any] = set()
+    sent = 0
+    for message in messages:
+        if message.peer_id in busy:
+            continue
+        try:
+            sent += deliver(message)
+        except PeerBusyError:
+            busy.add(message.peer_id)
+    return sent
+
+
 def deliver(message: Message, timeout: float = 20) -> bool:
     """POST one queued message to its peer's inbox; True when the peer took it. A refusal
-    (HTTP 4xx) is final: the message is kept as refused and the worker told
-    (:func:`_refused`). Network errors and 5xx are retried at the next run, up to
-    ``MAX_ATTEMPTS``."""
+    (HTTP 4xx other than 408, 425 and 429) is final: the message is kept as refused and the
+    worker told (:func:`_refused`). Network errors, 5xx and those three are retried at the next
+    run (a referral's values up to ``MAX_ATTEMPTS`` runs); on 408, 425 or 429 it raises
+    :class:`PeerBusyError` after recording the attempt."""
     peer = message.peer
     if peer is None or not message.envelope:
         return False
@@ -568,6 +594,9 @@ def deliver(message: Message, timeout: float = 20) -> bool:
         with _OPENER.open(request, timeout=timeout) as response:
             ok = 200 <= response.status < 300
     except urllib.error.HTTPError as error:
+        if error.code in TRANSIENT:
+            _give_up_if_stale(message, content)
+            raise PeerBusyError(error.code) from None
         reason = _refusal_reason(error)
         if 400 <= error.code < 500 and reason != ALREADY_RECEIVED:
             _refused(message, reason)
@@ -594,9 +623,14 @@ def deliver(message: Message, timeout: float = 20) -> bool:
                 "status": content.get("status", ""),
             },
         )
-    elif message.attempts >= MAX_ATTEMPTS:
-        _refused(message, f"no answer after {message.attempts} attempts")
+    else:
+        _give_up_if_stale(message, content)
     return ok
+
+
+def _give_up_if_stale(message: Message, content: dict[str, Any]) -> None:
+    if content.get("type") == "referral" and message.attempts >= MAX_ATTEMPTS:
+        _refused(message, f"no answer after {message.attempts} attempts")
 
 
 @transaction.atomic

@@ -565,15 +565,25 @@ def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False
     loses its free texts and shared values: from the referring case, and to the case this
     organisation opened on accepting one (``linked_case``)."""
     ended = 0
-    # Locked: an answer being written at the same time is read once committed (an accept's
-    # new grant is then revoked too).
-    for referral in (
-        Referral.objects.select_for_update(of=("self",))
-        .filter(
-            case=case,
-            status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED],
-        )
-        .select_related("grant")
+    # Locked: an answer being written at the same time is read once committed. The grant is
+    # read after the lock, by a query of its own: joined to the locked row it would be read
+    # from the snapshot taken before the wait, without an accept's new grant.
+    live = [*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED]
+    if erasure:
+        # Erased where the referral was received: the receiving organisation no longer keeps
+        # the person, so its grant on the referring case ends too.
+        for received in Referral.objects.select_for_update(of=("self",)).filter(
+            linked_case=case, status__in=live
+        ):
+            if received.grant is not None and received.grant.revoked_at is None:
+                case_services.revoke_grant(received.grant, actor or received.created_by)
+            received.status = ReferralStatus.REVOKED
+            received.save(update_fields=["status", "updated_at"])
+            _event(received, ReferralStatus.REVOKED, actor)
+            _audit("revoked", actor, received, received.to_organisation, erasure=erasure)
+            ended += 1
+    for referral in Referral.objects.select_for_update(of=("self",)).filter(
+        case=case, status__in=live
     ):
         if referral.status == ReferralStatus.COMPLETED and referral.peer_id is None:
             continue  # its grant ended with it

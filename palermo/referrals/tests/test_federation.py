@@ -456,6 +456,41 @@ def test_a_failing_peer_is_retried_up_to_a_cap(world, peer, monkeypatch) -> None
     assert referral.status == ReferralStatus.REFUSED
 
 
+def test_a_peer_that_asks_to_slow_down_is_retried_not_refused(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    first = queued_referral_abroad(world, peer)
+    second = queued_referral_abroad(world, peer)
+    posted = answer_delivery(monkeypatch, 429, "Request was throttled.")
+    call_command("send_referral_messages")
+    # The first answer "slow down" stops this run for that peer: the second is not even tried.
+    assert len(posted) == 1
+    for referral in (first, second):
+        referral.refresh_from_db()
+        assert referral.status == ReferralStatus.SENT
+    assert not Message.objects.exclude(outcome="").exists()
+    assert federation.waiting().count() == 2
+    capture_delivery(monkeypatch)
+    call_command("send_referral_messages")
+    assert federation.waiting().count() == 0
+
+
+def test_a_status_message_without_personal_data_is_never_given_up(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    referral = queued_referral_abroad(world, peer)
+    capture_delivery(monkeypatch)
+    assert federation.deliver(Message.objects.get(kind="referral"))
+    services.cancel(actor=world.users["case_worker"], referral=referral)
+    status_message = federation.waiting().get()
+    answer_delivery(monkeypatch, 503, "busy")
+    monkeypatch.setattr(federation, "MAX_ATTEMPTS", 2)
+    for _run in range(4):
+        federation.deliver_all(list(federation.waiting()))
+    status_message.refresh_from_db()
+    assert status_message.attempts == 4
+    assert status_message.outcome == ""
+    assert federation.waiting().count() == 1
+
+
 @pytest.mark.parametrize(
     "shared",
     [

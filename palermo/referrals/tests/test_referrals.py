@@ -275,6 +275,27 @@ def test_erasing_a_referred_person_ends_the_referrals(client, login_as, world, c
         services.accept(actor=world.users["other_case_worker"], referral=open_one)
 
 
+def test_erasure_where_it_was_received_ends_the_receivers_access(world, case) -> None:  # type: ignore[no-untyped-def]
+    from palermo.cases.models import Case
+    from palermo.cases.subject_rights import erase_person
+
+    consent(world, case)
+    referral = send(world, case)
+    receiver = world.users["other_case_worker"]
+    services.accept(actor=receiver, referral=referral)
+    referral.refresh_from_db()
+    assert shared_access(receiver, case) is not None
+    linked = Case.objects.get(pk=referral.linked_case_id)
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory
+
+    supervisor = MembershipFactory(organisation=world.other, role=Role.SUPERVISOR).user
+    erase_person(linked, supervisor, "The person asked the shelter")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REVOKED
+    assert shared_access(receiver, case) is None
+
+
 def test_only_those_who_see_the_case_see_what_was_shared(world, case) -> None:  # type: ignore[no-untyped-def]
     from palermo.accounts.models import Role
     from palermo.accounts.tests.factories import MembershipFactory

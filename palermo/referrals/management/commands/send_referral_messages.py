@@ -16,5 +16,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         queued = list(federation.waiting().select_related("peer").order_by("created_at"))
-        sent = sum(federation.deliver(message) for message in queued)
+        sent = federation.deliver_all(queued)
         self.stdout.write(f"{sent} of {len(queued)} message(s) delivered.")
