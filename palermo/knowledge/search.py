@@ -126,6 +126,7 @@ def spaced(text: str) -> str:
 # -- Queries ------------------------------------------------------------------------------
 
 Atom = tuple[str, ...]  # a word, or the words of a phrase
+Code = tuple[str, str]  # kind, code
 
 
 @dataclass
@@ -347,6 +348,31 @@ def _pg_tsquery(atoms: tuple[Atom, ...]) -> str:
     return " | ".join(f"( {text} )" for text in distinct)
 
 
+def code_lexeme(kind: str, code: str) -> str:
+    """The lexeme standing for a code in ``search_vector``: ``country=TH``. No text yields it
+    (PostgreSQL's parser splits words at "="; only a URL keeps one, after a host or a "/"),
+    and no query's word contains "=": a code never matches a word, nor a word a code.
+    ``RESOURCE_KIND`` stands for the resource's kind (``kind=legislation``)."""
+    return f"{kind}={code}"
+
+
+RESOURCE_KIND = "kind"
+# The longest lexeme PostgreSQL takes (2 kB, less a margin).
+MAX_LEXEME_BYTES = 2000
+
+
+def _pg_codes_tsquery(coded: Iterable[Code], any_of: bool = False) -> str:
+    """A tsquery (as text) requiring every code's lexeme (``any_of``: one of them); "" for
+    none."""
+    lexemes = dict.fromkeys(code_lexeme(kind, code) for kind, code in coded)
+    return (" | " if any_of else " & ").join(_quoted(lexeme) for lexeme in lexemes)
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as a tsvector or tsquery literal writes it: quoted, taken as it is."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def _pg_group(atoms: list[Atom]) -> Q:
     return Q(search_vector=_pg_any(atoms))
 
@@ -401,19 +427,24 @@ def _pg_vector_sql(parts: list[Part]) -> tuple[str, list[str]]:
         config = vocabulary.PG_CONFIGS.get(language, "simple")
         pieces.append(f"setweight(to_tsvector('{config}', %s), '{PG_WEIGHTS[column]}')")
         params.append(spaced(normalise(text)))
-    return " || ".join(pieces) or "NULL", params
+    return " || ".join(pieces) or "''::tsvector", params
 
 
-def index(resources: Iterable[tuple[int, list[Part]]]) -> None:
-    """(Re)index resources given as (id, [(column, language, text), ...])."""
+def index(resources: Iterable[tuple[int, list[Part], Iterable[Code]]]) -> None:
+    """(Re)index resources given as (id, [(column, language, text), ...], [(kind, code), ...]).
+    On PostgreSQL the codes (the resource's kind as ``RESOURCE_KIND`` among them) go into
+    ``search_vector`` as lexemes no text yields (:func:`code_lexeme`), for filters to be read
+    in the same index scan as the words; SQLite filters on the code rows."""
     with connection.cursor() as cursor:
-        for resource_id, parts in resources:
+        for resource_id, parts, codes in resources:
             parts = [(c, lang, t[:MAX_INDEXED]) for c, lang, t in parts if t and t.strip()]
             if is_postgresql():
                 sql, params = _pg_vector_sql(parts)
+                lexemes = sorted({code_lexeme(kind, code) for kind, code in codes})
                 cursor.execute(
-                    f"UPDATE knowledge_resource SET search_vector = {sql} WHERE id = %s",
-                    [*params, resource_id],
+                    f"UPDATE knowledge_resource SET search_vector = "
+                    f"{sql} || array_to_tsvector(%s::text[]) WHERE id = %s",
+                    [*params, lexemes, resource_id],
                 )
                 continue
             columns: dict[str, list[str]] = {c: [] for c in COLUMNS}
