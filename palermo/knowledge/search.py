@@ -258,29 +258,56 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def matching(resources: QuerySet[Resource], query: Query) -> QuerySet[Resource]:
+def matching(
+    resources: QuerySet[Resource], query: Query, coded: Iterable[Code] = ()
+) -> QuerySet[Resource]:
     """The resources that match, annotated with ``relevance`` (higher is better).
 
     Every required group must match: in the text, in any language, or through a concept it
     names. Each group may match in another language (a French abstract and an English title).
+
+    ``coded`` (PostgreSQL only): codes (kind, code) every resource found must carry, matched
+    against the code lexemes of ``search_vector`` (:func:`code_lexeme`) in the same index scan
+    as the words, which a filter on the code rows cannot be. They filter; they do not rank.
     """
+    coded = list(coded)
+    if coded and not is_postgresql():
+        raise ValueError("Codes are matched in the text index on PostgreSQL only.")
     if not query:
         return resources.none().annotate(relevance=Value(0.0, output_field=FloatField()))
     named = concepts(query)
     matcher = _pg_group if is_postgresql() else _fts_group
     found = resources
+    codes_query = _pg_codes_tsquery(coded)
+    # The codes go with the first group the text alone matches: one tsquery, one index scan.
+    with_codes = next((p for p in range(len(query.required)) if p not in named), None)
     # Groups naming the same concepts ("forced labour": both words name *forced labour*) are
     # matched together: (forced or coded) and (labour or coded) is (forced and labour) or coded,
     # one union instead of one per word.
-    by_concepts: dict[tuple[tuple[str, str], ...], list[Q]] = {}
+    by_concepts: dict[tuple[tuple[str, str], ...], list[list[Atom]]] = {}
     for position, group in enumerate(query.required):
         if position in named:
-            by_concepts.setdefault(tuple(dict.fromkeys(named[position])), []).append(matcher(group))
+            by_concepts.setdefault(tuple(dict.fromkeys(named[position])), []).append(group)
+        elif position == with_codes and codes_query:
+            text_query = _pg_tsquery(tuple(group))
+            found = found.filter(search_vector=_TsQuery(f"( {text_query} ) & {codes_query}"))
         else:
             found = found.filter(matcher(group))
-    for codes, text_matches in by_concepts.items():
+    for codes, groups in by_concepts.items():
+        if codes_query and with_codes is None:
+            # Filtered by codes, and every group names a concept: the codes the concept names
+            # are lexemes of the index as well, so (words or concept) and the codes is one
+            # tsquery, one index scan.
+            words_query = " & ".join(f"( {_pg_tsquery(tuple(g))} )" for g in groups)
+            concept_query = _pg_codes_tsquery(codes, any_of=True)
+            found = found.filter(
+                search_vector=_TsQuery(f"( {words_query} | {concept_query} ) & {codes_query}")
+            )
+            codes_query = ""  # applied
+            continue
         # One id list from the text index and one from the codes' index (an OR of the two
         # conditions would make PostgreSQL read every row instead of using the index).
+        text_matches = [matcher(g) for g in groups]
         found = found.filter(
             id__in=Resource.objects.filter(*text_matches)
             .order_by()
