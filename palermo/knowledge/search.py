@@ -126,6 +126,7 @@ def spaced(text: str) -> str:
 # -- Queries ------------------------------------------------------------------------------
 
 Atom = tuple[str, ...]  # a word, or the words of a phrase
+Code = tuple[str, str]  # kind, code
 
 
 @dataclass
@@ -257,29 +258,56 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def matching(resources: QuerySet[Resource], query: Query) -> QuerySet[Resource]:
+def matching(
+    resources: QuerySet[Resource], query: Query, coded: Iterable[Code] = ()
+) -> QuerySet[Resource]:
     """The resources that match, annotated with ``relevance`` (higher is better).
 
     Every required group must match: in the text, in any language, or through a concept it
     names. Each group may match in another language (a French abstract and an English title).
+
+    ``coded`` (PostgreSQL only): codes (kind, code) every resource found must carry, matched
+    against the code lexemes of ``search_vector`` (:func:`code_lexeme`) in the same index scan
+    as the words, which a filter on the code rows cannot be. They filter; they do not rank.
     """
+    coded = list(coded)
+    if coded and not is_postgresql():
+        raise ValueError("Codes are matched in the text index on PostgreSQL only.")
     if not query:
         return resources.none().annotate(relevance=Value(0.0, output_field=FloatField()))
     named = concepts(query)
     matcher = _pg_group if is_postgresql() else _fts_group
     found = resources
+    codes_query = _pg_codes_tsquery(coded)
+    # The codes go with the first group the text alone matches: one tsquery, one index scan.
+    with_codes = next((p for p in range(len(query.required)) if p not in named), None)
     # Groups naming the same concepts ("forced labour": both words name *forced labour*) are
     # matched together: (forced or coded) and (labour or coded) is (forced and labour) or coded,
     # one union instead of one per word.
-    by_concepts: dict[tuple[tuple[str, str], ...], list[Q]] = {}
+    by_concepts: dict[tuple[tuple[str, str], ...], list[list[Atom]]] = {}
     for position, group in enumerate(query.required):
         if position in named:
-            by_concepts.setdefault(tuple(dict.fromkeys(named[position])), []).append(matcher(group))
+            by_concepts.setdefault(tuple(dict.fromkeys(named[position])), []).append(group)
+        elif position == with_codes and codes_query:
+            text_query = _pg_tsquery(tuple(group))
+            found = found.filter(search_vector=_TsQuery(f"( {text_query} ) & {codes_query}"))
         else:
             found = found.filter(matcher(group))
-    for codes, text_matches in by_concepts.items():
+    for codes, groups in by_concepts.items():
+        if codes_query and with_codes is None:
+            # Filtered by codes, and every group names a concept: the codes the concept names
+            # are lexemes of the index as well, so (words or concept) and the codes is one
+            # tsquery, one index scan.
+            words_query = " & ".join(f"( {_pg_tsquery(tuple(g))} )" for g in groups)
+            concept_query = _pg_codes_tsquery(codes, any_of=True)
+            found = found.filter(
+                search_vector=_TsQuery(f"( {words_query} | {concept_query} ) & {codes_query}")
+            )
+            codes_query = ""  # applied
+            continue
         # One id list from the text index and one from the codes' index (an OR of the two
         # conditions would make PostgreSQL read every row instead of using the index).
+        text_matches = [matcher(g) for g in groups]
         found = found.filter(
             id__in=Resource.objects.filter(*text_matches)
             .order_by()
@@ -347,6 +375,31 @@ def _pg_tsquery(atoms: tuple[Atom, ...]) -> str:
     return " | ".join(f"( {text} )" for text in distinct)
 
 
+def code_lexeme(kind: str, code: str) -> str:
+    """The lexeme standing for a code in ``search_vector``: ``country=TH``. No text yields it
+    (PostgreSQL's parser splits words at "="; only a URL keeps one, after a host or a "/"),
+    and no query's word contains "=": a code never matches a word, nor a word a code.
+    ``RESOURCE_KIND`` stands for the resource's kind (``kind=legislation``)."""
+    return f"{kind}={code}"
+
+
+RESOURCE_KIND = "kind"
+# The longest lexeme PostgreSQL takes (2 kB, less a margin).
+MAX_LEXEME_BYTES = 2000
+
+
+def _pg_codes_tsquery(coded: Iterable[Code], any_of: bool = False) -> str:
+    """A tsquery (as text) requiring every code's lexeme (``any_of``: one of them); "" for
+    none."""
+    lexemes = dict.fromkeys(code_lexeme(kind, code) for kind, code in coded)
+    return (" | " if any_of else " & ").join(_quoted(lexeme) for lexeme in lexemes)
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as a tsvector or tsquery literal writes it: quoted, taken as it is."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def _pg_group(atoms: list[Atom]) -> Q:
     return Q(search_vector=_pg_any(atoms))
 
@@ -401,19 +454,24 @@ def _pg_vector_sql(parts: list[Part]) -> tuple[str, list[str]]:
         config = vocabulary.PG_CONFIGS.get(language, "simple")
         pieces.append(f"setweight(to_tsvector('{config}', %s), '{PG_WEIGHTS[column]}')")
         params.append(spaced(normalise(text)))
-    return " || ".join(pieces) or "NULL", params
+    return " || ".join(pieces) or "''::tsvector", params
 
 
-def index(resources: Iterable[tuple[int, list[Part]]]) -> None:
-    """(Re)index resources given as (id, [(column, language, text), ...])."""
+def index(resources: Iterable[tuple[int, list[Part], Iterable[Code]]]) -> None:
+    """(Re)index resources given as (id, [(column, language, text), ...], [(kind, code), ...]).
+    On PostgreSQL the codes (the resource's kind as ``RESOURCE_KIND`` among them) go into
+    ``search_vector`` as lexemes no text yields (:func:`code_lexeme`), for filters to be read
+    in the same index scan as the words; SQLite filters on the code rows."""
     with connection.cursor() as cursor:
-        for resource_id, parts in resources:
+        for resource_id, parts, codes in resources:
             parts = [(c, lang, t[:MAX_INDEXED]) for c, lang, t in parts if t and t.strip()]
             if is_postgresql():
                 sql, params = _pg_vector_sql(parts)
+                lexemes = sorted({code_lexeme(kind, code) for kind, code in codes})
                 cursor.execute(
-                    f"UPDATE knowledge_resource SET search_vector = {sql} WHERE id = %s",
-                    [*params, resource_id],
+                    f"UPDATE knowledge_resource SET search_vector = "
+                    f"{sql} || array_to_tsvector(%s::text[]) WHERE id = %s",
+                    [*params, lexemes, resource_id],
                 )
                 continue
             columns: dict[str, list[str]] = {c: [] for c in COLUMNS}

@@ -138,9 +138,21 @@ def _has_code(kind: str, code: str) -> Exists:
     return Exists(ResourceCode.objects.filter(resource=OuterRef("pk"), kind=kind, code=code))
 
 
-def filtered(resources: QuerySet[Resource], filters: Filters) -> QuerySet[Resource]:
-    """Every filter but the text."""
-    if filters.kind:
+def chosen_codes(filters: Filters) -> list[search.Code]:
+    """The filters that are codes (the kind among them), as the index names them."""
+    found = [(search.RESOURCE_KIND, filters.kind)] if filters.kind else []
+    for name, kind in CODE_FILTERS.items():
+        code = getattr(filters, name)
+        if code:
+            found.append((kind, code))
+    return found
+
+
+def filtered(
+    resources: QuerySet[Resource], filters: Filters, *, codes: bool = True
+) -> QuerySet[Resource]:
+    """Every filter but the text; without the kind and the codes unless ``codes``."""
+    if filters.kind and codes:
         resources = resources.filter(kind=filters.kind)
     if filters.year_from:
         resources = resources.filter(year__gte=filters.year_from)
@@ -148,18 +160,25 @@ def filtered(resources: QuerySet[Resource], filters: Filters) -> QuerySet[Resour
         resources = resources.filter(year__lte=filters.year_to)
     for name, kind in CODE_FILTERS.items():
         code = getattr(filters, name)
-        if code:
+        if code and codes:
             resources = resources.filter(_has_code(kind, code))
     return resources
 
 
 def find(resources: QuerySet[Resource], filters: Filters) -> QuerySet[Resource]:
     """The resources a search finds, in its order. Without words, every resource the filters
-    keep, newest first."""
-    resources = filtered(resources, filters)
+    keep, newest first.
+
+    With words, on PostgreSQL, the kind and the codes are matched in the text index, in one
+    scan with the words (their lexemes in ``search_vector``, written from the code rows by
+    ``services.reindex``); otherwise on the resource's kind and its code rows."""
     query = search.parse(filters.q)
+    coded = chosen_codes(filters) if query and search.is_postgresql() else []
+    if any(len(search.code_lexeme(*c).encode()) > search.MAX_LEXEME_BYTES for c in coded):
+        coded = []  # longer than any code: the code rows find nothing, as they should
+    resources = filtered(resources, filters, codes=not coded)
     if filters.q.strip():
-        resources = search.matching(resources, query)
+        resources = search.matching(resources, query, coded)
     order = SORTS[filters.effective_sort]
     return resources.order_by(*order)
 

@@ -229,8 +229,26 @@ def index_parts(resource: Resource) -> list[search.Part]:
     return parts
 
 
+def index_codes(resources: list[Resource]) -> dict[int, list[search.Code]]:
+    """What search filters on in the index, by resource: its kind and its code rows (which
+    stay the source of truth: facets count them)."""
+    found: dict[int, list[search.Code]] = {
+        r.pk: [(search.RESOURCE_KIND, r.kind)] for r in resources
+    }
+    if not search.is_postgresql():
+        return found  # unused: SQLite filters on the code rows
+    rows = ResourceCode.objects.filter(resource_id__in=list(found)).values_list(
+        "resource_id", "kind", "code"
+    )
+    for resource_id, kind, code in rows:
+        found[resource_id].append((kind, code))
+    return found
+
+
 def reindex(resources: list[Resource]) -> None:
-    search.index((r.pk, index_parts(r)) for r in resources)
+    """Index the resources' texts and codes again: after any change to either."""
+    codes = index_codes(resources)
+    search.index((r.pk, index_parts(r), codes[r.pk]) for r in resources)
 
 
 def _may_contribute(actor: User, organisation: Organisation) -> None:
