@@ -111,13 +111,9 @@ def status_map(item: str, as_of: date, names: dict[str, str]) -> str:
     )
 
 
-def conviction_map(names: dict[str, str]) -> str:
-    states = selectors.conviction_states()
-    labels = {
-        selectors.Convictions.RECORDED: _("Convictions recorded"),
-        selectors.Convictions.SUPPRESSED_ONLY: _("Only counts below 5"),
-        selectors.Convictions.NONE: _("No conviction recorded"),
-    }
+def conviction_map(states: dict[str, str], names: dict[str, str]) -> str:
+    """The world map of :func:`selectors.conviction_states`."""
+    labels = selectors.Convictions.LABELS
     colours = {
         selectors.Convictions.RECORDED: "#009E73",
         selectors.Convictions.SUPPRESSED_ONLY: "#E69F00",

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from palermo.accounts.models import User
 from palermo.geo.models import Country
 from palermo.ingest.readers import neutralise
-from palermo.knowledge import selectors as knowledge
 from palermo.monitoring import selectors
+from palermo.monitoring.models import Plan
 
 FORMAT = "palermo-monitoring/1"
 
@@ -28,12 +28,15 @@ def _number(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def country_data(country: Country, user: User | AnonymousUser) -> dict[str, Any]:
+def country_data(
+    country: Country, user: User | AnonymousUser, plans: list[Plan] | None = None
+) -> dict[str, Any]:
     """Everything published about ``country``'s implementation, in one plain structure.
     Evidence the reader may not see in the knowledge base is cited by link only."""
     profile = selectors.profile(country)
-    cited = {entry.evidence_id for _item, entry in profile if entry and entry.evidence_id}
-    visible = set(knowledge.visible(user).filter(pk__in=cited).values_list("pk", flat=True))
+    visible = selectors.visible_resources(
+        user, (entry.evidence_id for _i, entry in profile if entry)
+    )
     entries = []
     for item, entry in profile:
         evidence = entry.evidence if entry and entry.evidence_id in visible else None
@@ -57,10 +60,10 @@ def country_data(country: Country, user: User | AnonymousUser) -> dict[str, Any]
         ]
         for indicator in selectors.TREND_INDICATORS
     }
-    states = selectors.conviction_states()
-    plans = []
-    for plan in selectors.plans(country):
-        plan = selectors.plan_details(plan.pk)
+    states = selectors.conviction_states(country.iso2)
+    plan_rows = []
+    for plan in selectors.detailed_plans(country) if plans is None else plans:
+        needed, secured = selectors.funding(plan)
         indicators = []
         for indicator, found in selectors.plan_progress(plan):
             indicators.append(
@@ -94,7 +97,7 @@ def country_data(country: Country, user: User | AnonymousUser) -> dict[str, Any]
                     ],
                 }
             )
-        plans.append(
+        plan_rows.append(
             {
                 "id": str(plan.pk),
                 "title": plan.title,
@@ -102,26 +105,8 @@ def country_data(country: Country, user: User | AnonymousUser) -> dict[str, Any]
                 "ends": plan.ends.isoformat(),
                 "adopted": plan.adopted.isoformat() if plan.adopted else None,
                 "currency": plan.currency,
-                "funding_needed": _number(
-                    sum(
-                        (
-                            a.funding_needed or Decimal(0)
-                            for o in plan.objectives.all()
-                            for a in o.actions.all()
-                        ),
-                        Decimal(0),
-                    )
-                ),
-                "funding_secured": _number(
-                    sum(
-                        (
-                            a.funding_secured or Decimal(0)
-                            for o in plan.objectives.all()
-                            for a in o.actions.all()
-                        ),
-                        Decimal(0),
-                    )
-                ),
+                "funding_needed": _number(needed),
+                "funding_secured": _number(secured),
                 "indicators": indicators,
             }
         )
@@ -142,7 +127,7 @@ def country_data(country: Country, user: User | AnonymousUser) -> dict[str, Any]
             else None,
             "series": figures,
         },
-        "plans": plans,
+        "plans": plan_rows,
     }
 
 

@@ -7,12 +7,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from palermo.accounts.models import User
 from palermo.geo.models import Country
+from palermo.knowledge import selectors as knowledge
 from palermo.monitoring import checklist, progress
 from palermo.monitoring.glotip import SOURCE_KEY
 from palermo.monitoring.models import (
@@ -121,18 +126,22 @@ class Convictions:
     RECORDED = "recorded"
     SUPPRESSED_ONLY = "suppressed_only"
     NONE = "none"
+    LABELS = {
+        RECORDED: gettext_lazy("Convictions recorded"),
+        SUPPRESSED_ONLY: gettext_lazy("Only counts below 5"),
+        NONE: gettext_lazy("No conviction recorded"),
+    }
 
 
-def conviction_states() -> dict[str, str]:
-    """For each country the Global Report data cover: whether it ever recorded a conviction (a
-    published count above zero), only counts printed as ``<5``, or no conviction figure at all.
-    Countries the data do not cover are left out."""
-    covered = set(
-        Figure.objects.filter(source__key=SOURCE_KEY)
-        .values_list("country_id", flat=True)
-        .distinct()
-    )
-    convicted = Figure.objects.filter(source__key=SOURCE_KEY, indicator=CONVICTED)
+def conviction_states(country_id: str | None = None) -> dict[str, str]:
+    """For each country the Global Report data cover (or only ``country_id``): whether it ever
+    recorded a conviction (a published count above zero), only counts printed as ``<5``, or no
+    conviction figure at all. Countries the data do not cover are left out."""
+    figures = Figure.objects.filter(source__key=SOURCE_KEY)
+    if country_id is not None:
+        figures = figures.filter(country_id=country_id)
+    covered = set(figures.values_list("country_id", flat=True).distinct())
+    convicted = figures.filter(indicator=CONVICTED)
     recorded = set(convicted.filter(value__gt=0).values_list("country_id", flat=True).distinct())
     suppressed = set(
         convicted.filter(suppressed=True).values_list("country_id", flat=True).distinct()
@@ -165,26 +174,49 @@ def plans(country: Country) -> QuerySet[Plan]:
     return Plan.objects.filter(country=country).order_by("-starts")
 
 
-def plan_details(plan_id: Any) -> Plan:
-    return (
-        Plan.objects.select_related("country", "document", "created_by")
-        .prefetch_related(
-            "objectives__actions__responsible",
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.select_related("objective").prefetch_related(
-                    Prefetch(
-                        "measurements",
-                        queryset=Measurement.objects.select_related(
-                            "release", "period", "recorded_by"
-                        ),
-                    )
-                ),
+def _detailed() -> QuerySet[Plan]:
+    """Plans with everything their page and exports show, in a fixed number of queries."""
+    return Plan.objects.select_related("country", "document", "created_by").prefetch_related(
+        "objectives__actions__responsible",
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.select_related("objective").prefetch_related(
+                Prefetch(
+                    "measurements",
+                    queryset=Measurement.objects.select_related("release", "period", "recorded_by"),
+                )
             ),
-            Prefetch("periods", queryset=Period.objects.prefetch_related("events__by")),
-        )
-        .get(pk=plan_id)
+        ),
+        Prefetch("periods", queryset=Period.objects.prefetch_related("events__by")),
     )
+
+
+def plan_details(plan_id: Any) -> Plan:
+    return _detailed().get(pk=plan_id)
+
+
+def detailed_plans(country: Country) -> list[Plan]:
+    """The country's plans, newest first, with their details (the same queries for any number
+    of plans)."""
+    return list(_detailed().filter(country=country).order_by("-starts"))
+
+
+def funding(plan: Plan) -> tuple[Decimal, Decimal]:
+    """Funding needed and secured over the plan's actions (prefetched ones as they are)."""
+    actions = [a for o in plan.objectives.all() for a in o.actions.all()]
+    return (
+        sum((a.funding_needed or Decimal(0) for a in actions), Decimal(0)),
+        sum((a.funding_secured or Decimal(0) for a in actions), Decimal(0)),
+    )
+
+
+def visible_resources(user: User | AnonymousUser, ids: Iterable[int | None]) -> set[int]:
+    """Which of these knowledge-base resources (cited as evidence or as a plan's document)
+    ``user`` may read: a members-only one is not named to anyone else."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return set()
+    return set(knowledge.visible(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def indicator_progress(indicator: Indicator, today: date | None = None) -> progress.Progress:

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -33,10 +34,16 @@ from palermo.stats.models import Release
 M = TypeVar("M", bound=models.Model)
 
 
-def _coordinating(actor: User, country_id: str) -> Organisation:
-    """The organisation through which ``actor`` keeps ``country_id``'s monitoring."""
+def require_coordinator(actor: User | AnonymousUser, country_id: str) -> None:
+    """403 for anyone but ``country_id``'s national coordinators (pages check it before showing
+    a form; every write checks it again)."""
     if not access.can_edit_monitoring(actor, country_id):
         raise PermissionDenied(_("Only the country's national coordinators can change this."))
+
+
+def _coordinating(actor: User, country_id: str) -> Organisation:
+    """The organisation through which ``actor`` keeps ``country_id``'s monitoring."""
+    require_coordinator(actor, country_id)
     return next(
         org
         for org in access.organisations_where(actor, Action.MANAGE_MONITORING)

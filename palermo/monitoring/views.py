@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,7 +25,6 @@ from palermo.accounts import access
 from palermo.accounts.models import User
 from palermo.activities import selectors as activities
 from palermo.geo.models import Country
-from palermo.knowledge import selectors as knowledge
 from palermo.monitoring import charts, checklist, exports, report, selectors, services
 from palermo.monitoring.forms import (
     ActionForm,
@@ -83,19 +82,16 @@ def index(request: HttpRequest) -> HttpResponse:
     year = _year(request.GET.get("year"))
     names = _names()
     if item == CONVICTIONS:
-        svg = charts.conviction_map(names)
         states = selectors.conviction_states()
-        labels = {
-            "recorded": _("Convictions recorded"),
-            "suppressed_only": _("Only counts below 5"),
-            "none": _("No conviction recorded"),
-        }
-        rows = sorted((names.get(c, c), c, labels[s], s) for c, s in states.items())
+        svg = charts.conviction_map(states, names)
+        rows = sorted(
+            (names.get(c, c), c, str(selectors.Convictions.LABELS[s]), s) for c, s in states.items()
+        )
     else:
         svg = charts.status_map(item, selectors.year_end(year), names)
-        labels = {k: str(v) for k, v in checklist.Status.choices}
+        status_labels = {k: str(v) for k, v in checklist.Status.choices}
         found = selectors.statuses(item, selectors.year_end(year))
-        rows = sorted((names.get(c, c), c, labels[s], s) for c, s in found.items())
+        rows = sorted((names.get(c, c), c, status_labels[s], s) for c, s in found.items())
     return render(
         request,
         "monitoring/index.html",
@@ -186,13 +182,6 @@ def _regions() -> list[tuple[str, str]]:
     return sorted(((r.pk, str(r)) for r in Region.objects.filter(pk__in=used)), key=lambda r: r[1])
 
 
-def _visible_evidence(request: HttpRequest, profile: list[Any]) -> set[int]:
-    """The cited resources the reader may see (a members-only one is not named to others)."""
-    cited = {entry.evidence_id for _item, entry in profile if entry and entry.evidence_id}
-    found = knowledge.visible(request.user).filter(pk__in=cited)
-    return set(found.values_list("pk", flat=True))
-
-
 def _release_figures(country: Country) -> dict[str, Any]:
     release = releases.latest_published()
     if release is None or "citizenship" not in release.dimensions:
@@ -208,7 +197,9 @@ def _release_figures(country: Country) -> dict[str, Any]:
 def country(request: HttpRequest, iso2: str) -> HttpResponse:
     place = _country(iso2)
     profile = selectors.profile(place)
-    visible = _visible_evidence(request, profile)
+    visible = selectors.visible_resources(
+        request.user, (entry.evidence_id for _item, entry in profile if entry)
+    )
     plan = selectors.current_plan(place)
     progress_rows = []
     if plan is not None:
@@ -228,7 +219,7 @@ def country(request: HttpRequest, iso2: str) -> HttpResponse:
             ],
             "history": selectors.history(place),
             "can_edit": access.can_edit_monitoring(request.user, place.iso2),
-            "convictions": selectors.conviction_states().get(place.iso2),
+            "convictions": selectors.conviction_states(place.iso2).get(place.iso2),
             "trends": [charts.trend(place, i) for i in selectors.TREND_INDICATORS],
             "source": selectors.glotip_source(),
             "plan": plan,
@@ -274,8 +265,7 @@ def entry_new(request: HttpRequest, iso2: str, item: str) -> HttpResponse:
     if item not in checklist.BY_KEY:
         raise Http404
     user = _user(request)
-    if not access.can_edit_monitoring(user, place.iso2):
-        raise PermissionDenied(_("Only the country's national coordinators can change this."))
+    services.require_coordinator(user, place.iso2)
     entry = ProfileEntry(country=place, item=item)
     form = EntryForm(request.POST or None, instance=entry, user=user, country=place)
     if request.method == "POST" and _save(
@@ -305,8 +295,7 @@ def entry_new(request: HttpRequest, iso2: str, item: str) -> HttpResponse:
 
 def _editable_plan(request: HttpRequest, plan_id: Any) -> Plan:
     plan = get_object_or_404(Plan.objects.select_related("country"), pk=plan_id)
-    if not access.can_edit_monitoring(request.user, plan.country_id):
-        raise PermissionDenied(_("Only the country's national coordinators can change this."))
+    services.require_coordinator(request.user, plan.country_id)
     return plan
 
 
@@ -318,8 +307,7 @@ def plan_edit(request: HttpRequest, iso2: str | None = None, plan_id: Any = None
         place = plan.country
     else:
         place = _country(iso2 or "")
-        if not access.can_edit_monitoring(user, place.iso2):
-            raise PermissionDenied(_("Only the country's national coordinators can change this."))
+        services.require_coordinator(user, place.iso2)
         plan = Plan(country=place)
     form = PlanForm(request.POST or None, instance=plan, user=user, country=place)
     if request.method == "POST" and _save(
@@ -391,12 +379,7 @@ def plan(request: HttpRequest, plan_id: Any) -> HttpResponse:
         raise Http404 from None
     rows = selectors.plan_progress(found)
     country_id = found.country_id
-    needed = sum(
-        (a.funding_needed or 0 for o in found.objectives.all() for a in o.actions.all()), 0
-    )
-    secured = sum(
-        (a.funding_secured or 0 for o in found.objectives.all() for a in o.actions.all()), 0
-    )
+    needed, secured = selectors.funding(found)
     return render(
         request,
         "monitoring/plan.html",
@@ -408,6 +391,9 @@ def plan(request: HttpRequest, plan_id: Any) -> HttpResponse:
             "can_approve": access.can_approve_monitoring(request.user, country_id),
             "funding_needed": needed,
             "funding_secured": secured,
+            "document_visible": bool(
+                selectors.visible_resources(request.user, [found.document_id])
+            ),
             "reason_form": ReasonForm(),
         },
     )
@@ -419,8 +405,7 @@ def measure(request: HttpRequest, indicator_id: Any) -> HttpResponse:
     indicator = get_object_or_404(
         Indicator.objects.select_related("plan__country"), pk=indicator_id
     )
-    if not access.can_edit_monitoring(user, indicator.plan.country_id):
-        raise PermissionDenied(_("Only the country's national coordinators can change this."))
+    services.require_coordinator(user, indicator.plan.country_id)
     form = MeasurementForm(request.POST or None, indicator=indicator)
 
     def save() -> None:
@@ -509,14 +494,14 @@ def export(request: HttpRequest, iso2: str, fmt: str) -> HttpResponse:
 
 def country_report(request: HttpRequest, iso2: str) -> HttpResponse:
     place = _country(iso2)
-    data = exports.country_data(place, request.user)
+    plans = selectors.detailed_plans(place)
+    data = exports.country_data(place, request.user, plans)
     svgs: dict[str, str] = {}
     for key, indicator in (("detected", selectors.DETECTED), ("convicted", selectors.CONVICTED)):
         svg = charts.trend(place, indicator)
         if svg:
             svgs[key] = svg
-    for found in selectors.plans(place):
-        found = selectors.plan_details(found.pk)
+    for found in plans:
         svg = charts.plan_progress(selectors.plan_progress(found))
         if svg:
             svgs[str(found.pk)] = svg

@@ -18,7 +18,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from palermo.monitoring import services
-from palermo.monitoring.models import Indicator, ProfileEntry
+from palermo.monitoring.models import Indicator, Plan, ProfileEntry
 
 
 def record(
@@ -210,5 +210,19 @@ def test_members_only_evidence_is_not_named_to_the_public(
     export = reverse("monitoring:export", args=["NG", "json"])
     assert "Draft anti-trafficking bill" not in client.get(page).content.decode()
     assert "Draft anti-trafficking bill" not in client.get(export).content.decode()
+    plan = services.save_part(
+        monitors["coordinator"],
+        Plan(
+            country_id="NG",
+            title="Plan 2025",
+            starts=date(2025, 1, 1),
+            ends=date(2027, 1, 1),
+            document=law,
+        ),
+    )
+    plan_page = reverse("monitoring:plan", args=[plan.pk])
+    assert "Draft anti-trafficking bill" not in client.get(plan_page).content.decode()
+    # Members see it through every door (so the checks above can fail).
     client.force_login(monitors["coordinator"])
-    assert "Draft anti-trafficking bill" in client.get(page).content.decode()
+    for door in (page, export, plan_page):
+        assert "Draft anti-trafficking bill" in client.get(door).content.decode()
