@@ -180,6 +180,10 @@ def shared_for(user: User | AnonymousUser, referral: Referral) -> dict[str, Any]
         # What consent allows now (it may have been narrowed since the referral was sent).
         return sharing.shared_values(case, sharing.referable(case, readable))
     if referral.status in live:
+        # The grant (one per case and organisation) may also carry other referrals' fields:
+        # this page shows this referral's, as far as the grant still allows them.
         shared = shared_access(user, case)
-        return sharing.shared_values(case, shared.fields) if shared else None
+        if shared is None:
+            return None
+        return sharing.shared_values(case, [f for f in readable if f in shared.fields])
     return None

@@ -275,6 +275,21 @@ def test_erasing_a_referred_person_ends_the_referrals(client, login_as, world, c
         services.accept(actor=world.users["other_case_worker"], referral=open_one)
 
 
+def test_each_referral_shows_its_own_fields_though_one_grant_holds_both(world, case) -> None:  # type: ignore[no-untyped-def]
+    from palermo.referrals import selectors
+
+    consent(world, case)
+    receiver = world.users["other_case_worker"]
+    first = send(world, case, fields=("gender",))
+    services.accept(actor=receiver, referral=first)
+    second = send(world, case, fields=("exploitation",), need="legal_aid")
+    services.accept(actor=receiver, referral=second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert set(selectors.shared_for(receiver, first) or {}) == {"gender"}
+    assert set(selectors.shared_for(receiver, second) or {}) == {"exploitation"}
+
+
 def test_erasure_where_it_was_received_ends_the_receivers_access(world, case) -> None:  # type: ignore[no-untyped-def]
     from palermo.cases.models import Case
     from palermo.cases.subject_rights import erase_person
