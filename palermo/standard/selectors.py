@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -87,37 +87,37 @@ def code_labels_by_code(key: str) -> dict[str, Labels]:
 NAMES_SECONDS = 300
 
 
+_NAMES: dict[tuple[str, str, int], dict[str, str]] = {}
+_LABELS: dict[tuple[str, int], dict[str, Labels]] = {}
+
+
+def _kept(store: dict[Any, Any], key: Any, load: Callable[[], Any]) -> Any:
+    """``load()``'s result, kept in ``store`` under ``key`` unless it is empty (an empty list
+    means the standard is not loaded yet: asked again next time, other lists stay kept)."""
+    found = store.get(key)
+    if found is None:
+        try:
+            found = load()
+        except Http404:
+            found = {}
+        if found:
+            if len(store) >= 256:  # old refresh slots
+                store.clear()
+            store[key] = found
+    return found
+
+
 def cached_code_names(key: str, language: str) -> dict[str, str]:
     """:func:`code_names`, kept a few minutes; empty (and not kept) while the standard is not
     loaded or has no such list."""
-    found = _cached_names(key, language, int(time.monotonic() // NAMES_SECONDS))
-    if not found:
-        _cached_names.cache_clear()
-    return found
+    slot = int(time.monotonic() // NAMES_SECONDS)
+    return _kept(_NAMES, (key, language, slot), lambda: code_names(key, language))
 
 
 def cached_code_labels(key: str) -> dict[str, Labels]:
     """:func:`code_labels_by_code`, kept a few minutes, as :func:`cached_code_names`."""
-    found = _cached_labels(key, int(time.monotonic() // NAMES_SECONDS))
-    if not found:
-        _cached_labels.cache_clear()
-    return found
-
-
-@lru_cache(maxsize=128)
-def _cached_names(key: str, language: str, slot: int) -> dict[str, str]:
-    try:
-        return code_names(key, language)
-    except Http404:
-        return {}
-
-
-@lru_cache(maxsize=16)
-def _cached_labels(key: str, slot: int) -> dict[str, Labels]:
-    try:
-        return code_labels_by_code(key)
-    except Http404:
-        return {}
+    slot = int(time.monotonic() // NAMES_SECONDS)
+    return _kept(_LABELS, (key, slot), lambda: code_labels_by_code(key))
 
 
 def field_labels(field_ids: Iterable[int], version: int) -> dict[int, Labels]:
