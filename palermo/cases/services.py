@@ -406,9 +406,8 @@ def record_consent(
         and previous.covers_identifiers
         and not consent.covers_identifiers
     ):
-        case.grants.filter(revoked_at__isnull=True, include_identifiers=True).update(
-            include_identifiers=False
-        )
+        for grant in case.grants.filter(revoked_at__isnull=True, include_identifiers=True):
+            narrow_grant(grant, actor)
         from palermo.referrals.services import follow_narrowed_consent
 
         follow_narrowed_consent(case)
@@ -679,6 +678,20 @@ def grant_access(
 
 
 @transaction.atomic
+def narrow_grant(grant: Any, actor: User) -> None:
+    """A grant stops carrying the person's identifiers (consent no longer covers them)."""
+    if grant.include_identifiers:
+        grant.include_identifiers = False
+        grant.save(update_fields=["include_identifiers"])
+        audit.record(
+            action="case.grant_narrowed",
+            actor=actor,
+            organisation=grant.case.organisation,
+            target=grant.case,
+            detail={"to": str(grant.organisation_id)},
+        )
+
+
 def revoke_grant(grant: Any, actor: User) -> None:
     if grant.revoked_at is None:
         grant.revoked_at = timezone.now()

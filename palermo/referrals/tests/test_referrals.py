@@ -261,6 +261,23 @@ def test_narrowed_consent_stops_identifiers_before_the_answer(world, case) -> No
     assert not referral.grant.include_identifiers
 
 
+def test_narrowed_consent_after_acceptance_narrows_the_grant_and_says_so(world, case) -> None:  # type: ignore[no-untyped-def]
+    from palermo.audit.models import AuditEvent
+    from palermo.referrals import selectors
+
+    consent(world, case, identifiers=True)
+    referral = send(world, case, fields=("phone", "gender"))
+    receiver = world.users["other_case_worker"]
+    services.accept(actor=receiver, referral=referral)
+    referral.refresh_from_db()
+    assert referral.grant.include_identifiers
+    consent(world, case, identifiers=False)
+    referral.grant.refresh_from_db()
+    assert not referral.grant.include_identifiers
+    assert AuditEvent.objects.filter(action="case.grant_narrowed").count() == 1
+    assert set(selectors.shared_for(receiver, referral) or {}) == {"gender"}
+
+
 def test_erasing_a_referred_person_ends_the_referrals(client, login_as, world, case) -> None:  # type: ignore[no-untyped-def]
     consent(world, case)
     open_one = send(world, case)
