@@ -33,7 +33,7 @@ counted, to warm the caches):
 
 Each run times what the search page (``views.index``) does for an anonymous reader:
 
-- ``search``: ``selectors.listed(selectors.find(selectors.published(anonymous), filters))``,
+- ``search``: ``selectors.results(selectors.find(selectors.published(anonymous), filters))``,
   its first page of 20 through the page's ``CappedPaginator`` (a count of at most 10,001 rows,
   then the 20 rows) and each row's highlighted passage (``views.excerpt``), from building the
   query to the last passage; ``search_build``, its part spent building the queryset in Python
@@ -486,7 +486,7 @@ def search_page(filters: Filters) -> Page:
     """What the search page (``views.index``) reads before its facets: the first page of
     results through its capped paginator, and each result's highlighted passage."""
     start = time.perf_counter()
-    found = selectors.listed(selectors.find(selectors.published(ANONYMOUS), filters))
+    found = selectors.results(selectors.find(selectors.published(ANONYMOUS), filters))
     build_ms = (time.perf_counter() - start) * 1000
     paginator = CappedPaginator(found, views.PAGE_SIZE, cap=CAP)
     page = paginator.get_page(1)

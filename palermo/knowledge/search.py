@@ -506,7 +506,7 @@ def snippet(texts: list[tuple[str, str]], query: Query) -> list[Segment]:
     for language, text in texts:
         if not text:
             continue
-        tokens = [t.group(0) for t in re.finditer(r"\S+", text[:SNIPPET_SCAN])]
+        tokens = text[:SNIPPET_SCAN].split()
         # Only the passage's words are looked at once the first hit is found.
         first = next((i for i, t in enumerate(tokens) if _hit(t, language, wanted)), None)
         if first is None:

@@ -191,6 +191,26 @@ def listed(resources: QuerySet[Resource]) -> QuerySet[Resource]:
     )
 
 
+# What a result on the search page shows (its title, kind, year, publishers, members-only mark
+# and passage, ``views.excerpt``), and no more.
+RESULT_FIELDS = (
+    "uid",
+    "kind",
+    "title",
+    "abstract",
+    "publishers",
+    "year",
+    "text_language",
+    "is_public",
+)
+
+
+def results(resources: QuerySet[Resource]) -> QuerySet[Resource]:
+    """The search page's rows: :func:`listed` with only the columns a result shows. Reading
+    every column and the contributor of each row took a third of a filtered search's time."""
+    return listed(resources).select_related(None).only(*RESULT_FIELDS)
+
+
 @dataclass
 class Facets:
     total: int

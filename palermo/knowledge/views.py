@@ -156,7 +156,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """Search: words, filters, facets with counts, sorting, highlighted passages, pages."""
     filters = selectors.Filters.from_query(request.GET.dict())
     base = selectors.published(request.user)
-    found = selectors.listed(selectors.find(base, filters))
+    found = selectors.results(selectors.find(base, filters))
     paginator = CappedPaginator(found, PAGE_SIZE, cap=10_000)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)

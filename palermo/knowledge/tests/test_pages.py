@@ -226,3 +226,33 @@ def test_the_search_page_reads_a_fixed_number_of_queries(client, world) -> None:
     for n in range(3, 15):
         resource(world.agency, f"Harbour report {n}", codes={"country": {"NG"}})
     assert count() == few
+
+
+def test_search_page_queries_do_not_grow_with_its_rows(client, world) -> None:  # type: ignore[no-untyped-def]
+    """The result rows are read with only the columns a result shows: a column the page uses
+    but the query left out would cost one more query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page_queries() -> tuple[int, str]:
+        client.get(reverse("knowledge:index"), {"q": "kiln"})  # code lists cached
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(reverse("knowledge:index"), {"q": "kiln"}).content.decode()
+        return len(captured), body
+
+    resource(world.agency, "Kiln workers", abstract="A kiln.", year=2001, publishers=["ILO"])
+    one, _ = page_queries()
+    for n in range(6):
+        resource(
+            world.agency,
+            f"Kiln study {n}",
+            kind="legislation",
+            abstract=f"Brick kiln number {n}.",
+            year=2010 + n,
+            publishers=["IOM", "UNODC"],
+        )
+    seven, body = page_queries()
+    assert seven == one
+    assert "<mark>kiln</mark> number 5." in body
+    assert "2015 · IOM, UNODC" in body
+    assert "Legislation" in body
