@@ -28,6 +28,18 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a page read in another language leaves it
+    active in the thread (the locale middleware does not switch back), and the next test's
+    messages would be in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Each test starts with an empty cache: API throttling counts requests in it, and counts
     left by earlier tests would throttle a later one (anonymous reads: 60 a minute)."""

@@ -56,6 +56,8 @@ class ImportBatch(models.Model):
         _("the source recorded each person's consent to pooled statistics"), default=False
     )
     report_ready = models.BooleanField(default=False)
+    # The language of the page that queued the batch: its report is written in it.
+    language = models.CharField(max_length=16, blank=True, default="")
     progress_at = models.DateTimeField(null=True, blank=True)  # the last progress saved
     rows_expected = models.PositiveIntegerField(null=True, blank=True)  # an estimate
     rows_read = models.PositiveIntegerField(default=0)

@@ -1,13 +1,15 @@
 """The validation report of an import as a workbook: one sheet listing every problem (row,
 column, value, why), one with the rejected rows as they were in the file, their offending cells
 filled red and commented. Written in openpyxl's write-only mode, row by row; every cell
-neutralised against formula injection."""
+neutralised against formula injection. Headings and reasons are in the active language (the
+background task writes a page's report in the language of the page that queued it)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
@@ -15,7 +17,7 @@ from openpyxl.styles import Font, PatternFill
 
 from palermo.ingest.models import ImportBatch
 from palermo.ingest.readers import neutralise
-from palermo.ingest.services import checked_rows
+from palermo.ingest.services import checked_rows, why
 
 BAD = PatternFill("solid", fgColor="FFC7CE")
 BOLD = Font(bold=True)
@@ -27,8 +29,8 @@ def write_report(batch: ImportBatch, source: Path, out: Path) -> None:
     if batch.profile is None:
         raise ValueError("the batch's mapping profile was deleted")
     workbook = Workbook(write_only=True)
-    problems = workbook.create_sheet("Problems")
-    header = ["Row", "Column", "Value", "Problem"]
+    problems = workbook.create_sheet(_("Problems"))
+    header = [_("Row"), _("Column"), _("Value"), _("Problem")]
     problems.append([_bold(problems, text) for text in header])
     for problem in batch.problems:
         problems.append(
@@ -36,23 +38,26 @@ def write_report(batch: ImportBatch, source: Path, out: Path) -> None:
                 problem["row"],
                 neutralise(problem["column"]),
                 neutralise(problem["value"]),
-                problem["why"],
+                str(why(problem["reason"])),
             ]
         )
     if batch.problems_total > len(batch.problems):
-        problems.append([f"... and {batch.problems_total - len(batch.problems)} more"])
-    rejected = workbook.create_sheet("Rejected rows")
+        more = batch.problems_total - len(batch.problems)
+        problems.append([_("… and %(n)d more") % {"n": more}])
+    rejected = workbook.create_sheet(_("Rejected rows"))
     columns: list[str] | None = None
     by_row: dict[str, dict[str, str]] = {}
     for problem in batch.problems:
-        by_row.setdefault(problem["row"], {}).setdefault(problem["column"], problem["why"])
+        by_row.setdefault(problem["row"], {}).setdefault(
+            problem["column"], str(why(problem["reason"]))
+        )
     for row in checked_rows(source, batch.file_name, batch.profile, batch.id_column):
         bad = by_row.get(row.number)
         if bad is None:
             continue
         if columns is None:
             columns = list(row.cells)
-            rejected.append([_bold(rejected, "Row")] + [_bold(rejected, c) for c in columns])
+            rejected.append([_bold(rejected, _("Row"))] + [_bold(rejected, c) for c in columns])
         cells = [WriteOnlyCell(rejected, value=row.number)]
         for column in columns:
             cell = WriteOnlyCell(rejected, value=neutralise(row.cells.get(column, "")))

@@ -8,7 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django_tasks import task
 
 from palermo.ingest import storage
@@ -86,7 +87,8 @@ def _run(batch: ImportBatch, upload: Upload, source: Path) -> None:
                 storage.private_temporary_files(),
             ):
                 report = Path(work) / "report.xlsx"
-                write_report(batch, path, report)
+                with translation.override(batch.language or settings.LANGUAGE_CODE):
+                    write_report(batch, path, report)
                 with report.open("rb") as plain:
                     storage.write_encrypted(plain, storage.report_path(batch.pk))
             batch.report_ready = True

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from palermo.accounts import access
@@ -138,6 +139,7 @@ def start(
         statistics_consent=statistics_consent,
         status=ImportBatch.Status.QUEUED,
         started_by=actor,
+        language=get_language() or "",
     )
     transaction.on_commit(lambda: run_batch.enqueue(str(batch.pk)))
     return batch

@@ -397,3 +397,26 @@ def test_a_task_whose_user_lost_the_role_fails_with_nothing_imported(
     assert batch.status == "failed"
     assert "PermissionDenied" in batch.error
     assert not Case.objects.exists()
+
+
+def test_the_report_is_written_in_the_language_of_the_page_that_asked_for_it(
+    client, login_as, world, settings, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    login_as(world.users["data_manager"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    bad = FILE + "P-4,Dee Pagetest,Feminine,PH,2025-13-01,ForcedLabour\n"
+    response = _send(client, world, bad.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, _mapping(client.get(response.url)))
+    checked = ImportBatch.objects.get()
+    assert checked.language == "fr"
+    report = client.get(reverse("ingest:report", args=[checked.pk]))
+    workbook = load_workbook(BytesIO(b"".join(report.streaming_content)))
+    assert workbook.sheetnames == ["Problèmes", "Lignes refusées"]
+    listed = list(workbook["Problèmes"].iter_rows(values_only=True))
+    assert listed[0] == ("Ligne", "Colonne", "Valeur", "Problème")
+    assert listed[1] == ("5", "Identification date", "2025-13-01", "pas une date (AAAA-MM-JJ)")
+    (header, row) = workbook["Lignes refusées"].iter_rows()
+    assert header[0].value == "Ligne"
+    cells = {h.value: c for h, c in zip(header, row, strict=True)}
+    assert cells["Identification date"].comment.text == "pas une date (AAAA-MM-JJ)"
