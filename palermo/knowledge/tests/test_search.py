@@ -202,3 +202,23 @@ def test_undated_resources_come_last_either_way(world) -> None:  # type: ignore[
     oldest = [r.title["en"] for r in selectors.find(base, Filters(sort="oldest"))]
     assert newest == ["New", "Old", "Undated"]
     assert oldest == ["Old", "New", "Undated"]
+
+
+def test_relevance_ranks_a_title_match_above_a_passing_mention(world) -> None:  # type: ignore[no-untyped-def]
+    """The order is the text rank's, not the year's: the newest resource mentions the word
+    once in its abstract and comes last."""
+    from django.contrib.auth.models import AnonymousUser
+
+    resource(world.agency, "Brick kilns and debt", abstract="Kiln owners lend.", year=2001)
+    resource(world.agency, "Kiln workers", abstract="Workers at a kiln.", year=2010)
+    resource(world.agency, "Labour markets", abstract="One kiln among farms.", year=2024)
+    resource(world.agency, "Fishing fleets", abstract="No match here.", year=2025)
+    found = list(selectors.find(selectors.published(AnonymousUser()), Filters(q="kiln")))
+    assert [r.title["en"] for r in found] == [
+        "Kiln workers",
+        "Brick kilns and debt",
+        "Labour markets",
+    ]
+    scores = [r.relevance for r in found]
+    assert scores == sorted(scores, reverse=True)
+    assert scores[-1] > 0
