@@ -32,11 +32,10 @@ def _default_language() -> Iterator[None]:
     """Each test starts in the default language: a page read in another language leaves it
     active in the thread (the locale middleware does not switch back), and the next test's
     messages would be in it."""
-    from django.conf import settings
     from django.utils import translation
 
     yield
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -100,6 +100,8 @@ class Resource(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # PostgreSQL only (GIN index made by the migration); empty on SQLite, which uses FTS5.
+    # Stored in the row (STORAGE MAIN, migration 0005): a migration that alters this column's
+    # type must set it again.
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:

@@ -243,13 +243,17 @@ def test_search_page_queries_do_not_grow_with_its_rows(client, world) -> None:  
     resource(world.agency, "Kiln workers", abstract="A kiln.", year=2001, publishers=["ILO"])
     one, _ = page_queries()
     for n in range(6):
-        resource(
+        study = resource(
             world.agency,
             f"Kiln study {n}",
             kind="legislation",
-            abstract=f"Brick kiln number {n}.",
+            abstract=f"Brick work {n}.",
             year=2010 + n,
             publishers=["IOM", "UNODC"],
+        )
+        # The passage then comes from the text, in its language (as a PDF's would).
+        Resource.objects.filter(pk=study.pk).update(
+            full_text=f"The kiln number {n}.", text_language="en"
         )
     seven, body = page_queries()
     assert seven == one

@@ -205,8 +205,8 @@ def test_undated_resources_come_last_either_way(world) -> None:  # type: ignore[
 
 
 def test_relevance_ranks_a_title_match_above_a_passing_mention(world) -> None:  # type: ignore[no-untyped-def]
-    """The order is the text rank's, not the year's: the newest resource mentions the word
-    once in its abstract and comes last."""
+    """The order is the text rank's, not the year's: the newest match mentions the word once in
+    its abstract and comes after both title matches (which may tie, then go by year)."""
     from django.contrib.auth.models import AnonymousUser
 
     resource(world.agency, "Brick kilns and debt", abstract="Kiln owners lend.", year=2001)
@@ -214,11 +214,8 @@ def test_relevance_ranks_a_title_match_above_a_passing_mention(world) -> None:  
     resource(world.agency, "Labour markets", abstract="One kiln among farms.", year=2024)
     resource(world.agency, "Fishing fleets", abstract="No match here.", year=2025)
     found = list(selectors.find(selectors.published(AnonymousUser()), Filters(q="kiln")))
-    assert [r.title["en"] for r in found] == [
-        "Kiln workers",
-        "Brick kilns and debt",
-        "Labour markets",
-    ]
+    assert {r.title["en"] for r in found[:2]} == {"Kiln workers", "Brick kilns and debt"}
+    assert [r.title["en"] for r in found[2:]] == ["Labour markets"]
     scores = [r.relevance for r in found]
     assert scores == sorted(scores, reverse=True)
     assert scores[-1] > 0
