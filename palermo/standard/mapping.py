@@ -132,6 +132,67 @@ def _number(text: str) -> int | float | None:
     return int(number) if number.is_integer() else number
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How one rule reads its cells, worked out once per call instead of once per cell."""
+
+    rule: ColumnRule
+    info: FieldInfo | None  # None: a field the standard's current version does not have
+    code_list: str  # "" when the cells are kept as text, numbers or dates
+    own_table: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """What one cell of a coded column maps to: its codes (in order, each once) and the parts
+    that map to nothing, as (part, reason, detail)."""
+
+    codes: tuple[str, ...]
+    problems: tuple[tuple[str, str, str], ...]
+
+
+def _plan(rule: ColumnRule, fields: Mapping[str, FieldInfo], own_table: Mapping[str, str]) -> _Plan:
+    info = fields.get(rule.field)
+    code_list = ""
+    if info is not None and info.data_type in CODED | {FieldType.BOOLEAN}:
+        code_list = (YES_NO if info.data_type == FieldType.BOOLEAN else info.code_list) or ""
+    return _Plan(rule, info, code_list, own_table)
+
+
+def _codes(
+    plan: _Plan,
+    text: str,
+    vocabulary: Vocabulary,
+    memo: dict[tuple[str, str, str], tuple[str | None, str]],
+) -> _Codes:
+    rule = plan.rule
+    parts = [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
+    mapped: list[str] = []
+    problems: list[tuple[str, str, str]] = []
+    for part in filter(None, parts):
+        resolved = memo.get((rule.column, rule.field, part))
+        if resolved is None:
+            resolved = _resolve(plan.own_table, vocabulary, plan.code_list, part)
+            if len(memo) < MEMO_SIZE:
+                memo[(rule.column, rule.field, part)] = resolved
+        code, retired = resolved
+        if retired:
+            problems.append((part, "retired_code", retired))
+        elif code is None:
+            problems.append((part, "unknown_code", ""))
+        elif code not in mapped:
+            mapped.append(code)
+    return _Codes(tuple(mapped), tuple(problems))
+
+
+def _date(text: str) -> str | None:
+    """The date in ISO form; ``None`` when it is not one."""
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
 def map_rows(
     rules: Iterable[ColumnRule],
     fields: Mapping[str, FieldInfo],
@@ -145,6 +206,10 @@ def map_rows(
     rules = list(rules)
     memo = {} if memo is None else memo
     own_tables = {r.column: {_own_key(k): v for k, v in r.values.items()} for r in rules}
+    plans = [_plan(rule, fields, own_tables[rule.column]) for rule in rules]
+    # What each distinct cell of a number, date or coded column reads as, keyed by the rule's
+    # position: a file repeats the same few values, each read once per call, not once per cell.
+    read: dict[tuple[int, str], Any] = {}
     counts: Counter[tuple[str, str, str, str]] = Counter()
     where: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
     records: list[dict[str, Any]] = []
@@ -159,44 +224,42 @@ def map_rows(
     for number, row in enumerate(rows, start=1):
         seen_columns.update(row.keys())
         record: dict[str, Any] = {}
-        for rule in rules:
-            info = fields[rule.field]
+        for position, plan in enumerate(plans):
+            rule = plan.rule
             raw = row.get(rule.column)
             text = "" if raw is None else str(raw).strip()
             if not text:
                 continue
+            info = plan.info
+            if info is None:
+                raise KeyError(rule.field)  # as fields[rule.field] would
             if info.data_type == FieldType.NUMBER:
-                value = _number(text)
+                if (position, text) not in read:
+                    read[position, text] = _number(text)
+                value = read[position, text]
                 if value is None:
                     report(rule.column, text, "not_a_number", number)
                 else:
                     record[rule.field] = value
                 continue
             if info.data_type == FieldType.DATE:
-                try:
-                    record[rule.field] = date.fromisoformat(text).isoformat()
-                except ValueError:
+                if (position, text) not in read:
+                    read[position, text] = _date(text)
+                value = read[position, text]
+                if value is None:
                     report(rule.column, text, "not_a_date", number)
+                else:
+                    record[rule.field] = value
                 continue
-            code_list = YES_NO if info.data_type == FieldType.BOOLEAN else info.code_list
-            if not code_list or info.data_type not in CODED | {FieldType.BOOLEAN}:
+            if not plan.code_list:
                 record[rule.field] = text
                 continue
-            parts = [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
-            mapped: list[str] = []
-            for part in filter(None, parts):
-                resolved = memo.get((rule.column, rule.field, part))
-                if resolved is None:
-                    resolved = _resolve(own_tables[rule.column], vocabulary, code_list, part)
-                    if len(memo) < MEMO_SIZE:
-                        memo[(rule.column, rule.field, part)] = resolved
-                code, retired = resolved
-                if retired:
-                    report(rule.column, part, "retired_code", number, retired)
-                elif code is None:
-                    report(rule.column, part, "unknown_code", number)
-                elif code not in mapped:
-                    mapped.append(code)
+            cell = read.get((position, text))
+            if cell is None:
+                cell = read[position, text] = _codes(plan, text, vocabulary, memo)
+            for part, reason, detail in cell.problems:
+                report(rule.column, part, reason, number, detail)
+            mapped = cell.codes
             if not mapped:
                 continue
             if info.data_type == FieldType.MULTI_CHOICE:
