@@ -140,6 +140,12 @@ class _Plan:
     info: FieldInfo | None  # None: a field the standard's current version does not have
     code_list: str  # "" when the cells are kept as text, numbers or dates
     own_table: Mapping[str, str]
+    # What each distinct cell of a number, date or coded column reads as: a file repeats the
+    # same few values, each read once per call rather than once per cell.
+    read: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+UNREAD = object()
 
 
 @dataclass(frozen=True)
@@ -207,9 +213,6 @@ def map_rows(
     memo = {} if memo is None else memo
     own_tables = {r.column: {_own_key(k): v for k, v in r.values.items()} for r in rules}
     plans = [_plan(rule, fields, own_tables[rule.column]) for rule in rules]
-    # What each distinct cell of a number, date or coded column reads as, keyed by the rule's
-    # position: a file repeats the same few values, each read once per call, not once per cell.
-    read: dict[tuple[int, str], Any] = {}
     counts: Counter[tuple[str, str, str, str]] = Counter()
     where: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
     records: list[dict[str, Any]] = []
@@ -224,7 +227,7 @@ def map_rows(
     for number, row in enumerate(rows, start=1):
         seen_columns.update(row.keys())
         record: dict[str, Any] = {}
-        for position, plan in enumerate(plans):
+        for plan in plans:
             rule = plan.rule
             raw = row.get(rule.column)
             text = "" if raw is None else str(raw).strip()
@@ -234,18 +237,18 @@ def map_rows(
             if info is None:
                 raise KeyError(rule.field)  # as fields[rule.field] would
             if info.data_type == FieldType.NUMBER:
-                if (position, text) not in read:
-                    read[position, text] = _number(text)
-                value = read[position, text]
+                value = plan.read.get(text, UNREAD)
+                if value is UNREAD:
+                    value = plan.read[text] = _number(text)
                 if value is None:
                     report(rule.column, text, "not_a_number", number)
                 else:
                     record[rule.field] = value
                 continue
             if info.data_type == FieldType.DATE:
-                if (position, text) not in read:
-                    read[position, text] = _date(text)
-                value = read[position, text]
+                value = plan.read.get(text, UNREAD)
+                if value is UNREAD:
+                    value = plan.read[text] = _date(text)
                 if value is None:
                     report(rule.column, text, "not_a_date", number)
                 else:
@@ -254,17 +257,20 @@ def map_rows(
             if not plan.code_list:
                 record[rule.field] = text
                 continue
-            cell = read.get((position, text))
+            cell = plan.read.get(text)
             if cell is None:
-                cell = read[position, text] = _codes(plan, text, vocabulary, memo)
+                cell = plan.read[text] = _codes(plan, text, vocabulary, memo)
             for part, reason, detail in cell.problems:
                 report(rule.column, part, reason, number, detail)
             mapped = cell.codes
             if not mapped:
                 continue
             if info.data_type == FieldType.MULTI_CHOICE:
-                merged = record.setdefault(rule.field, [])
-                merged.extend(c for c in mapped if c not in merged)
+                merged = record.get(rule.field)
+                if merged is None:  # mapped holds each code once
+                    record[rule.field] = list(mapped)
+                else:  # a second column mapped to the same field
+                    merged.extend(c for c in mapped if c not in merged)
             elif len(mapped) > 1 or rule.field in record:
                 report(rule.column, text, "several_codes", number)
             elif info.data_type == FieldType.BOOLEAN:
