@@ -52,6 +52,9 @@ EXTRA_REASONS: dict[str, Any] = {
     "long_identifier": _("a source identifier longer than 200 characters"),
 }
 MAX_IDENTIFIER = 200  # ImportedRecord.source_key
+DATED = ("prs_Birthdate", "cas_IdentificationDate")  # fields whose dates cannot be in the future
+# json.dumps(record, sort_keys=True, ensure_ascii=False), without a new encoder for every row.
+RECORD_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 Progress = Callable[[ImportBatch], None]
 
 
@@ -105,6 +108,8 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
     skip = profile.skip_rows
     memo: dict[tuple[str, str, str], tuple[str | None, str]] = {}
     today = timezone.localdate().isoformat()
+    digest_key = settings.PALERMO_BLIND_INDEX_KEY.encode("utf-8")  # read once, not per row
+    content_key = _ContentKey(digest_key)
     for table in tables:
         if not mapped_columns & set(table.columns):
             continue  # a sheet of notes, or another table
@@ -132,13 +137,18 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
             for index, (cells, record) in enumerate(zip(chunk, result.records, strict=True), 1):
                 line = f"{label}{position + index}"
                 problems = by_row.get(index, [])
-                for key, value in record.items():
-                    if key in ("prs_Birthdate", "cas_IdentificationDate") and value > today:
-                        problems.append(
-                            _problem(
-                                line, column_of.get(key, key), value, "future_date", key in SECRET
+                if DATED[0] in record or DATED[1] in record:  # most files have neither
+                    for key, value in record.items():
+                        if key in DATED and value > today:
+                            problems.append(
+                                _problem(
+                                    line,
+                                    column_of.get(key, key),
+                                    value,
+                                    "future_date",
+                                    key in SECRET,
+                                )
                             )
-                        )
                 row = Row(line, cells, record, problems)
                 if id_column:
                     row.key = (cells.get(id_column) or "").strip()
@@ -147,24 +157,36 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
                     elif len(row.key) > MAX_IDENTIFIER:
                         problems.append(_problem(line, id_column, row.key, "long_identifier"))
                 else:
-                    row.key = _content_key(cells)
-                row.row_hash = _keyed_digest(json.dumps(record, sort_keys=True, ensure_ascii=False))
+                    row.key = content_key(cells)
+                row.row_hash = _keyed_digest(digest_key, RECORD_JSON.encode(record))
                 yield row
             position += len(chunk)
 
 
-def _keyed_digest(text: str) -> str:
-    """A digest keyed like the blind index: the stored keys and hashes of rows that hold
-    identifiers cannot be checked against a guessed record without the key."""
-    key = settings.PALERMO_BLIND_INDEX_KEY.encode("utf-8")
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+def _keyed_digest(key: bytes, text: str) -> str:
+    """A digest keyed like the blind index (``key``: PALERMO_BLIND_INDEX_KEY): the stored keys
+    and hashes of rows that hold identifiers cannot be checked against a guessed record without
+    the key."""
+    return hmac.digest(key, text.encode("utf-8"), "sha256").hex()
 
 
-def _content_key(cells: dict[str, str]) -> str:
-    """A row's content, whatever the order of its columns (a re-saved file may move them)."""
-    names = sorted(cells)
-    canonical = "\x1e".join(names) + "\x1d" + "\x1e".join(map(cells.__getitem__, names))
-    return _keyed_digest(canonical)[:40]
+class _ContentKey:
+    """A row's content, whatever the order of its columns (a re-saved file may move them).
+    The rows of a table have the same columns: their sorted names are worked out once for
+    each set of columns, not for every row."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.sorted: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+
+    def __call__(self, cells: dict[str, str]) -> str:
+        columns = tuple(cells)
+        known = self.sorted.get(columns)
+        if known is None:
+            names = tuple(sorted(cells))
+            known = self.sorted[columns] = (names, "\x1e".join(names) + "\x1d")
+        names, head = known
+        return _keyed_digest(self.key, head + "\x1e".join(map(cells.__getitem__, names)))[:40]
 
 
 def checked_rows(
