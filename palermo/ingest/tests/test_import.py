@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
+import time
+import uuid
 from io import StringIO
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from palermo.cases.models import Case, Consent, Person, PersonIndex
 from palermo.cases.services import find_persons, index_rows
 from palermo.ingest import services
 from palermo.ingest.models import ImportBatch, ImportedRecord
-from palermo.ingest.staging import Stage
+from palermo.ingest.staging import Stage, ordered_id
 from palermo.standard.services import save_profile
 
 pytestmark = pytest.mark.django_db
@@ -510,3 +512,12 @@ def test_every_field_of_a_row_reaches_its_person_and_case_and_a_left_out_one_its
     assert (empty.exploitation, empty.exploitation_countries, empty.analytic) == ([], [], {})
     assert not empty.codes.exists()
     assert not PersonIndex.objects.filter(person=empty.person).exists()
+
+
+def test_staged_ids_are_version_4_uuids_led_by_the_time_in_milliseconds() -> None:
+    before = time.time_ns() // 1_000_000
+    ids = [uuid.UUID(ordered_id()) for _ in range(1000)]
+    after = time.time_ns() // 1_000_000
+    assert all((i.version, i.variant) == (4, uuid.RFC_4122) for i in ids)
+    assert all(before <= i.int >> 80 <= after for i in ids)
+    assert len(set(ids)) == len(ids)
