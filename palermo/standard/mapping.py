@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -137,8 +137,10 @@ class _Plan:
     """How one rule reads its cells, worked out once per call instead of once per cell."""
 
     rule: ColumnRule
-    info: FieldInfo | None  # None: a field the standard's current version does not have
-    code_list: str  # "" when the cells are kept as text, numbers or dates
+    data_type: str | None  # None: a field the standard's current version does not have
+    convert: Callable[[str], Any] | None  # a number or a date: the value, None if it is not one
+    refused: str  # the reason reported when ``convert`` gives None
+    code_list: str  # "" when the cells are kept as they are (text), numbers or dates
     own_table: Mapping[str, str]
     # What each distinct cell of a number, date or coded column reads as: a file repeats the
     # same few values, each read once per call rather than once per cell.
@@ -159,10 +161,16 @@ class _Codes:
 
 def _plan(rule: ColumnRule, fields: Mapping[str, FieldInfo], own_table: Mapping[str, str]) -> _Plan:
     info = fields.get(rule.field)
-    code_list = ""
-    if info is not None and info.data_type in CODED | {FieldType.BOOLEAN}:
-        code_list = (YES_NO if info.data_type == FieldType.BOOLEAN else info.code_list) or ""
-    return _Plan(rule, info, code_list, own_table)
+    data_type = None if info is None else info.data_type
+    convert: Callable[[str], Any] | None = None
+    refused = code_list = ""
+    if data_type == FieldType.NUMBER:
+        convert, refused = _number, "not_a_number"
+    elif data_type == FieldType.DATE:
+        convert, refused = _date, "not_a_date"
+    elif info is not None and data_type in CODED | {FieldType.BOOLEAN}:
+        code_list = (YES_NO if data_type == FieldType.BOOLEAN else info.code_list) or ""
+    return _Plan(rule, data_type, convert, refused, code_list, own_table)
 
 
 def _codes(
@@ -224,59 +232,52 @@ def map_rows(
         if len(where[key]) < row_limit_per_value:
             where[key].append(number)
 
+    # The plans' attributes every cell needs, unpacked once per call rather than per cell.
+    steps = [(p.rule.column, p.rule.field, p.data_type, p.convert, p.code_list, p) for p in plans]
     for number, row in enumerate(rows, start=1):
         seen_columns.update(row.keys())
         record: dict[str, Any] = {}
-        for plan in plans:
-            rule = plan.rule
-            raw = row.get(rule.column)
-            text = "" if raw is None else str(raw).strip()
+        for column, field, data_type, convert, code_list, plan in steps:
+            raw = row.get(column)
+            if raw is None:
+                continue
+            text = str(raw).strip()
             if not text:
                 continue
-            info = plan.info
-            if info is None:
-                raise KeyError(rule.field)  # as fields[rule.field] would
-            if info.data_type == FieldType.NUMBER:
+            if data_type is None:
+                raise KeyError(field)  # as fields[field] would
+            if convert is not None:
                 value = plan.read.get(text, UNREAD)
                 if value is UNREAD:
-                    value = plan.read[text] = _number(text)
+                    value = plan.read[text] = convert(text)
                 if value is None:
-                    report(rule.column, text, "not_a_number", number)
+                    report(column, text, plan.refused, number)
                 else:
-                    record[rule.field] = value
+                    record[field] = value
                 continue
-            if info.data_type == FieldType.DATE:
-                value = plan.read.get(text, UNREAD)
-                if value is UNREAD:
-                    value = plan.read[text] = _date(text)
-                if value is None:
-                    report(rule.column, text, "not_a_date", number)
-                else:
-                    record[rule.field] = value
-                continue
-            if not plan.code_list:
-                record[rule.field] = text
+            if not code_list:
+                record[field] = text
                 continue
             cell = plan.read.get(text)
             if cell is None:
                 cell = plan.read[text] = _codes(plan, text, vocabulary, memo)
             for part, reason, detail in cell.problems:
-                report(rule.column, part, reason, number, detail)
+                report(column, part, reason, number, detail)
             mapped = cell.codes
             if not mapped:
                 continue
-            if info.data_type == FieldType.MULTI_CHOICE:
-                merged = record.get(rule.field)
+            if data_type == FieldType.MULTI_CHOICE:
+                merged = record.get(field)
                 if merged is None:  # mapped holds each code once
-                    record[rule.field] = list(mapped)
+                    record[field] = list(mapped)
                 else:  # a second column mapped to the same field
                     merged.extend(c for c in mapped if c not in merged)
-            elif len(mapped) > 1 or rule.field in record:
-                report(rule.column, text, "several_codes", number)
-            elif info.data_type == FieldType.BOOLEAN:
-                record[rule.field] = mapped[0] == "TRUE"
+            elif len(mapped) > 1 or field in record:
+                report(column, text, "several_codes", number)
+            elif data_type == FieldType.BOOLEAN:
+                record[field] = mapped[0] == "TRUE"
             else:
-                record[rule.field] = mapped[0]
+                record[field] = mapped[0]
         records.append(record)
     field_of = {r.column: r.field for r in rules}
     unmapped = [
