@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import operator
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -171,22 +172,36 @@ def _keyed_digest(key: bytes, text: str) -> str:
 
 
 class _ContentKey:
-    """A row's content, whatever the order of its columns (a re-saved file may move them).
-    The rows of a table have the same columns: their sorted names are worked out once for
-    each set of columns, not for every row."""
+    """A row's content, whatever the order of its columns (a re-saved file may move them): the
+    keyed digest of its sorted column names, then of its cells in that order. The rows of a
+    table have the same columns, so for each set of columns the names are sorted, and their part
+    of the digest computed, once; each row only adds its cells (a copy of that digest, updated,
+    gives the digest of the whole text)."""
+
+    MAX_KNOWN = 1000  # sets of columns kept (a JSON file's records may each have their own)
 
     def __init__(self, key: bytes) -> None:
         self.key = key
-        self.sorted: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
+        self.known: dict[tuple[str, ...], tuple[Callable[[dict[str, str]], Any], hmac.HMAC]] = {}
 
     def __call__(self, cells: dict[str, str]) -> str:
         columns = tuple(cells)
-        known = self.sorted.get(columns)
+        known = self.known.get(columns)
         if known is None:
-            names = tuple(sorted(cells))
-            known = self.sorted[columns] = (names, "\x1e".join(names) + "\x1d")
-        names, head = known
-        return _keyed_digest(self.key, head + "\x1e".join(map(cells.__getitem__, names)))[:40]
+            names = sorted(cells)
+            head = ("\x1e".join(names) + "\x1d").encode("utf-8")
+            in_order: Callable[[dict[str, str]], Any] = (
+                operator.itemgetter(*names)
+                if len(names) > 1  # itemgetter of one name gives the cell, not a tuple
+                else lambda cells: [cells[name] for name in names]
+            )
+            if len(self.known) >= self.MAX_KNOWN:
+                self.known.clear()
+            known = self.known[columns] = (in_order, hmac.new(self.key, head, "sha256"))
+        in_order, head_digest = known
+        digest = head_digest.copy()
+        digest.update("\x1e".join(in_order(cells)).encode("utf-8"))
+        return digest.hexdigest()[:40]
 
 
 def checked_rows(

@@ -404,7 +404,7 @@ def test_row_keys_and_hashes_keep_the_form_earlier_imports_stored(world, shelter
     """Re-importing a file imported before gives "unchanged" only if each row's content key
     (its cells, whatever their order) and hash (its coded record) come out as they did: pinned
     here, for a fixed key, as the first version computed them."""
-    lines = [GOOD[1], "S-5,Zoë,,F,,,,Xx;ForcedLabour\n", "S-6,Ana\n"]  # the last one: 2 cells
+    lines = [GOOD[1], "S-5,Zoë,,F,,,,Xx;ForcedLabour\n", "S-6,Ana\n", "S-7\n"]  # 2 cells, 1
     path = _file(tmp_path, lines)
     with override_settings(PALERMO_BLIND_INDEX_KEY="a fixed key for this test"):
         rows = list(services.checked_rows(path, path.name, shelter, ""))
@@ -420,6 +420,10 @@ def test_row_keys_and_hashes_keep_the_form_earlier_imports_stored(world, shelter
         (
             "d00026e19467031e7cf0b7e15a9f661d328aeaa9",
             "123975ccc12ba81b99abc4d6db4335d94b890b494cc28758ce0855f90c08bf5e",
+        ),
+        (
+            "9c1fe0a464671ca5d979a99f24752d98e4ec69b5",
+            "d7b5081cc8f76287ed38c88a270cebab1feee6c1e60c01d05a123c30ad229bf1",
         ),
     ]
     assert rows[1].problems[0]["value"] == "Xx"  # a refused row is keyed like any other
