@@ -156,7 +156,7 @@ def index_entries(
     values.append((PersonIndex.Kind.PHONE, phone, "phone"))
     entries = []
     for kind, value, purpose in values:
-        if digest := crypto.blind_index(value, purpose):
+        if value and (digest := crypto.blind_index(value, purpose)):  # "" has no digest
             entries.append((str(kind), digest))
     return list(dict.fromkeys(entries))
 

@@ -82,7 +82,9 @@ def bind(record: dict[str, Any]) -> Bound:
     address = []
     narrative = []
     for key, value in record.items():
-        if key in PERSON_FIELDS:
+        if key.startswith("ana_"):  # first: most fields of most files (no other kind is ana_)
+            bound.analytic[key] = value
+        elif key in PERSON_FIELDS:
             bound.person[PERSON_FIELDS[key]] = value
         elif key in PERSON_LISTS:
             bound.person[PERSON_LISTS[key]] = value if isinstance(value, list) else [value]
@@ -104,8 +106,6 @@ def bind(record: dict[str, Any]) -> Bound:
             bound.case["exploitation_countries"] = [value]
         elif key in NARRATIVE_FIELDS:
             narrative.append(str(value))
-        elif key.startswith("ana_"):
-            bound.analytic[key] = value
         else:
             bound.not_kept.append(key)
     if address:

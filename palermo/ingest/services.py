@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import operator
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ EXTRA_REASONS: dict[str, Any] = {
     "long_identifier": _("a source identifier longer than 200 characters"),
 }
 MAX_IDENTIFIER = 200  # ImportedRecord.source_key
+DATED = ("prs_Birthdate", "cas_IdentificationDate")  # fields whose dates cannot be in the future
+# json.dumps(record, sort_keys=True, ensure_ascii=False), without a new encoder for every row.
+RECORD_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 Progress = Callable[[ImportBatch], None]
 
 
@@ -105,6 +109,8 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
     skip = profile.skip_rows
     memo: dict[tuple[str, str, str], tuple[str | None, str]] = {}
     today = timezone.localdate().isoformat()
+    digest_key = settings.PALERMO_BLIND_INDEX_KEY.encode("utf-8")  # read once, not per row
+    content_key = _ContentKey(digest_key)
     for table in tables:
         if not mapped_columns & set(table.columns):
             continue  # a sheet of notes, or another table
@@ -132,13 +138,18 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
             for index, (cells, record) in enumerate(zip(chunk, result.records, strict=True), 1):
                 line = f"{label}{position + index}"
                 problems = by_row.get(index, [])
-                for key, value in record.items():
-                    if key in ("prs_Birthdate", "cas_IdentificationDate") and value > today:
-                        problems.append(
-                            _problem(
-                                line, column_of.get(key, key), value, "future_date", key in SECRET
+                if DATED[0] in record or DATED[1] in record:  # most files have neither
+                    for key, value in record.items():
+                        if key in DATED and value > today:
+                            problems.append(
+                                _problem(
+                                    line,
+                                    column_of.get(key, key),
+                                    value,
+                                    "future_date",
+                                    key in SECRET,
+                                )
                             )
-                        )
                 row = Row(line, cells, record, problems)
                 if id_column:
                     row.key = (cells.get(id_column) or "").strip()
@@ -147,24 +158,50 @@ def _rows(path: Path, file_name: str, profile: MappingProfile, id_column: str) -
                     elif len(row.key) > MAX_IDENTIFIER:
                         problems.append(_problem(line, id_column, row.key, "long_identifier"))
                 else:
-                    row.key = _content_key(cells)
-                row.row_hash = _keyed_digest(json.dumps(record, sort_keys=True, ensure_ascii=False))
+                    row.key = content_key(cells)
+                row.row_hash = _keyed_digest(digest_key, RECORD_JSON.encode(record))
                 yield row
             position += len(chunk)
 
 
-def _keyed_digest(text: str) -> str:
-    """A digest keyed like the blind index: the stored keys and hashes of rows that hold
-    identifiers cannot be checked against a guessed record without the key."""
-    key = settings.PALERMO_BLIND_INDEX_KEY.encode("utf-8")
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+def _keyed_digest(key: bytes, text: str) -> str:
+    """A digest keyed like the blind index (``key``: PALERMO_BLIND_INDEX_KEY): the stored keys
+    and hashes of rows that hold identifiers cannot be checked against a guessed record without
+    the key."""
+    return hmac.digest(key, text.encode("utf-8"), "sha256").hex()
 
 
-def _content_key(cells: dict[str, str]) -> str:
-    """A row's content, whatever the order of its columns (a re-saved file may move them)."""
-    names = sorted(cells)
-    canonical = "\x1e".join(names) + "\x1d" + "\x1e".join(map(cells.__getitem__, names))
-    return _keyed_digest(canonical)[:40]
+class _ContentKey:
+    """A row's content, whatever the order of its columns (a re-saved file may move them): the
+    keyed digest of its sorted column names, then of its cells in that order. The rows of a
+    table have the same columns, so for each set of columns the names are sorted, and their part
+    of the digest computed, once; each row only adds its cells (a copy of that digest, updated,
+    gives the digest of the whole text)."""
+
+    MAX_KNOWN = 1000  # sets of columns kept (a JSON file's records may each have their own)
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.known: dict[tuple[str, ...], tuple[Callable[[dict[str, str]], Any], hmac.HMAC]] = {}
+
+    def __call__(self, cells: dict[str, str]) -> str:
+        columns = tuple(cells)
+        known = self.known.get(columns)
+        if known is None:
+            names = sorted(cells)
+            head = ("\x1e".join(names) + "\x1d").encode("utf-8")
+            in_order: Callable[[dict[str, str]], Any] = (
+                operator.itemgetter(*names)
+                if len(names) > 1  # itemgetter of one name gives the cell, not a tuple
+                else lambda cells: [cells[name] for name in names]
+            )
+            if len(self.known) >= self.MAX_KNOWN:
+                self.known.clear()
+            known = self.known[columns] = (in_order, hmac.new(self.key, head, "sha256"))
+        in_order, head_digest = known
+        digest = head_digest.copy()
+        digest.update("\x1e".join(in_order(cells)).encode("utf-8"))
+        return digest.hexdigest()[:40]
 
 
 def checked_rows(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,14 +43,21 @@ if TYPE_CHECKING:
 
 BATCH_ROWS = 1000
 REPEATED = "occurrence > 1 AND content_key <> ''"  # a source identifier seen on an earlier row
+# The version (4) and variant (RFC 4122) bits a random UUID has in its last 80 bits.
+UUID4_CLEARED = ~(0xF << 76 | 0x3 << 62)
+UUID4_SET = 0x4 << 76 | 0x2 << 62
+# json.dumps(value, ensure_ascii=False), without a new encoder for every value.
+JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def ordered_id() -> str:
     """A UUID whose first 48 bits are the time in milliseconds and the other 80 random, as in
     UUIDv7: rows created together sit together in the primary-key and foreign-key indexes, so
-    a million new cases do not scatter their index entries over the whole index."""
-    value = (time.time_ns() // 1_000_000) << 80 | (uuid.uuid4().int & ((1 << 80) - 1))
-    return f"{value:032x}"
+    a million new cases do not scatter their index entries over the whole index. The random
+    part is the last 80 bits of a ``uuid.uuid4()`` (its version and variant bits included),
+    made without building a UUID object: two per row of the file."""
+    random = int.from_bytes(os.urandom(10), "big") & UUID4_CLEARED | UUID4_SET
+    return f"{(time.time_ns() // 1_000_000) << 80 | random:032x}"
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -83,7 +91,7 @@ class Column:
         if self.encrypted is not None:
             return self.encrypted.stored(value)
         if self.is_json:
-            return json.dumps(value, ensure_ascii=False)
+            return JSON.encode(value)
         if isinstance(value, datetime.date):
             return value.isoformat()
         return value
@@ -92,6 +100,29 @@ class Column:
 PERSON_COLUMNS = [Column(Person, name, "p_", default) for name, default in PERSON_DEFAULTS.items()]
 CASE_COLUMNS = [Column(Case, name, "c_", default) for name, default in CASE_DEFAULTS.items()]
 CASE_COLUMNS.append(Column(Case, "analytic", "c_", {}))
+
+
+class Columns:
+    """A model's staged columns, filled from a row's values: every column starts as its
+    default and only the attributes the row has are converted (most rows have few)."""
+
+    def __init__(self, columns: list[Column]) -> None:
+        self.defaults = [column.default for column in columns]
+        self.position = {column.attribute: (i, column) for i, column in enumerate(columns)}
+
+    def values(self, values: dict[str, Any]) -> list[Any]:
+        """``[column.value(values) for column in columns]``."""
+        row = self.defaults.copy()
+        for attribute, value in values.items():
+            if found := self.position.get(attribute):
+                position, column = found
+                row[position] = column.convert(value)
+        return row
+
+
+PERSON = Columns(PERSON_COLUMNS)
+CASE = Columns(CASE_COLUMNS)
+REFUSED = [None] * (len(PERSON_COLUMNS) + len(CASE_COLUMNS))  # a refused row stages no values
 
 
 def _q(name: str) -> str:
@@ -164,8 +195,7 @@ class Stage:
         """One row of the file; ``bound`` None for a row refused by the checks (it still counts
         for repeated identifiers and identical rows)."""
         if bound is None:
-            row = [line, number, content_key, True, row_hash, None, None]
-            row += [None] * (len(PERSON_COLUMNS) + len(CASE_COLUMNS))
+            row = [line, number, content_key, True, row_hash, None, None, *REFUSED]
         else:
             row = [
                 line,
@@ -176,9 +206,8 @@ class Stage:
                 ordered_id(),  # PostgreSQL's uuid type reads the plain hex form too
                 ordered_id(),
             ]
-            row += [column.value(bound.person) for column in PERSON_COLUMNS]
-            case_values = bound.case | {"analytic": bound.analytic}
-            row += [column.value(case_values) for column in CASE_COLUMNS]
+            row += PERSON.values(bound.person)
+            row += CASE.values(bound.case | {"analytic": bound.analytic})
             self.pending[self.codes].extend((line, field, code) for field, code in codes)
             self.pending[self.index].extend((line, kind, digest) for kind, digest in index)
         self.pending[self.rows].append(row)

@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -132,6 +132,81 @@ def _number(text: str) -> int | float | None:
     return int(number) if number.is_integer() else number
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How one rule reads its cells, worked out once per call instead of once per cell."""
+
+    rule: ColumnRule
+    data_type: str | None  # None: a field the standard's current version does not have
+    convert: Callable[[str], Any] | None  # a number or a date: the value, None if it is not one
+    refused: str  # the reason reported when ``convert`` gives None
+    code_list: str  # "" when the cells are kept as they are (text), numbers or dates
+    own_table: Mapping[str, str]
+    # What each distinct cell of a number, date or coded column reads as: a file repeats the
+    # same few values, each read once per call rather than once per cell.
+    read: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+UNREAD = object()
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """What one cell of a coded column maps to: its codes (in order, each once) and the parts
+    that map to nothing, as (part, reason, detail)."""
+
+    codes: tuple[str, ...]
+    problems: tuple[tuple[str, str, str], ...]
+
+
+def _plan(rule: ColumnRule, fields: Mapping[str, FieldInfo], own_table: Mapping[str, str]) -> _Plan:
+    info = fields.get(rule.field)
+    data_type = None if info is None else info.data_type
+    convert: Callable[[str], Any] | None = None
+    refused = code_list = ""
+    if data_type == FieldType.NUMBER:
+        convert, refused = _number, "not_a_number"
+    elif data_type == FieldType.DATE:
+        convert, refused = _date, "not_a_date"
+    elif info is not None and data_type in CODED | {FieldType.BOOLEAN}:
+        code_list = (YES_NO if data_type == FieldType.BOOLEAN else info.code_list) or ""
+    return _Plan(rule, data_type, convert, refused, code_list, own_table)
+
+
+def _codes(
+    plan: _Plan,
+    text: str,
+    vocabulary: Vocabulary,
+    memo: dict[tuple[str, str, str], tuple[str | None, str]],
+) -> _Codes:
+    rule = plan.rule
+    parts = [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
+    mapped: list[str] = []
+    problems: list[tuple[str, str, str]] = []
+    for part in filter(None, parts):
+        resolved = memo.get((rule.column, rule.field, part))
+        if resolved is None:
+            resolved = _resolve(plan.own_table, vocabulary, plan.code_list, part)
+            if len(memo) < MEMO_SIZE:
+                memo[(rule.column, rule.field, part)] = resolved
+        code, retired = resolved
+        if retired:
+            problems.append((part, "retired_code", retired))
+        elif code is None:
+            problems.append((part, "unknown_code", ""))
+        elif code not in mapped:
+            mapped.append(code)
+    return _Codes(tuple(mapped), tuple(problems))
+
+
+def _date(text: str) -> str | None:
+    """The date in ISO form; ``None`` when it is not one."""
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
 def map_rows(
     rules: Iterable[ColumnRule],
     fields: Mapping[str, FieldInfo],
@@ -145,6 +220,7 @@ def map_rows(
     rules = list(rules)
     memo = {} if memo is None else memo
     own_tables = {r.column: {_own_key(k): v for k, v in r.values.items()} for r in rules}
+    plans = [_plan(rule, fields, own_tables[rule.column]) for rule in rules]
     counts: Counter[tuple[str, str, str, str]] = Counter()
     where: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
     records: list[dict[str, Any]] = []
@@ -156,58 +232,52 @@ def map_rows(
         if len(where[key]) < row_limit_per_value:
             where[key].append(number)
 
+    # The plans' attributes every cell needs, unpacked once per call rather than per cell.
+    steps = [(p.rule.column, p.rule.field, p.data_type, p.convert, p.code_list, p) for p in plans]
     for number, row in enumerate(rows, start=1):
         seen_columns.update(row.keys())
         record: dict[str, Any] = {}
-        for rule in rules:
-            info = fields[rule.field]
-            raw = row.get(rule.column)
-            text = "" if raw is None else str(raw).strip()
+        for column, field, data_type, convert, code_list, plan in steps:
+            raw = row.get(column)
+            if raw is None:
+                continue
+            text = str(raw).strip()
             if not text:
                 continue
-            if info.data_type == FieldType.NUMBER:
-                value = _number(text)
+            if data_type is None:
+                raise KeyError(field)  # as fields[field] would
+            if convert is not None:
+                value = plan.read.get(text, UNREAD)
+                if value is UNREAD:
+                    value = plan.read[text] = convert(text)
                 if value is None:
-                    report(rule.column, text, "not_a_number", number)
+                    report(column, text, plan.refused, number)
                 else:
-                    record[rule.field] = value
+                    record[field] = value
                 continue
-            if info.data_type == FieldType.DATE:
-                try:
-                    record[rule.field] = date.fromisoformat(text).isoformat()
-                except ValueError:
-                    report(rule.column, text, "not_a_date", number)
+            if not code_list:
+                record[field] = text
                 continue
-            code_list = YES_NO if info.data_type == FieldType.BOOLEAN else info.code_list
-            if not code_list or info.data_type not in CODED | {FieldType.BOOLEAN}:
-                record[rule.field] = text
-                continue
-            parts = [p.strip() for p in text.split(rule.separator)] if rule.separator else [text]
-            mapped: list[str] = []
-            for part in filter(None, parts):
-                resolved = memo.get((rule.column, rule.field, part))
-                if resolved is None:
-                    resolved = _resolve(own_tables[rule.column], vocabulary, code_list, part)
-                    if len(memo) < MEMO_SIZE:
-                        memo[(rule.column, rule.field, part)] = resolved
-                code, retired = resolved
-                if retired:
-                    report(rule.column, part, "retired_code", number, retired)
-                elif code is None:
-                    report(rule.column, part, "unknown_code", number)
-                elif code not in mapped:
-                    mapped.append(code)
+            cell = plan.read.get(text)
+            if cell is None:
+                cell = plan.read[text] = _codes(plan, text, vocabulary, memo)
+            for part, reason, detail in cell.problems:
+                report(column, part, reason, number, detail)
+            mapped = cell.codes
             if not mapped:
                 continue
-            if info.data_type == FieldType.MULTI_CHOICE:
-                merged = record.setdefault(rule.field, [])
-                merged.extend(c for c in mapped if c not in merged)
-            elif len(mapped) > 1 or rule.field in record:
-                report(rule.column, text, "several_codes", number)
-            elif info.data_type == FieldType.BOOLEAN:
-                record[rule.field] = mapped[0] == "TRUE"
+            if data_type == FieldType.MULTI_CHOICE:
+                merged = record.get(field)
+                if merged is None:  # mapped holds each code once
+                    record[field] = list(mapped)
+                else:  # a second column mapped to the same field
+                    merged.extend(c for c in mapped if c not in merged)
+            elif len(mapped) > 1 or field in record:
+                report(column, text, "several_codes", number)
+            elif data_type == FieldType.BOOLEAN:
+                record[field] = mapped[0] == "TRUE"
             else:
-                record[rule.field] = mapped[0]
+                record[field] = mapped[0]
         records.append(record)
     field_of = {r.column: r.field for r in rules}
     unmapped = [
