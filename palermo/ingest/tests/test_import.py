@@ -25,6 +25,7 @@ from palermo.cases.services import find_persons, index_rows
 from palermo.ingest import services
 from palermo.ingest.models import ImportBatch, ImportedRecord
 from palermo.ingest.staging import Stage, ordered_id
+from palermo.standard.models import MappingProfile
 from palermo.standard.services import save_profile
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,21 @@ GOOD = [
 @pytest.fixture
 def shelter(world):  # type: ignore[no-untyped-def]
     return save_profile(world.agency, "Shelter", SHELTER, world.users["data_manager"])
+
+
+def _ready_profile(world, file: str) -> MappingProfile:  # type: ignore[no-untyped-def]
+    """One of the ready-made profiles, saved for the agency by its data manager."""
+    call_command(
+        "save_profile",
+        PROFILES / file,
+        "--org",
+        world.agency.acronym,
+        "--as",
+        world.users["data_manager"].username,
+        stdout=StringIO(),
+    )
+    name = json.loads((PROFILES / file).read_text())["name"]
+    return world.agency.mapping_profiles.get(name=name)
 
 
 def _file(tmp_path: Path, lines: list[str], name: str = "shelter.csv") -> Path:
@@ -205,19 +221,10 @@ def test_another_agencys_codes_and_columns_need_only_a_profile(world, tmp_path) 
 def test_identical_rows_without_identifier_are_each_a_person_and_import_once(
     world, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    call_command(
-        "save_profile",
-        PROFILES / "ctdc-kanon-2021.json",
-        "--org",
-        world.agency.acronym,
-        "--as",
-        world.users["data_manager"].username,
-        stdout=StringIO(),
-    )
+    name = _ready_profile(world, "ctdc-kanon-2021.json").name
     path = tmp_path / "ctdc.csv"
     with gzip.open(CTDC / "ctdc_global_kanon_2021-07-15.csv.gz", "rb") as packed:
         path.write_bytes(b"".join(packed.readline() for _ in range(1501)))
-    name = json.loads((PROFILES / "ctdc-kanon-2021.json").read_text())["name"]
 
     progress = StringIO()
 
@@ -344,16 +351,7 @@ def test_the_htcds_template_filled_in_imports_with_its_profile(world, tmp_path) 
             sheet.cell(row=3 + offset, column=columns[key], value=value)
     path = tmp_path / "filled.xlsx"
     workbook.save(path)
-    call_command(
-        "save_profile",
-        PROFILES / "htcds-template-2.0.json",
-        "--org",
-        world.agency.acronym,
-        "--as",
-        world.users["data_manager"].username,
-        stdout=StringIO(),
-    )
-    profile = world.agency.mapping_profiles.get(name="HTCDS Excel template (v2.0)")
+    profile = _ready_profile(world, "htcds-template-2.0.json")
     batch = _import(world, profile, path)
     assert (batch.status, batch.rows_read, batch.created) == ("done", 2, 2)
     lina = Case.objects.get(person__in=find_persons([world.agency.pk], "Lina Templatetest"))
@@ -432,16 +430,7 @@ def test_row_keys_and_hashes_keep_the_form_earlier_imports_stored(world, shelter
 def test_every_field_of_a_row_reaches_its_person_and_case_and_a_left_out_one_its_default(
     world, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    call_command(
-        "save_profile",
-        PROFILES / "palermo-export.json",
-        "--org",
-        world.agency.acronym,
-        "--as",
-        world.users["data_manager"].username,
-        stdout=StringIO(),
-    )
-    profile = world.agency.mapping_profiles.get(name="Palermo export")
+    profile = _ready_profile(world, "palermo-export.json")
     full = {
         "reference": "P-1",
         "prs_FirstName": "Zoë",
