@@ -116,7 +116,10 @@ class PersonIndex(models.Model):
         DOCUMENT = "document", _("Identity document")
         PHONE = "phone", _("Phone")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="index_rows")
+    # Indexed by the unique constraint, which leads with it.
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="index_rows", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     digest = models.CharField(max_length=64)
 
@@ -145,8 +148,10 @@ class CaseType(models.TextChoices):
 
 class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No index of its own: the Meta indexes and the unique reference lead with it, and every
+    # index more is one more to update for each case written.
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="cases"
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     reference = models.CharField(_("reference"), max_length=40)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
@@ -236,7 +241,8 @@ class CaseCode(models.Model):
     """One code of one multi-valued coded field of a case, so that lists filter on codes with an
     index on every database (JSON containment is not portable)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="codes")
+    # Indexed by the unique constraint, which leads with it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="codes", db_index=False)
     field = models.CharField(max_length=40)
     code = models.CharField(max_length=80)
 

@@ -117,7 +117,10 @@ class ImportedRecord(models.Model):
     """Which case a source's row became: the key that makes a second import of the same file
     change nothing, and an updated row update its case only."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT)
+    # Indexed by the unique constraint, which leads with it.
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, db_index=False
+    )
     source = models.CharField(max_length=64)
     source_key = models.CharField(max_length=200)
     row_hash = models.CharField(max_length=64)
