@@ -677,29 +677,27 @@ def grant_access(
     return grant
 
 
-@transaction.atomic
 def narrow_grant(grant: Any, actor: User) -> None:
     """A grant stops carrying the person's identifiers (consent no longer covers them)."""
     if grant.include_identifiers:
-        grant.include_identifiers = False
-        grant.save(update_fields=["include_identifiers"])
-        audit.record(
-            action="case.grant_narrowed",
-            actor=actor,
-            organisation=grant.case.organisation,
-            target=grant.case,
-            detail={"to": str(grant.organisation_id)},
-        )
+        _change_grant(grant, actor, "case.grant_narrowed", include_identifiers=False)
 
 
 def revoke_grant(grant: Any, actor: User) -> None:
+    """A grant ends (nothing if it already has)."""
     if grant.revoked_at is None:
-        grant.revoked_at = timezone.now()
-        grant.save(update_fields=["revoked_at"])
-        audit.record(
-            action="case.grant_revoked",
-            actor=actor,
-            organisation=grant.case.organisation,
-            target=grant.case,
-            detail={"to": str(grant.organisation_id)},
-        )
+        _change_grant(grant, actor, "case.grant_revoked", revoked_at=timezone.now())
+
+
+@transaction.atomic
+def _change_grant(grant: Any, actor: User | None, action: str, **changes: Any) -> None:
+    for name, value in changes.items():
+        setattr(grant, name, value)
+    grant.save(update_fields=list(changes))
+    audit.record(
+        action=action,
+        actor=actor,
+        organisation=grant.case.organisation,
+        target=grant.case,
+        detail={"to": str(grant.organisation_id)},
+    )

@@ -575,24 +575,14 @@ def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False
         for received in Referral.objects.select_for_update(of=("self",)).filter(
             linked_case=case, status__in=live
         ):
-            if received.grant is not None and received.grant.revoked_at is None:
-                case_services.revoke_grant(received.grant, actor or received.created_by)
-            received.status = ReferralStatus.REVOKED
-            received.save(update_fields=["status", "updated_at"])
-            _event(received, ReferralStatus.REVOKED, actor)
-            _audit("revoked", actor, received, received.to_organisation, erasure=erasure)
+            _revoke(received, actor, received.to_organisation, erasure)
             ended += 1
     for referral in Referral.objects.select_for_update(of=("self",)).filter(
         case=case, status__in=live
     ):
         if referral.status == ReferralStatus.COMPLETED and referral.peer_id is None:
             continue  # its grant ended with it
-        if referral.grant is not None and referral.grant.revoked_at is None:
-            case_services.revoke_grant(referral.grant, actor or referral.created_by)
-        referral.status = ReferralStatus.REVOKED
-        referral.save(update_fields=["status", "updated_at"])
-        _event(referral, ReferralStatus.REVOKED, actor)
-        _audit("revoked", actor, referral, referral.from_organisation, erasure=erasure)
+        _revoke(referral, actor, referral.from_organisation, erasure)
         if referral.peer_id is not None and _unsend(referral):
             _tell_peer(referral, ReferralStatus.REVOKED)
         ended += 1
@@ -603,6 +593,19 @@ def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False
 
 # What an outgoing message may carry of the person's words; dropped on erasure.
 _MESSAGE_TEXTS = ("note", "protection_needs", "reason", "outcome", "shared")
+
+
+def _revoke(
+    referral: Referral, actor: User | None, organisation: Organisation | None, erasure: bool
+) -> None:
+    """End one locked referral: its grant, its status, its history and the audit row (in the
+    name of ``organisation``, the side whose person it was)."""
+    if referral.grant is not None:
+        case_services.revoke_grant(referral.grant, actor or referral.created_by)
+    referral.status = ReferralStatus.REVOKED
+    referral.save(update_fields=["status", "updated_at"])
+    _event(referral, ReferralStatus.REVOKED, actor)
+    _audit("revoked", actor, referral, organisation, erasure=erasure)
 
 
 def _erase_texts(case: Case) -> None:
