@@ -504,11 +504,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-# A message carrying a person's values that no answer came for (network errors, 5xx, "slow
-# down") after this many runs is given up, so that the values do not wait here for ever. A
-# status message (accepted, cancelled, revoked, narrowed...) holds no personal data and is
-# never given up: a revocation must reach the peer however long it is away.
+# A referral that no answer came for (network errors, 5xx, "slow down") after this many runs
+# is given up, so that the person's values do not wait here for ever. A status message
+# (accepted, cancelled, revoked, narrowed...) is never given up: a revocation must reach the
+# peer however long it is away; the person's words it may carry (a decline's reason, an
+# outcome) are dropped from it then, and the bare status keeps waiting.
 MAX_ATTEMPTS = 50
+# What a message may carry of the person's own words and values.
+PERSONS_WORDS = ("note", "protection_needs", "reason", "outcome", "shared")
 # Answers that say "not now" rather than "no": retried at the next run, never final.
 TRANSIENT = frozenset({408, 425, 429})
 # What a peer answers for a message it already took (an older Palermo refuses it so).
@@ -629,8 +632,19 @@ def deliver(message: Message, timeout: float = 20) -> bool:
 
 
 def _give_up_if_stale(message: Message, content: dict[str, Any]) -> None:
-    if content.get("type") == "referral" and message.attempts >= MAX_ATTEMPTS:
+    if message.attempts < MAX_ATTEMPTS:
+        return
+    if content.get("type") == "referral":
         _refused(message, f"no answer after {message.attempts} attempts")
+    else:
+        strip_persons_words(message, content)
+
+
+def strip_persons_words(message: Message, envelope: dict[str, Any]) -> None:
+    """Keep a queued status message without the person's words (``envelope``: its content)."""
+    if any(key in envelope for key in PERSONS_WORDS):
+        message.envelope = {k: v for k, v in envelope.items() if k not in PERSONS_WORDS}
+        message.save(update_fields=["envelope_enc"])
 
 
 @transaction.atomic

@@ -592,9 +592,6 @@ def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False
 
 
 # What an outgoing message may carry of the person's words; dropped on erasure.
-_MESSAGE_TEXTS = ("note", "protection_needs", "reason", "outcome", "shared")
-
-
 def _revoke(
     referral: Referral, actor: User | None, organisation: Organisation | None, erasure: bool
 ) -> None:
@@ -622,13 +619,14 @@ def _erase_texts(case: Case) -> None:
         outcome_enc="",
         shared_enc="",
     )
+    from palermo.referrals import federation
+
     for message in Message.objects.filter(referral__in=about).exclude(envelope_enc=""):
         envelope = message.envelope
         if envelope.get("type") == "referral":
             message.delete()  # the person's referral itself never leaves now
             continue
-        message.envelope = {k: v for k, v in envelope.items() if k not in _MESSAGE_TEXTS}
-        message.save(update_fields=["envelope_enc"])
+        federation.strip_persons_words(message, envelope)
 
 
 def follow_consent(case: Case) -> int:

@@ -491,6 +491,30 @@ def test_a_status_message_without_personal_data_is_never_given_up(world, peer, m
     assert federation.waiting().count() == 1
 
 
+def test_a_stale_status_message_loses_the_persons_words_and_keeps_trying(
+    world, peer, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    federation.receive(federation.sign(referral_from_abroad(world), ABROAD))
+    referral = Referral.objects.get()
+    reason = "She told us she fears her employer's brother."
+    services.decline(actor=world.users["other_case_worker"], referral=referral, reason=reason)
+    answer = federation.waiting().get()
+    assert answer.envelope["reason"] == reason
+    peer.url = "https://palermo.abroad.example"
+    peer.save()
+    posted = answer_delivery(monkeypatch, 503, "busy")
+    monkeypatch.setattr(federation, "MAX_ATTEMPTS", 2)
+    for _run in range(3):
+        federation.deliver_all(list(federation.waiting()))
+    answer = Message.objects.get(pk=answer.pk)
+    assert len(posted) == 3
+    assert "reason" not in answer.envelope
+    assert answer.envelope["status"] == "declined"
+    assert (answer.outcome, federation.waiting().count()) == ("", 1)  # still to send
+    assert reason in json.dumps(posted[0], ensure_ascii=False)
+    assert reason not in json.dumps(posted[-1], ensure_ascii=False)  # the last went without it
+
+
 @pytest.mark.parametrize(
     "shared",
     [
