@@ -571,17 +571,28 @@ def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False
     live = [*OPEN_STATUSES, ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED]
     if erasure:
         # Erased where the referral was received: the receiving organisation no longer keeps
-        # the person, so its grant on the referring case ends too.
+        # the person, so what this referral added to its grant on the referring case ends
+        # (its other accepted referrals of the case keep theirs). A completed one has nothing
+        # left to end; one from another installation is only emptied (_erase_texts): "revoked"
+        # is the referring side's word.
+        ended_for: set[tuple[Any, Any]] = set()
         for received in Referral.objects.select_for_update(of=("self",)).filter(
-            linked_case=case, status__in=live
+            linked_case=case,
+            case__isnull=False,
+            status__in=[*OPEN_STATUSES, ReferralStatus.ACCEPTED],
         ):
             _revoke(received, actor, received.to_organisation, erasure)
+            ended_for.add((received.case, received.to_organisation))
             ended += 1
+        for referring_case, receiver in ended_for:
+            _sync_grant(referring_case, receiver, actor)
     for referral in Referral.objects.select_for_update(of=("self",)).filter(
         case=case, status__in=live
     ):
         if referral.status == ReferralStatus.COMPLETED and referral.peer_id is None:
             continue  # its grant ended with it
+        if referral.grant is not None:  # consent to referral is gone: every grant ends
+            case_services.revoke_grant(referral.grant, actor or referral.created_by)
         _revoke(referral, actor, referral.from_organisation, erasure)
         if referral.peer_id is not None and _unsend(referral):
             _tell_peer(referral, ReferralStatus.REVOKED)
@@ -591,14 +602,11 @@ def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False
     return ended
 
 
-# What an outgoing message may carry of the person's words; dropped on erasure.
 def _revoke(
     referral: Referral, actor: User | None, organisation: Organisation | None, erasure: bool
 ) -> None:
-    """End one locked referral: its grant, its status, its history and the audit row (in the
-    name of ``organisation``, the side whose person it was)."""
-    if referral.grant is not None:
-        case_services.revoke_grant(referral.grant, actor or referral.created_by)
+    """End one locked referral (its grant is the caller's): its status, its history and the
+    audit row (in the name of ``organisation``, the side whose person it was)."""
     referral.status = ReferralStatus.REVOKED
     referral.save(update_fields=["status", "updated_at"])
     _event(referral, ReferralStatus.REVOKED, actor)

@@ -328,6 +328,30 @@ def test_erasure_where_it_was_received_ends_the_receivers_access(world, case) ->
     assert shared_access(receiver, case) is None
 
 
+def test_erasure_where_one_referral_was_received_leaves_the_others_fields(world, case) -> None:  # type: ignore[no-untyped-def]
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory
+    from palermo.cases.subject_rights import erase_person
+
+    consent(world, case)
+    receiver = world.users["other_case_worker"]
+    first = send(world, case, fields=("gender",))
+    services.accept(actor=receiver, referral=first)
+    second = send(world, case, fields=("exploitation",), need="health")
+    services.accept(actor=receiver, referral=second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.linked_case_id != second.linked_case_id
+    supervisor = MembershipFactory(organisation=world.other, role=Role.SUPERVISOR).user
+    erase_person(first.linked_case, supervisor, "The person asked the shelter")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (ReferralStatus.REVOKED, ReferralStatus.ACCEPTED)
+    shared = shared_access(receiver, case)
+    assert shared is not None
+    assert set(shared.fields) == {"exploitation"}
+
+
 def test_only_those_who_see_the_case_see_what_was_shared(world, case) -> None:  # type: ignore[no-untyped-def]
     from palermo.accounts.models import Role
     from palermo.accounts.tests.factories import MembershipFactory
