@@ -536,20 +536,25 @@ def _refusal_reason(error: urllib.error.HTTPError) -> str:
 
 
 class PeerBusyError(Exception):
-    """The peer answered "too many requests" (or timed out): leave its other messages for the
-    next run."""
+    """The peer answered "not now" (408, 425, 429): leave its other messages for the next
+    run."""
 
 
 def deliver_all(messages: list[Message]) -> int:
-    """Deliver queued messages in order; a peer that asks to slow down gets nothing more in
-    this run. Returns how many were delivered."""
+    """Deliver queued messages in order; a peer that asks to slow down, or does not answer
+    (network error, HTTP 5xx), gets nothing more in this run: its other messages wait, in
+    their order, rather than each costing a timeout or overtaking the one before. Returns how
+    many were delivered."""
     busy: set[Any] = set()
     sent = 0
     for message in messages:
         if message.peer_id in busy:
             continue
         try:
-            sent += deliver(message)
+            if deliver(message):
+                sent += 1
+            elif message.pk is not None and not message.outcome:
+                busy.add(message.peer_id)  # neither delivered, refused nor dropped
         except PeerBusyError:
             busy.add(message.peer_id)
     return sent

@@ -475,6 +475,18 @@ def test_a_peer_that_asks_to_slow_down_is_retried_not_refused(world, peer, monke
     assert federation.waiting().count() == 0
 
 
+def test_a_peer_that_does_not_answer_costs_one_attempt_a_run(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    queued_referral_abroad(world, peer)
+    queued_referral_abroad(world, peer)
+    posted = answer_delivery(monkeypatch, 503, "down")
+    call_command("send_referral_messages")
+    assert len(posted) == 1  # the second waits behind the first, in order
+    assert federation.waiting().count() == 2
+    assert not Message.objects.exclude(outcome="").exists()
+
+
 def test_a_status_message_without_personal_data_is_never_given_up(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     referral = queued_referral_abroad(world, peer)
     capture_delivery(monkeypatch)
