@@ -350,7 +350,7 @@ def _incoming_referral(peer: Peer, message: dict[str, Any]) -> Referral:
         raise MessageRefusedError("an asylum referral without the language of the interview")
     from palermo.referrals import vocabulary
 
-    if message.get("need") not in vocabulary.service_types("en"):
+    if not vocabulary.is_service_type(message.get("need")):
         raise MessageRefusedError("unknown need")
     remote_id = str(message.get("referral", ""))[:64]
     if not remote_id or Referral.objects.filter(peer=peer, remote_id=remote_id).exists():

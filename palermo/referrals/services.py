@@ -68,7 +68,7 @@ def check(data: ServiceData) -> None:
     errors: dict[str, list[str]] = {}
     if not _clean(data.name):
         errors["name"] = [_("Name the service.")]
-    if data.service_type not in vocabulary.service_types("en"):
+    if not vocabulary.is_service_type(data.service_type):
         errors["service_type"] = [_("Choose a type of service.")]
     if not data.areas:
         errors["countries"] = [_("Say in which countries the service is offered.")]
@@ -213,7 +213,7 @@ def check_referral(case: Case, data: ReferralData, *, abroad: bool = False) -> N
         and data.service.organisation_id != data.to_organisation.pk
     ):
         errors["service"] = [_("This service is not the chosen organisation's.")]
-    if data.need not in vocabulary.service_types("en"):
+    if not vocabulary.is_service_type(data.need):
         errors["need"] = [_("Choose the need.")]
     if data.kind not in Kind.values:
         errors["kind"] = [_("Unknown route.")]
