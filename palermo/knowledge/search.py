@@ -242,14 +242,19 @@ def concepts(query: Query) -> dict[int, list[tuple[str, str]]]:
     return found
 
 
+def code_rows(codes: Iterable[Code]) -> QuerySet[ResourceCode, Any]:
+    """The code rows of any of ``codes`` (kind, code)."""
+    tagged = reduce(or_, (Q(kind=kind, code=code) for kind, code in dict.fromkeys(codes)))
+    return ResourceCode.objects.filter(tagged)
+
+
+def has_any_code(codes: Iterable[Code]) -> Q:
+    """A resource carries one of ``codes`` (kind, code), read from its code rows."""
+    return Q(Exists(code_rows(codes).filter(resource=OuterRef("pk"))))
+
+
 def _coded(codes: list[tuple[str, str]]) -> QuerySet[ResourceCode, Any]:
-    tagged = reduce(or_, (Q(kind=kind, code=code) for kind, code in dict.fromkeys(codes)))
-    return ResourceCode.objects.filter(tagged).values("resource_id")
-
-
-def _concept_filter(codes: list[tuple[str, str]]) -> Q:
-    tagged = reduce(or_, (Q(kind=kind, code=code) for kind, code in dict.fromkeys(codes)))
-    return Q(Exists(ResourceCode.objects.filter(tagged, resource=OuterRef("pk"))))
+    return code_rows(codes).values("resource_id")
 
 
 # -- Matching -----------------------------------------------------------------------------
@@ -274,7 +279,9 @@ def matching(
     coded = list(coded)
     if coded and not is_postgresql():
         raise ValueError("Codes are matched in the text index on PostgreSQL only.")
-    if not query:
+    longest = ResourceCode._meta.get_field("code").max_length or 0
+    if not query or any(len(code) > longest for _kind, code in coded):
+        # Nothing to find; or a code longer than any resource's (and than a lexeme may be).
         return resources.none().annotate(relevance=Value(0.0, output_field=FloatField()))
     named = concepts(query)
     matcher = _pg_group if is_postgresql() else _fts_group
@@ -323,7 +330,7 @@ def matching(
     if all_named:
         # A resource coded with a concept the query names ranks higher.
         relevance = relevance + Case(
-            When(_concept_filter(all_named), then=Value(CONCEPT_BONUS[connection.vendor])),
+            When(has_any_code(all_named), then=Value(CONCEPT_BONUS[connection.vendor])),
             default=Value(0.0),
             output_field=FloatField(),
         )
@@ -385,8 +392,6 @@ def code_lexeme(kind: str, code: str) -> str:
 
 
 RESOURCE_KIND = "kind"
-# The longest lexeme PostgreSQL takes (2 kB, less a margin).
-MAX_LEXEME_BYTES = 2000
 
 
 def _pg_codes_tsquery(coded: Iterable[Code], any_of: bool = False) -> str:

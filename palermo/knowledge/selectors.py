@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Substr
 
 from palermo.accounts import access
@@ -134,10 +134,6 @@ class Filters:
         return "relevance" if search.parse(self.q) else "newest"
 
 
-def _has_code(kind: str, code: str) -> Exists:
-    return Exists(ResourceCode.objects.filter(resource=OuterRef("pk"), kind=kind, code=code))
-
-
 def chosen_codes(filters: Filters) -> list[search.Code]:
     """The filters that are codes (the kind among them), as the index names them."""
     found = [(search.RESOURCE_KIND, filters.kind)] if filters.kind else []
@@ -152,16 +148,15 @@ def filtered(
     resources: QuerySet[Resource], filters: Filters, *, codes: bool = True
 ) -> QuerySet[Resource]:
     """Every filter but the text; without the kind and the codes unless ``codes``."""
-    if filters.kind and codes:
-        resources = resources.filter(kind=filters.kind)
     if filters.year_from:
         resources = resources.filter(year__gte=filters.year_from)
     if filters.year_to:
         resources = resources.filter(year__lte=filters.year_to)
-    for name, kind in CODE_FILTERS.items():
-        code = getattr(filters, name)
-        if code and codes:
-            resources = resources.filter(_has_code(kind, code))
+    for kind, code in chosen_codes(filters) if codes else []:
+        if kind == search.RESOURCE_KIND:
+            resources = resources.filter(kind=code)
+        else:
+            resources = resources.filter(search.has_any_code([(kind, code)]))
     return resources
 
 
@@ -174,8 +169,6 @@ def find(resources: QuerySet[Resource], filters: Filters) -> QuerySet[Resource]:
     ``services.reindex``); otherwise on the resource's kind and its code rows."""
     query = search.parse(filters.q)
     coded = chosen_codes(filters) if query and search.is_postgresql() else []
-    if any(len(search.code_lexeme(*c).encode()) > search.MAX_LEXEME_BYTES for c in coded):
-        coded = []  # longer than any code: the code rows find nothing, as they should
     resources = filtered(resources, filters, codes=not coded)
     if filters.q.strip():
         resources = search.matching(resources, query, coded)
@@ -259,7 +252,8 @@ def facets(resources: QuerySet[Resource], filters: Filters) -> Facets:
         .order_by("-year")[:30]
     ]
     codes: dict[str, list[tuple[str, int]]] = {kind: [] for kind in vocabulary.FACET_KINDS}
-    chosen = {kind: name for name, kind in CODE_FILTERS.items() if getattr(filters, name)}
+    names = {kind: name for name, kind in CODE_FILTERS.items()}
+    chosen = {kind: names[kind] for kind, _code in chosen_codes(filters) if kind in names}
     rows = list(
         ResourceCode.objects.filter(resource_id__in=found.order_by().values("id"))
         .exclude(kind__in=list(chosen))
