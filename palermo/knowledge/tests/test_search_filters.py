@@ -62,6 +62,8 @@ def reports(world: Any) -> Any:
         publishers=["O'Brien \\ Partners"],
     )
     resource(org, "Fishing without a word about it", codes={"country": {"TH"}})
+    # Members only: no anonymous search finds it, through the index or the code rows.
+    resource(org, "Trafficking members brief", codes={"country": {"TH"}}, is_public=False)
     return org
 
 
