@@ -91,7 +91,7 @@ _NAMES: dict[tuple[str, str, int], dict[str, str]] = {}
 _LABELS: dict[tuple[str, int], dict[str, Labels]] = {}
 
 
-def _kept(store: dict[Any, Any], key: Any, load: Callable[[], Any]) -> Any:
+def kept(store: dict[Any, Any], key: Any, load: Callable[[], Any]) -> Any:
     """``load()``'s result, kept in ``store`` under ``key`` unless it is empty (an empty list
     means the standard is not loaded yet: asked again next time, other lists stay kept)."""
     found = store.get(key)
@@ -111,13 +111,13 @@ def cached_code_names(key: str, language: str) -> dict[str, str]:
     """:func:`code_names`, kept a few minutes; empty (and not kept) while the standard is not
     loaded or has no such list."""
     slot = int(time.monotonic() // NAMES_SECONDS)
-    return _kept(_NAMES, (key, language, slot), lambda: code_names(key, language))
+    return kept(_NAMES, (key, language, slot), lambda: code_names(key, language))
 
 
 def cached_code_labels(key: str) -> dict[str, Labels]:
     """:func:`code_labels_by_code`, kept a few minutes, as :func:`cached_code_names`."""
     slot = int(time.monotonic() // NAMES_SECONDS)
-    return _kept(_LABELS, (key, slot), lambda: code_labels_by_code(key))
+    return kept(_LABELS, (key, slot), lambda: code_labels_by_code(key))
 
 
 def field_labels(field_ids: Iterable[int], version: int) -> dict[int, Labels]:

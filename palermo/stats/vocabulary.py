@@ -4,7 +4,6 @@ added to) and their names in the reader's language."""
 from __future__ import annotations
 
 import time
-from functools import lru_cache
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -13,8 +12,6 @@ from palermo.accounts.models import OrganisationType
 from palermo.geo.models import Country, Region
 from palermo.standard import selectors
 from palermo.stats.dimensions import BY_KEY, MULTIPLE, NO, UNKNOWN, YES, Dimension
-
-NAMES_SECONDS = 300
 
 
 def domain(key: str, first_year: int, last_year: int) -> list[str]:
@@ -53,23 +50,23 @@ def dimension_label(key: str) -> str:
     return str(dimension.label)
 
 
+_PLACES: dict[tuple[str, str, int], dict[str, str]] = {}
+
+
 def _static(source: str, language: str) -> dict[str, str]:
     """Names that change only with the reference data or the standard: kept for a few minutes
-    (an empty answer is not kept)."""
-    slot = int(time.monotonic() // NAMES_SECONDS)
-    found = _static_at(source, language, slot)
-    if not found:
-        _static_at.cache_clear()
-    return found
+    (an empty answer is not kept, and leaves the other names kept), as the standard keeps its
+    code lists' names."""
+    if source not in ("country", "region"):
+        return selectors.cached_code_names(source, language)
+    slot = int(time.monotonic() // selectors.NAMES_SECONDS)
 
-
-@lru_cache(maxsize=256)
-def _static_at(source: str, language: str, slot: int) -> dict[str, str]:
-    if source == "country":
-        return {c.iso2: c.name_in(language) for c in Country.objects.all()}
-    if source == "region":
+    def load() -> dict[str, str]:
+        if source == "country":
+            return {c.iso2: c.name_in(language) for c in Country.objects.all()}
         return {r.code: r.name_in(language) for r in Region.objects.all()}
-    return selectors.code_names(source, language)
+
+    return selectors.kept(_PLACES, (source, language, slot), load)
 
 
 def names(key: str, language: str) -> dict[str, str]:
