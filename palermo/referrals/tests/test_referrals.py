@@ -229,13 +229,22 @@ def test_cross_border_is_recorded(world, case) -> None:  # type: ignore[no-untyp
     assert send(world, case).cross_border  # agency in Nigeria, the other in Thailand
 
 
-def test_the_same_person_is_referred_twice_to_the_same_organisation(world, case) -> None:  # type: ignore[no-untyped-def]
+def accepted_twice(world, case):  # type: ignore[no-untyped-def]
+    """The person referred twice to the same organisation, for two needs, each sharing one
+    field, both accepted: (receiver, first, second)."""
     consent(world, case)
     receiver = world.users["other_case_worker"]
     first = send(world, case, fields=("gender",))
     services.accept(actor=receiver, referral=first)
     second = send(world, case, fields=("exploitation",), need="health")
     services.accept(actor=receiver, referral=second)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    return receiver, first, second
+
+
+def test_the_same_person_is_referred_twice_to_the_same_organisation(world, case) -> None:  # type: ignore[no-untyped-def]
+    receiver, first, second = accepted_twice(world, case)
     shared = shared_access(receiver, case)
     assert shared is not None
     assert set(shared.fields) == {"gender", "exploitation"}
@@ -295,21 +304,30 @@ def test_erasing_a_referred_person_ends_the_referrals(client, login_as, world, c
 def test_each_referral_shows_its_own_fields_though_one_grant_holds_both(world, case) -> None:  # type: ignore[no-untyped-def]
     from palermo.referrals import selectors
 
-    consent(world, case)
-    receiver = world.users["other_case_worker"]
-    first = send(world, case, fields=("gender",))
-    services.accept(actor=receiver, referral=first)
-    second = send(world, case, fields=("exploitation",), need="legal_aid")
-    services.accept(actor=receiver, referral=second)
-    first.refresh_from_db()
-    second.refresh_from_db()
+    receiver, first, second = accepted_twice(world, case)
     assert set(selectors.shared_for(receiver, first) or {}) == {"gender"}
     assert set(selectors.shared_for(receiver, second) or {}) == {"exploitation"}
+    # The person of the first is erased where it was received: the second keeps its field.
+    erase_at_the_shelter(world, first.linked_case)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (ReferralStatus.REVOKED, ReferralStatus.ACCEPTED)
+    assert set(selectors.shared_for(receiver, second) or {}) == {"exploitation"}
+    assert set(shared_access(receiver, case).fields) == {"exploitation"}
+
+
+def erase_at_the_shelter(world, linked):  # type: ignore[no-untyped-def]
+    """A supervisor of the receiving organisation erases the person of ``linked``."""
+    from palermo.accounts.models import Role
+    from palermo.accounts.tests.factories import MembershipFactory
+    from palermo.cases.subject_rights import erase_person
+
+    supervisor = MembershipFactory(organisation=world.other, role=Role.SUPERVISOR).user
+    erase_person(linked, supervisor, "The person asked the shelter")
 
 
 def test_erasure_where_it_was_received_ends_the_receivers_access(world, case) -> None:  # type: ignore[no-untyped-def]
     from palermo.cases.models import Case
-    from palermo.cases.subject_rights import erase_person
 
     consent(world, case)
     referral = send(world, case)
@@ -317,39 +335,10 @@ def test_erasure_where_it_was_received_ends_the_receivers_access(world, case) ->
     services.accept(actor=receiver, referral=referral)
     referral.refresh_from_db()
     assert shared_access(receiver, case) is not None
-    linked = Case.objects.get(pk=referral.linked_case_id)
-    from palermo.accounts.models import Role
-    from palermo.accounts.tests.factories import MembershipFactory
-
-    supervisor = MembershipFactory(organisation=world.other, role=Role.SUPERVISOR).user
-    erase_person(linked, supervisor, "The person asked the shelter")
+    erase_at_the_shelter(world, Case.objects.get(pk=referral.linked_case_id))
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.REVOKED
     assert shared_access(receiver, case) is None
-
-
-def test_erasure_where_one_referral_was_received_leaves_the_others_fields(world, case) -> None:  # type: ignore[no-untyped-def]
-    from palermo.accounts.models import Role
-    from palermo.accounts.tests.factories import MembershipFactory
-    from palermo.cases.subject_rights import erase_person
-
-    consent(world, case)
-    receiver = world.users["other_case_worker"]
-    first = send(world, case, fields=("gender",))
-    services.accept(actor=receiver, referral=first)
-    second = send(world, case, fields=("exploitation",), need="health")
-    services.accept(actor=receiver, referral=second)
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert first.linked_case_id != second.linked_case_id
-    supervisor = MembershipFactory(organisation=world.other, role=Role.SUPERVISOR).user
-    erase_person(first.linked_case, supervisor, "The person asked the shelter")
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert (first.status, second.status) == (ReferralStatus.REVOKED, ReferralStatus.ACCEPTED)
-    shared = shared_access(receiver, case)
-    assert shared is not None
-    assert set(shared.fields) == {"exploitation"}
 
 
 def test_only_those_who_see_the_case_see_what_was_shared(world, case) -> None:  # type: ignore[no-untyped-def]
