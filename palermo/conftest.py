@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,6 +20,24 @@ from palermo.geo.services import load_reference_data
 from palermo.standard.services import load_standard
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+_clock: time_machine.travel | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The whole run, collection included, happens on one calendar day: the clock starts at
+    noon of the day the run began and ticks from there. Test modules take "today" when they
+    are collected and the services take it when they act; a run that crossed midnight would
+    otherwise see two different days and fail on dates alone."""
+    global _clock
+    today = datetime.now(UTC).date()
+    _clock = time_machine.travel(datetime.combine(today, time(12), tzinfo=UTC), tick=True)
+    _clock.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _clock is not None:
+        _clock.stop()
 
 
 @pytest.fixture(scope="session")
