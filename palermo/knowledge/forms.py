@@ -88,6 +88,11 @@ class ResourceForm(forms.Form):
         help_text=_("Its text is extracted for search. Password-protected files are refused."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+    remove_file = forms.BooleanField(
+        label=_("Remove the current file"),
+        required=False,
+        help_text=_("The file and the text read from it are deleted."),
+    )
     is_public = forms.BooleanField(
         label=_("Public"),
         required=False,
@@ -214,6 +219,8 @@ class ResourceForm(forms.Form):
         )
         if resource is not None:
             self.fields["contributor"].disabled = True
+        if resource is None or not resource.file:
+            del self.fields["remove_file"]
 
     def language_fields(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
         """(code, name, title field, abstract field) per language, for the template."""
@@ -240,7 +247,11 @@ class ResourceForm(forms.Form):
         if kind == Kind.CASE_LAW and not data.get("court") and not self._imported_without_court():
             self.add_error("court", _("Case law names its court."))
         upload = data.get("file")
-        if upload:
+        if upload and data.get("remove_file"):
+            self.add_error(
+                "remove_file", _("Either upload a new file or remove the current one, not both.")
+            )
+        elif upload:
             try:
                 self.pdf = services.pdf_from_upload(upload)
             except ValidationError as error:

@@ -5,6 +5,7 @@ make it, runs in one transaction with its audit row, and keeps the search index 
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -12,8 +13,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import ForeignObjectRel, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,8 @@ from palermo.knowledge.models import (
     Status,
     Validity,
 )
+
+logger = logging.getLogger(__name__)
 
 # The extracted text a resource keeps for search.
 MAX_TEXT = 2_000_000
@@ -82,7 +85,6 @@ def read_pdf(upload: IO[bytes], size: int) -> PdfText:
     """The text of an uploaded PDF, or a ValidationError that says in words why not (too
     large, not a PDF, damaged, password-protected)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError, PdfStreamError
 
     if size > settings.PALERMO_KNOWLEDGE_MAX_BYTES:
         raise ValidationError(
@@ -112,13 +114,9 @@ def read_pdf(upload: IO[bytes], size: int) -> PdfText:
             parts.append(page.extract_text() or "")
     except ValidationError:
         raise
-    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, OSError) as error:
-        raise ValidationError(
-            _("This PDF is damaged and cannot be read (%(reason)s).")
-            % {"reason": str(error)[:200]},
-            code="malformed",
-        ) from error
     except Exception as error:  # pypdf raises many kinds of error on broken files
+        # pypdf's reason is in English and technical: it is logged, the reader gets a sentence.
+        logger.info("Unreadable PDF refused: %s: %s", type(error).__name__, str(error)[:200])
         raise ValidationError(
             _("This PDF is damaged and cannot be read."), code="malformed"
         ) from error
@@ -256,7 +254,10 @@ def _may_contribute(actor: User, organisation: Organisation) -> None:
         raise PermissionDenied(_("You cannot add resources for this organisation."))
 
 
-@transaction.atomic
+class _Unchanged(Exception):  # noqa: N818 - not an error: rolls back a save that changed nothing
+    pass
+
+
 def save_resource(
     *,
     actor: User | None,
@@ -264,21 +265,61 @@ def save_resource(
     data: ResourceData,
     resource: Resource | None = None,
     pdf: tuple[str, bytes, PdfText] | None = None,
+    remove_file: bool = False,
     publish: bool = False,
 ) -> Resource:
-    """Create or change a resource. A contributor's new resource is a draft; a contributor's
-    change to a published one sends it back to review, a reviewer's keeps it published.
-    ``publish`` (imports run by an operator, the demo) publishes at once. ``pdf`` is
-    (file name, content, its text from :func:`read_pdf`)."""
+    """Create or change a resource. A contributor's new resource is a draft. A change to what
+    a published resource says (any field a reader sees: titles, abstracts, the file, who may
+    see it, codes, the case or the assessment) sends it back to review: it leaves the public
+    pages until a reviewer publishes it again. Saving it with nothing changed writes nothing.
+    ``publish`` (imports run by an operator, the demo) publishes at once.
+
+    ``pdf`` is (file name, content, its text from :func:`read_pdf`); ``remove_file`` removes
+    the file and the text read from it. A replaced or removed file is deleted from storage
+    once the change is committed; a file written by a save that fails is deleted at once."""
     if actor is not None:
         if resource is None:
             _may_contribute(actor, organisation)
         elif not access.can_edit_resource(actor, resource.contributor):
             raise PermissionDenied(_("You cannot change this resource."))
     check(data)
+    written: list[str] = []  # files this save put in storage
+    try:
+        with transaction.atomic():
+            return _write_resource(
+                actor=actor,
+                organisation=organisation,
+                data=data,
+                resource=resource,
+                pdf=pdf,
+                remove_file=remove_file,
+                publish=publish,
+                written=written,
+            )
+    except _Unchanged:
+        assert resource is not None  # noqa: S101 - only an existing resource is unchanged
+        resource.refresh_from_db()
+        return resource
+    except BaseException:
+        storage = Resource._meta.get_field("file").storage
+        for name in written:
+            storage.delete(name)
+        raise
+
+
+def _write_resource(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    data: ResourceData,
+    resource: Resource | None,
+    pdf: tuple[str, bytes, PdfText] | None,
+    remove_file: bool,
+    publish: bool,
+    written: list[str],
+) -> Resource:
     created = resource is None
     before = {} if resource is None else _snapshot(resource)
-    was_members_only = resource is not None and not resource.is_public
     if resource is None:
         resource = Resource(contributor=organisation, created_by=actor)
     resource.kind = data.kind
@@ -292,26 +333,40 @@ def save_resource(
     resource.url = data.url
     resource.is_public = data.is_public
     resource.source_key = data.source_key or resource.source_key
+    old_file = resource.file.name or ""
     if pdf is not None:
         name, content, text = pdf
         resource.file.save(name, ContentFile(content), save=False)
+        written.append(resource.file.name or "")
         resource.file_name = name[:255]
         resource.full_text = text.text
         resource.pages = text.pages
+    elif remove_file:
+        resource.file = None
+        resource.file_name = ""
+        resource.full_text = ""
+        resource.pages = None
     if publish:
         resource.status = Status.PUBLISHED
         resource.published_at = resource.published_at or timezone.now()
-    elif resource.status == Status.PUBLISHED and was_members_only and resource.is_public:
-        # Making a members-only resource public is a new publication: it is reviewed again.
-        resource.status = Status.SUBMITTED
-        resource.submitted_by = actor
     resource.full_clean(exclude=["file", "url", "search_vector"])
     resource.save()
     _save_codes(resource, _codes_of(data))
     _save_details(resource, data)
+    changed = sorted(k for k, v in _snapshot(resource).items() if before.get(k) != v)
+    if not created and changed == []:
+        raise _Unchanged
+    if before.get("status") == Status.PUBLISHED and not publish:
+        # What readers would see has changed: a reviewer approves it before they do.
+        resource.status = Status.SUBMITTED
+        resource.submitted_by = actor
+        resource.save(update_fields=["status", "submitted_by", "updated_at"])
+        changed = sorted({*changed, "status"})
     saved = Resource.objects.select_related("case_law", "assessment").get(pk=resource.pk)
     reindex([saved])
-    changed = sorted(k for k, v in _snapshot(saved).items() if before.get(k) != v)
+    if old_file and old_file != (resource.file.name or ""):
+        storage = resource.file.storage
+        transaction.on_commit(lambda: storage.delete(old_file))
     record(
         action="knowledge.resource_created" if created else "knowledge.resource_changed",
         actor=actor,
@@ -341,6 +396,7 @@ def _snapshot(resource: Resource) -> dict[str, Any]:
             "status",
         )
     }
+    found["file"] = resource.file.name or ""
     found["codes"] = sorted(resource.codes.values_list("kind", "code"))
     case = CaseLaw.objects.filter(resource=resource).first()
     found["case_law"] = (
@@ -444,17 +500,35 @@ def review(*, actor: User, resource: Resource, approve: bool, note: str = "") ->
 
 @transaction.atomic
 def delete_resource(*, actor: User, resource: Resource) -> None:
+    """Delete a resource, its claims and its file, unless something else rests on it: another
+    organisation's claim stated in it, a claim elsewhere taken from it or computed from it, a
+    country profile or an action plan that cites it."""
     if not access.can_edit_resource(actor, resource.contributor):
         raise PermissionDenied(_("You cannot delete this resource."))
     others = Claim.objects.filter(
-        Q(stated_in=resource) | Q(source_resource=resource) | Q(derived_from__stated_in=resource)
-    ).exclude(organisation=resource.contributor)
+        (Q(stated_in=resource) & ~Q(organisation=resource.contributor))
+        | (
+            (Q(source_resource=resource) | Q(derived_from__stated_in=resource))
+            & ~Q(stated_in=resource)
+        )
+    )
     if others.exists():
         raise ValidationError(
             _(
-                "Other organisations' claims are stated in this resource or rest on it: it "
-                "cannot be deleted. Mark it members only instead, or ask them to remove theirs."
+                "Other claims are stated in this resource or rest on it: it cannot be deleted. "
+                "Mark it members only instead, or remove those claims first."
             )
+        )
+    citing = _cited_by(resource)
+    if citing:
+        raise ValidationError(
+            [
+                _(
+                    "Other records cite this resource: it cannot be deleted. Mark it members "
+                    "only instead."
+                ),
+                *citing,
+            ]
         )
     for claim in resource.claims.all():
         record(
@@ -475,6 +549,38 @@ def delete_resource(*, actor: User, resource: Resource) -> None:
         storage, name = resource.file.storage, resource.file.name
         transaction.on_commit(lambda: storage.delete(name))
     resource.delete()
+
+
+def _cited_by(resource: Resource) -> list[str]:
+    """What outside the knowledge base cites ``resource`` and keeps it from being deleted (the
+    records that point to it with PROTECT: country profiles, action plans), one sentence each."""
+    found: list[str] = []
+    for relation in Resource._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, ForeignObjectRel) or relation.on_delete is not models.PROTECT:
+            continue
+        model = relation.related_model
+        rows = model._default_manager.filter(**{relation.field.name: resource})  # type: ignore[union-attr]
+        label = model._meta.label  # type: ignore[union-attr]
+        if label == "monitoring.ProfileEntry":
+            for country in Country.objects.filter(pk__in=rows.values("country_id")):
+                found.append(
+                    _("The country profile of %(country)s cites it as evidence.")
+                    % {"country": country.name}
+                )
+        elif label == "monitoring.Plan":
+            plans = list(rows.values_list("title", "country_id")[:10])
+            countries = Country.objects.in_bulk([country for _title, country in plans])
+            for title, country in plans:
+                found.append(
+                    _("The action plan “%(plan)s” (%(country)s) names it as its document.")
+                    % {"plan": title, "country": countries[country].name}
+                )
+        elif rows.exists():
+            found.append(
+                _("Records of another kind cite it: %(kind)s.")
+                % {"kind": model._meta.verbose_name_plural}  # type: ignore[union-attr]
+            )
+    return found
 
 
 # -- Claims -------------------------------------------------------------------------------
@@ -592,6 +698,13 @@ def approve_claim(*, actor: User, claim: Claim) -> Claim:
 def delete_claim(*, actor: User, claim: Claim) -> None:
     if not access.can_edit_resource(actor, claim.organisation):
         raise PermissionDenied(_("You cannot delete this claim."))
+    if Claim.objects.filter(derived_from=claim).exists():
+        raise ValidationError(
+            _(
+                "Other claims are taken from this claim: it cannot be deleted while they cite "
+                "it. They must be changed or removed first."
+            )
+        )
     record(
         action="knowledge.claim_deleted", actor=actor, organisation=claim.organisation, target=claim
     )

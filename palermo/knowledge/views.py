@@ -3,6 +3,7 @@ services. A resource or claim the reader may not see is a 404, as a missing one 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,6 +32,7 @@ from palermo.knowledge.forms import (
 from palermo.knowledge.models import Claim, Kind, Party, Resource, Status, Validity
 
 PAGE_SIZE = 20
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User:
@@ -263,8 +265,13 @@ def download(request: HttpRequest, uid: Any) -> FileResponse:
     resource = _resource(request, uid)
     if not resource.file:
         raise Http404("no file")
+    try:
+        opened = resource.file.open("rb")
+    except FileNotFoundError as error:
+        logger.error("The file of resource %s is missing from storage.", resource.uid)
+        raise Http404("file missing") from error
     return FileResponse(
-        resource.file.open("rb"),
+        opened,
         as_attachment=True,
         filename=resource.file_name or "document.pdf",
         content_type="application/pdf",
@@ -286,6 +293,7 @@ def _save(request: HttpRequest, form: ResourceForm, resource: Resource | None) -
             data=form.to_data(),
             resource=resource,
             pdf=form.pdf,
+            remove_file=bool(form.cleaned_data.get("remove_file")),
         )
     except ValidationError as error:
         if hasattr(error, "error_dict"):
@@ -339,9 +347,18 @@ def edit(request: HttpRequest, uid: Any) -> HttpResponse:
             if form.pdf:
                 for warning in form.pdf[2].warnings:
                     messages.warning(request, warning)
-            if was_published and saved.status != Status.PUBLISHED:
-                messages.info(request, _("The changes go to review before they are published."))
-            messages.success(request, _("The resource is saved."))
+            if not was_published:
+                messages.success(request, _("The resource is saved."))
+            elif saved.status == Status.PUBLISHED:
+                messages.info(request, _("Nothing was changed: the resource stays published."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The changes are saved and sent to review. The resource is off the "
+                        "public pages until a reviewer publishes it again."
+                    ),
+                )
             return redirect("knowledge:detail", saved.uid)
     return render(request, "knowledge/form.html", {"form": form, "resource": resource})
 
@@ -568,6 +585,10 @@ def claim_edit(request: HttpRequest, claim_id: Any) -> HttpResponse:
 def claim_delete(request: HttpRequest, claim_id: Any) -> HttpResponse:
     claim = _claim(request, claim_id)
     resource = claim.stated_in
-    services.delete_claim(actor=_user(request), claim=claim)
+    try:
+        services.delete_claim(actor=_user(request), claim=claim)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("knowledge:claim", claim.pk)
     messages.success(request, _("The claim is deleted."))
     return redirect("knowledge:detail", resource.uid)

@@ -34,13 +34,18 @@ def test_a_reviewer_does_not_approve_what_they_created(world) -> None:  # type: 
         services.review(actor=reviewer, resource=mine, approve=True)
 
 
-def test_an_edit_keeps_a_resource_published_unless_it_becomes_public(world) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_sends_a_published_resource_back_to_review(world) -> None:  # type: ignore[no-untyped-def]
+    """Even a typo's correction: a reviewer approves what readers see. Making a members-only
+    resource public is one such change. (More in test_edit_review.py.)"""
     analyst = world.users["analyst"]
     live = resource(world.agency, "Typo in the titel", abstract="About fishing.")
-    data = services.ResourceData(kind="research", title={"en": "Typo in the title"})
+    data = services.ResourceData(
+        kind="research", title={"en": "Typo in the title"}, abstract={"en": "About fishing."}
+    )
     services.save_resource(actor=analyst, organisation=world.agency, data=data, resource=live)
     live.refresh_from_db()
-    assert live.status == Status.PUBLISHED
+    assert live.status == Status.SUBMITTED
+    assert not selectors.visible(AnonymousUser()).filter(pk=live.pk).exists()
     restricted = resource(world.agency, "Shelter addresses", is_public=False)
     data = services.ResourceData(kind="research", title={"en": "Shelter addresses"})
     services.save_resource(actor=analyst, organisation=world.agency, data=data, resource=restricted)
@@ -103,7 +108,7 @@ def test_a_resource_others_rely_on_is_not_deleted(world) -> None:  # type: ignor
     report = resource(world.agency, "Report others cite")
     theirs = resource(world.host, "Host's note")
     claim(world.host, theirs, 5, validity=Validity.PUBLISHED_METHOD, source_resource=report)
-    with pytest.raises(ValidationError, match="Other organisations"):
+    with pytest.raises(ValidationError, match="Other claims are stated in this resource or rest"):
         services.delete_resource(actor=world.users["analyst"], resource=report)
 
 
