@@ -19,6 +19,7 @@ from palermo.knowledge.models import (
     Resource,
     ResourceCode,
     Status,
+    Validity,
 )
 
 if TYPE_CHECKING:
@@ -321,8 +322,13 @@ class Chain:
     """A claim's citation chain from the claim itself back to where its number comes from."""
 
     hops: list[Hop]
-    # "origin": it ends in data or a documented estimate; "untraceable": it ends in a claim with
-    # no source; "hidden": it goes on in a resource the reader may not see; "circular".
+    # How it ends:
+    # - "origin": in data, an estimate with a published method, a resource, dataset or release
+    #   it was computed from (unless the claim says its method is not published);
+    # - "no_method": in an estimate without a published method (who made it is known, not how);
+    # - "untraceable": in a claim marked untraceable, or one that names no source;
+    # - "hidden": it goes on in a resource the reader may not see;
+    # - "circular": the claims cite each other.
     end: str
 
     @property
@@ -357,10 +363,14 @@ def chain(claim: Claim, user: User | AnonymousUser) -> Chain:
     if source is not None and not visible(user).filter(pk=source.pk).exists():
         hops.append(Hop())
         return Chain(hops, "hidden")
-    if source is not None or current.source_release_id is not None:
+    has_source = source is not None or current.source_release_id is not None
+    if has_source:
         hops.append(Hop(resource=source, release=current.source_release))
-        return Chain(hops, "origin")
-    if current.validity in ORIGIN_VALIDITIES:
+    if current.validity == Validity.NO_METHOD:
+        return Chain(hops, "no_method")
+    if current.validity == Validity.UNTRACEABLE:
+        return Chain(hops, "untraceable")
+    if has_source or current.validity in ORIGIN_VALIDITIES:
         return Chain(hops, "origin")
     return Chain(hops, "untraceable")
 

@@ -495,8 +495,8 @@ def _graph(chain: selectors.Chain, repeated_by: list[Claim]) -> dict[str, Any]:
             nodes.append({"kind": "origin", "resource": hop.resource, "release": hop.release})
         else:
             nodes.append({"kind": "hidden"})
-    if chain.end == "untraceable":
-        nodes.append({"kind": "untraceable"})
+    if chain.end in ("untraceable", "no_method"):
+        nodes.append({"kind": chain.end})
     elif chain.end == "origin" and nodes[-1].get("claim") is not None and len(chain.hops) > 1:
         nodes[-1]["kind"] = "origin"  # a claim that is its own origin (data, published method)
     for i, node in enumerate(nodes):

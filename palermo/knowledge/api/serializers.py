@@ -231,6 +231,8 @@ class ClaimDetailSerializer(ClaimSerializer):
             for hop in chain.hops
         ]
 
-    @extend_schema_field(serializers.ChoiceField(["origin", "untraceable", "hidden", "circular"]))
+    @extend_schema_field(
+        serializers.ChoiceField(["origin", "no_method", "untraceable", "hidden", "circular"])
+    )
     def get_chain_end(self, claim: Claim) -> str:
         return str(self.context["chain"].end)

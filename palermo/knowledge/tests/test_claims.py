@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from palermo.knowledge import selectors, services
-from palermo.knowledge.models import Validity
+from palermo.knowledge.models import Claim, Validity
 from palermo.knowledge.tests.helpers import claim, resource
 
 pytestmark = pytest.mark.django_db
@@ -47,13 +47,77 @@ def test_chain_follows_three_hops_to_the_origin(chain_of_three) -> None:  # type
     assert chain.hops[3].resource == chain_of_three["survey"]
 
 
-def test_untraceable_claim_is_flagged(world) -> None:  # type: ignore[no-untyped-def]
-    leaflet = resource(world.agency, "Campaign poster", year=2015)
-    stated = claim(world.agency, leaflet, 33.3, unit="percent", validity=Validity.NO_METHOD)
+UNTRACEABLE_NOTICE = "Untraceable: this number cannot be followed back"
+NO_METHOD_NOTICE = "Estimate without a published method: where this number comes from"
+
+
+def _claim_page(client, found) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(reverse("knowledge:claim", args=[found.pk]))
+    assert response.status_code == 200
+    return str(response.content.decode())
+
+
+def test_an_untraceable_claim_is_flagged_on_the_page(client, world) -> None:  # type: ignore[no-untyped-def]
+    poster = resource(world.agency, "Campaign poster", year=2015)
+    stated = claim(world.agency, poster, 33.3, unit="percent", validity=Validity.UNTRACEABLE)
     repeated = claim(world.agency, resource(world.agency, "Blog post"), 33.3, derived_from=stated)
     chain = selectors.chain(repeated, AnonymousUser())
     assert chain.end == "untraceable"
     assert not chain.traced
+    assert [hop.claim for hop in chain.hops] == [repeated, stated]
+    page = _claim_page(client, repeated)
+    assert UNTRACEABLE_NOTICE in page
+    assert NO_METHOD_NOTICE not in page
+    assert "No source: untraceable" in page  # the end of the list
+    assert '<g class="node untraceable">' in page  # ...and of the graph
+    assert "No source given" in page
+    assert "Campaign poster" in page
+
+
+def test_a_chain_that_stops_without_a_source_is_untraceable(client, chain_of_three) -> None:  # type: ignore[no-untyped-def]
+    # The claim it repeated is gone (a repeat whose source was deleted names no source).
+    Claim.objects.filter(pk=chain_of_three["middle"].pk).update(derived_from=None)
+    chain = selectors.chain(chain_of_three["last"], AnonymousUser())
+    assert chain.end == "untraceable"
+    assert chain.length == 1
+    page = _claim_page(client, chain_of_three["last"])
+    assert UNTRACEABLE_NOTICE in page
+    assert '<g class="node untraceable">' in page
+    assert "National household survey microdata" not in page
+
+
+def test_an_estimate_without_method_is_not_untraceable(client, world) -> None:  # type: ignore[no-untyped-def]
+    poster = resource(world.agency, "Campaign poster", year=2015)
+    stated = claim(world.agency, poster, 33.3, unit="percent", validity=Validity.NO_METHOD)
+    repeated = claim(world.agency, resource(world.agency, "Blog post"), 33.3, derived_from=stated)
+    chain = selectors.chain(repeated, AnonymousUser())
+    assert chain.end == "no_method"
+    assert not chain.traced
+    assert [hop.claim for hop in chain.hops] == [repeated, stated]
+    page = _claim_page(client, repeated)
+    assert NO_METHOD_NOTICE in page
+    assert UNTRACEABLE_NOTICE not in page
+    assert '<g class="node no_method">' in page
+    assert '<g class="node untraceable">' not in page
+    assert "Origin known, method not published" in page
+
+
+def test_an_estimate_without_method_from_a_dataset_names_the_dataset(client, world) -> None:  # type: ignore[no-untyped-def]
+    survey = resource(world.agency, "Shelter admissions register", kind="dataset")
+    stated = claim(
+        world.agency,
+        resource(world.agency, "Annual report"),
+        120,
+        validity=Validity.NO_METHOD,
+        source_resource=survey,
+    )
+    chain = selectors.chain(stated, AnonymousUser())
+    assert chain.end == "no_method"
+    assert chain.hops[-1].resource == survey
+    page = _claim_page(client, stated)
+    assert NO_METHOD_NOTICE in page
+    assert "Shelter admissions register" in page
+    assert "Traced to its origin" not in page
 
 
 def test_a_restricted_step_is_hidden_from_anonymous(world, chain_of_three) -> None:  # type: ignore[no-untyped-def]
@@ -69,9 +133,15 @@ def test_a_restricted_step_is_hidden_from_anonymous(world, chain_of_three) -> No
 
 
 def test_claim_page_shows_the_graph(client, chain_of_three) -> None:  # type: ignore[no-untyped-def]
-    page = client.get(reverse("knowledge:claim", args=[chain_of_three["last"].pk])).content.decode()
+    page = _claim_page(client, chain_of_three["last"])
     assert "<svg" in page
     assert "Traced to its origin in 3 steps." in page
+    assert UNTRACEABLE_NOTICE not in page
+    assert NO_METHOD_NOTICE not in page
+    # The graph: this claim, the two it comes through, then the survey it was computed from.
+    assert page.count('<g class="node this">') == 1
+    assert page.count('<g class="node claim">') == 2
+    assert page.count('<g class="node origin">') == 1
     assert "National household survey microdata" in page
     resource_page = client.get(
         reverse("knowledge:detail", args=[chain_of_three["origin"].stated_in.uid])
