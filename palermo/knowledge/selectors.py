@@ -383,3 +383,40 @@ def claims_citing(resource: Resource, user: User | AnonymousUser) -> QuerySet[Cl
         .filter(Q(source_resource=resource) | Q(derived_from__stated_in=resource))
         .exclude(stated_in=resource)
     )
+
+
+@dataclass
+class Citation:
+    """A source one of a resource's claims names: the claim it was taken from, the resource or
+    dataset it was computed from, or a Palermo release. ``hidden``: a source in a resource the
+    reader may not see (nothing of it is given)."""
+
+    claim: Claim  # the claim the resource makes
+    source_claim: Claim | None = None
+    resource: Resource | None = None
+    release: Any = None
+    hidden: bool = False
+
+
+def sources_cited(claims: list[Claim], user: User | AnonymousUser) -> list[Citation]:
+    """What the ``claims`` (those a resource makes) cite, in their order: two queries for the
+    whole list, whatever its length."""
+    taken_from = {c.derived_from_id for c in claims if c.derived_from_id is not None}
+    computed_from = {c.source_resource_id for c in claims if c.source_resource_id is not None}
+    seen_claims = (
+        {c.pk: c for c in visible_claims(user).filter(pk__in=taken_from)} if taken_from else {}
+    )
+    seen_resources = (
+        {r.pk: r for r in visible(user).filter(pk__in=computed_from)} if computed_from else {}
+    )
+    found: list[Citation] = []
+    for claim in claims:
+        if claim.derived_from_id is not None:
+            source_claim = seen_claims.get(claim.derived_from_id)
+            found.append(Citation(claim, source_claim=source_claim, hidden=source_claim is None))
+        if claim.source_resource_id is not None:
+            source = seen_resources.get(claim.source_resource_id)
+            found.append(Citation(claim, resource=source, hidden=source is None))
+        if claim.source_release_id is not None:
+            found.append(Citation(claim, release=claim.source_release))
+    return found

@@ -229,6 +229,7 @@ def detail(request: HttpRequest, uid: Any) -> HttpResponse:
     user = request.user
     claims = list(selectors.visible_claims(user).filter(stated_in=resource))
     cited = list(selectors.claims_citing(resource, user))
+    cites = selectors.sources_cited(claims, user)
     case = getattr(resource, "case_law", None) if resource.kind == Kind.CASE_LAW else None
     parties: list[Party] = list(case.parties.all()) if case is not None else []
     editable = user.is_authenticated and access.can_edit_resource(user, resource.contributor)
@@ -245,6 +246,7 @@ def detail(request: HttpRequest, uid: Any) -> HttpResponse:
             "codes": _codes_by_kind(resource),
             "claims": claims,
             "cited": cited,
+            "cites": cites,
             "case": case,
             "parties": parties,
             "acts": [vocabulary.ACTS.get(c, c) for c in (case.acts if case else [])],

@@ -209,3 +209,48 @@ def test_claim_form_records_a_claim(login_as, world, chain_of_three) -> None:  #
         },
     )
     assert "No claim you can see has this address." in refused.content.decode()
+
+
+def _sources_cited(page: str) -> str:
+    """The page's "Sources it cites" list, up to "Cited by"."""
+    start = page.index("Sources it cites")
+    return page[start : page.index("Cited by", start)]
+
+
+def test_resource_page_lists_the_sources_it_cites(client, chain_of_three) -> None:  # type: ignore[no-untyped-def]
+    report = chain_of_three["middle"].stated_in
+    cites = _sources_cited(_page(client, report))
+    # The claim it was taken from, and the resource stating that claim.
+    assert reverse("knowledge:claim", args=[chain_of_three["origin"].pk]) in cites
+    assert "Global estimate of forced labour" in cites
+    assert "A source you cannot see" not in cites
+    # The origin's resource cites the dataset its number was computed from.
+    estimate = _sources_cited(_page(client, chain_of_three["origin"].stated_in))
+    assert "National household survey microdata" in estimate
+    # A resource whose claims name no source says so.
+    survey = _sources_cited(_page(client, chain_of_three["survey"]))
+    assert "Its claims name no source." in survey
+
+
+def test_a_hidden_source_is_not_named_on_the_resource_page(  # type: ignore[no-untyped-def]
+    client, login_as, world, chain_of_three
+) -> None:
+    estimate_doc = chain_of_three["origin"].stated_in
+    estimate_doc.is_public = False
+    estimate_doc.save()
+    report = chain_of_three["middle"].stated_in
+    cites = _sources_cited(_page(client, report))
+    assert "A source you cannot see" in cites
+    assert "Global estimate of forced labour" not in cites
+    assert str(chain_of_three["origin"].pk) not in cites
+    # A member sees it: the source is there, withheld from the anonymous reader only.
+    member = login_as(world.users["other_case_worker"])
+    cites = _sources_cited(_page(member, report))
+    assert "Global estimate of forced labour" in cites
+    assert "A source you cannot see" not in cites
+
+
+def _page(client, found) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(reverse("knowledge:detail", args=[found.uid]))
+    assert response.status_code == 200
+    return str(response.content.decode())
