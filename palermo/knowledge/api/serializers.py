@@ -154,15 +154,13 @@ class ClaimSerializer(serializers.ModelSerializer):
     source_hidden = serializers.SerializerMethodField()
 
     def _seen(self, claim: Claim) -> tuple[bool, bool]:
-        """Whether the reader may see the claim it was taken from, and its source resource."""
-        claims = self.context.get("visible_claims")
-        resources = self.context.get("visible_resources")
-        from_ok = claim.derived_from_id is None or (
-            claims is not None and claims.filter(pk=claim.derived_from_id).exists()
-        )
-        source_ok = claim.source_resource_id is None or (
-            resources is not None and resources.filter(pk=claim.source_resource_id).exists()
-        )
+        """Whether the reader may see the claim it was taken from, and its source resource.
+        The view puts in the context the ids of those the reader sees, found once for the whole
+        page (``selectors.visible_sources``); without them, no source is named."""
+        claims = self.context.get("seen_claims", set())
+        resources = self.context.get("seen_resources", set())
+        from_ok = claim.derived_from_id is None or claim.derived_from_id in claims
+        source_ok = claim.source_resource_id is None or claim.source_resource_id in resources
         return from_ok, source_ok
 
     @extend_schema_field(OpenApiTypes.UUID)

@@ -118,17 +118,21 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Claim]:
         return selectors.visible_claims(self.request.user).order_by("-created_at")
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        # The sources a reader may see: a claim's source in a members-only resource is left
-        # out (as "hidden"), never named.
-        context = super().get_serializer_context()
-        user = self.request.user
-        context["visible_claims"] = selectors.visible_claims(user).values_list("pk", flat=True)
-        context["visible_resources"] = selectors.visible(user).values_list("pk", flat=True)
+    def _context(self, claims: list[Claim]) -> dict[str, Any]:
+        # The sources a reader may see, for the whole page at once: a claim's source in a
+        # members-only resource is left out (as "hidden"), never named.
+        context = self.get_serializer_context()
+        seen_claims, seen_resources = selectors.visible_sources(claims, self.request.user)
+        context["seen_claims"], context["seen_resources"] = seen_claims, seen_resources
         return context
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = list(self.paginate_queryset(self.get_queryset()) or [])
+        data = ClaimSerializer(rows, many=True, context=self._context(rows)).data
+        return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = self.get_object()
-        context = self.get_serializer_context()
+        context = self._context([claim])
         context["chain"] = selectors.chain(claim, request.user)
         return Response(ClaimDetailSerializer(claim, context=context).data)

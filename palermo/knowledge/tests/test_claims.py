@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from palermo.knowledge import selectors, services
@@ -254,3 +256,39 @@ def _page(client, found) -> str:  # type: ignore[no-untyped-def]
     response = client.get(reverse("knowledge:detail", args=[found.uid]))
     assert response.status_code == 200
     return str(response.content.decode())
+
+
+def test_claims_api_costs_the_same_queries_for_a_longer_page(client, world) -> None:  # type: ignore[no-untyped-def]
+    """Whether a source is seen is found once per page, not per claim (no N+1)."""
+    org = world.agency
+    dataset = resource(org, "Open dataset", kind="dataset")
+    hidden = resource(org, "Members-only dataset", kind="dataset", is_public=False)
+    origin = claim(org, resource(org, "Origin report"), 10, validity=Validity.PRIMARY)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            stated_in = resource(org, f"Repeating report {i}")
+            claim(org, stated_in, 10, derived_from=origin)
+            claim(org, stated_in, 10, validity=Validity.PRIMARY, source_resource=dataset)
+            claim(org, stated_in, 10, validity=Validity.PRIMARY, source_resource=hidden)
+
+    def cost() -> tuple[int, list[dict[str, object]]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/knowledge/claims/?page_size=200")
+        assert response.status_code == 200
+        return len(queries), response.json()["results"]
+
+    add(2)
+    few, rows = cost()
+    add(10)
+    many, rows = cost()
+    assert len(rows) == 1 + 12 * 3
+    assert many == few
+    # ...and the sources are still told apart right.
+    by_source = {(r["derived_from"], r["source_resource"], r["source_hidden"]) for r in rows}
+    assert by_source == {
+        (None, None, False),  # the origin
+        (str(origin.pk), None, False),
+        (None, str(dataset.uid), False),
+        (None, None, True),  # the members-only dataset, not named
+    }
