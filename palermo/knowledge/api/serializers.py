@@ -136,7 +136,11 @@ class ResourceDetailSerializer(ResourceSerializer):
 
 
 class FacetItemSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = serializers.CharField(help_text="The value to filter by.")
+    # A declared field named like Field.label: DRF takes it out of the class, mypy does not.
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="Its name in the reader's language (Accept-Language), as the pages show it."
+    )
     count = serializers.IntegerField()
 
 

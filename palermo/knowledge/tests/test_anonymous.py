@@ -13,6 +13,8 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
+from palermo.geo.models import Country
+from palermo.knowledge import vocabulary
 from palermo.knowledge.models import Claim, Kind, Resource, Validity
 from palermo.knowledge.tests.helpers import claim, resource
 
@@ -175,3 +177,26 @@ def test_sources_cited_on_a_public_resource(client, library, member) -> None:  #
     assert "A source you cannot see" in page
     assert SECRET_TITLE not in page
     assert str(library.secret_claim.pk) not in page
+
+
+def test_api_facets_have_labels_in_the_readers_language(client, library) -> None:  # type: ignore[no-untyped-def]
+    data = client.get("/api/v1/knowledge/resources/facets/", HTTP_ACCEPT_LANGUAGE="fr").json()
+    thailand = Country.objects.get(iso2="TH")
+    assert data["codes"]["country"] == [{"code": "TH", "label": thailand.name_in("fr"), "count": 1}]
+    assert thailand.name_in("fr") != thailand.name_in("en")  # the label is the French one
+    assert {"code": "2019", "label": "2019", "count": 1} in data["years"]
+    research = next(item for item in data["kinds"] if item["code"] == Kind.RESEARCH)
+    page = _facets_aside(_text(client, reverse("knowledge:index"), HTTP_ACCEPT_LANGUAGE="fr"))
+    assert f">{research['label']}</a>" in page  # the name the search page shows
+    assert research["label"] != "Research report"
+    # A standard list's code has its name too.
+    themed = resource(
+        library.public.contributor,
+        "Shelter evaluation",
+        codes={"intervention_theme": {"victim_assistance"}},
+    )
+    assert themed.pk
+    data = client.get("/api/v1/knowledge/resources/facets/", HTTP_ACCEPT_LANGUAGE="fr").json()
+    [theme] = data["codes"]["intervention_theme"]
+    assert theme["label"] == vocabulary.names(vocabulary.THEME, "fr")["victim_assistance"]
+    assert theme["label"] != "victim_assistance"

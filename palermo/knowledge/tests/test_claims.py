@@ -292,3 +292,13 @@ def test_claims_api_costs_the_same_queries_for_a_longer_page(client, world) -> N
         (None, str(dataset.uid), False),
         (None, None, True),  # the members-only dataset, not named
     }
+
+
+def test_a_page_past_the_last_is_a_404_in_the_api_and_the_last_page_on_the_page(  # type: ignore[no-untyped-def]
+    client, chain_of_three
+) -> None:
+    """As docs/knowledge.md says: the API does not clamp ``?page=``, the pages do."""
+    assert client.get("/api/v1/knowledge/claims/?page=99").status_code == 404
+    page = client.get(reverse("knowledge:claims"), {"page": "99"})
+    assert page.status_code == 200
+    assert chain_of_three["last"].statement in page.content.decode()
