@@ -19,6 +19,7 @@ from palermo.knowledge.models import (
     Resource,
     ResourceCode,
     Status,
+    Validity,
 )
 
 if TYPE_CHECKING:
@@ -321,8 +322,13 @@ class Chain:
     """A claim's citation chain from the claim itself back to where its number comes from."""
 
     hops: list[Hop]
-    # "origin": it ends in data or a documented estimate; "untraceable": it ends in a claim with
-    # no source; "hidden": it goes on in a resource the reader may not see; "circular".
+    # How it ends:
+    # - "origin": in data, an estimate with a published method, a resource, dataset or release
+    #   it was computed from (unless the claim says its method is not published);
+    # - "no_method": in an estimate without a published method (who made it is known, not how);
+    # - "untraceable": in a claim marked untraceable, or one that names no source;
+    # - "hidden": it goes on in a resource the reader may not see;
+    # - "circular": the claims cite each other.
     end: str
 
     @property
@@ -357,10 +363,14 @@ def chain(claim: Claim, user: User | AnonymousUser) -> Chain:
     if source is not None and not visible(user).filter(pk=source.pk).exists():
         hops.append(Hop())
         return Chain(hops, "hidden")
-    if source is not None or current.source_release_id is not None:
+    has_source = source is not None or current.source_release_id is not None
+    if has_source:
         hops.append(Hop(resource=source, release=current.source_release))
-        return Chain(hops, "origin")
-    if current.validity in ORIGIN_VALIDITIES:
+    if current.validity == Validity.NO_METHOD:
+        return Chain(hops, "no_method")
+    if current.validity == Validity.UNTRACEABLE:
+        return Chain(hops, "untraceable")
+    if has_source or current.validity in ORIGIN_VALIDITIES:
         return Chain(hops, "origin")
     return Chain(hops, "untraceable")
 
@@ -373,3 +383,58 @@ def claims_citing(resource: Resource, user: User | AnonymousUser) -> QuerySet[Cl
         .filter(Q(source_resource=resource) | Q(derived_from__stated_in=resource))
         .exclude(stated_in=resource)
     )
+
+
+@dataclass
+class Citation:
+    """A source one of a resource's claims names: the claim it was taken from, the resource or
+    dataset it was computed from, or a Palermo release. ``hidden``: a source in a resource the
+    reader may not see (nothing of it is given)."""
+
+    claim: Claim  # the claim the resource makes
+    source_claim: Claim | None = None
+    resource: Resource | None = None
+    release: Any = None
+    hidden: bool = False
+
+
+def visible_sources(claims: list[Claim], user: User | AnonymousUser) -> tuple[set[Any], set[Any]]:
+    """Of the sources ``claims`` name, the ids of the claims taken from and of the resources
+    computed from that ``user`` may see: two queries for a whole page of claims."""
+    taken_from = {c.derived_from_id for c in claims if c.derived_from_id is not None}
+    computed_from = {c.source_resource_id for c in claims if c.source_resource_id is not None}
+    seen_claims = (
+        set(visible_claims(user).filter(pk__in=taken_from).values_list("pk", flat=True))
+        if taken_from
+        else set()
+    )
+    seen_resources = (
+        set(visible(user).filter(pk__in=computed_from).values_list("pk", flat=True))
+        if computed_from
+        else set()
+    )
+    return seen_claims, seen_resources
+
+
+def sources_cited(claims: list[Claim], user: User | AnonymousUser) -> list[Citation]:
+    """What the ``claims`` (those a resource makes) cite, in their order: two queries for the
+    whole list, whatever its length."""
+    taken_from = {c.derived_from_id for c in claims if c.derived_from_id is not None}
+    computed_from = {c.source_resource_id for c in claims if c.source_resource_id is not None}
+    seen_claims = (
+        {c.pk: c for c in visible_claims(user).filter(pk__in=taken_from)} if taken_from else {}
+    )
+    seen_resources = (
+        {r.pk: r for r in visible(user).filter(pk__in=computed_from)} if computed_from else {}
+    )
+    found: list[Citation] = []
+    for claim in claims:
+        if claim.derived_from_id is not None:
+            source_claim = seen_claims.get(claim.derived_from_id)
+            found.append(Citation(claim, source_claim=source_claim, hidden=source_claim is None))
+        if claim.source_resource_id is not None:
+            source = seen_resources.get(claim.source_resource_id)
+            found.append(Citation(claim, resource=source, hidden=source is None))
+        if claim.source_release_id is not None:
+            found.append(Citation(claim, release=claim.source_release))
+    return found

@@ -231,6 +231,7 @@ def detail(request: HttpRequest, uid: Any) -> HttpResponse:
     user = request.user
     claims = list(selectors.visible_claims(user).filter(stated_in=resource))
     cited = list(selectors.claims_citing(resource, user))
+    cites = selectors.sources_cited(claims, user)
     case = getattr(resource, "case_law", None) if resource.kind == Kind.CASE_LAW else None
     parties: list[Party] = list(case.parties.all()) if case is not None else []
     editable = user.is_authenticated and access.can_edit_resource(user, resource.contributor)
@@ -247,6 +248,7 @@ def detail(request: HttpRequest, uid: Any) -> HttpResponse:
             "codes": _codes_by_kind(resource),
             "claims": claims,
             "cited": cited,
+            "cites": cites,
             "case": case,
             "parties": parties,
             "acts": [vocabulary.ACTS.get(c, c) for c in (case.acts if case else [])],
@@ -512,8 +514,8 @@ def _graph(chain: selectors.Chain, repeated_by: list[Claim]) -> dict[str, Any]:
             nodes.append({"kind": "origin", "resource": hop.resource, "release": hop.release})
         else:
             nodes.append({"kind": "hidden"})
-    if chain.end == "untraceable":
-        nodes.append({"kind": "untraceable"})
+    if chain.end in ("untraceable", "no_method"):
+        nodes.append({"kind": chain.end})
     elif chain.end == "origin" and nodes[-1].get("claim") is not None and len(chain.hops) > 1:
         nodes[-1]["kind"] = "origin"  # a claim that is its own origin (data, published method)
     for i, node in enumerate(nodes):

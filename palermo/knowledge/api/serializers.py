@@ -136,7 +136,11 @@ class ResourceDetailSerializer(ResourceSerializer):
 
 
 class FacetItemSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = serializers.CharField(help_text="The value to filter by.")
+    # A declared field named like Field.label: DRF takes it out of the class, mypy does not.
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="Its name in the reader's language (Accept-Language), as the pages show it."
+    )
     count = serializers.IntegerField()
 
 
@@ -154,15 +158,13 @@ class ClaimSerializer(serializers.ModelSerializer):
     source_hidden = serializers.SerializerMethodField()
 
     def _seen(self, claim: Claim) -> tuple[bool, bool]:
-        """Whether the reader may see the claim it was taken from, and its source resource."""
-        claims = self.context.get("visible_claims")
-        resources = self.context.get("visible_resources")
-        from_ok = claim.derived_from_id is None or (
-            claims is not None and claims.filter(pk=claim.derived_from_id).exists()
-        )
-        source_ok = claim.source_resource_id is None or (
-            resources is not None and resources.filter(pk=claim.source_resource_id).exists()
-        )
+        """Whether the reader may see the claim it was taken from, and its source resource.
+        The view puts in the context the ids of those the reader sees, found once for the whole
+        page (``selectors.visible_sources``); without them, no source is named."""
+        claims = self.context.get("seen_claims", set())
+        resources = self.context.get("seen_resources", set())
+        from_ok = claim.derived_from_id is None or claim.derived_from_id in claims
+        source_ok = claim.source_resource_id is None or claim.source_resource_id in resources
         return from_ok, source_ok
 
     @extend_schema_field(OpenApiTypes.UUID)
@@ -231,6 +233,8 @@ class ClaimDetailSerializer(ClaimSerializer):
             for hop in chain.hops
         ]
 
-    @extend_schema_field(serializers.ChoiceField(["origin", "untraceable", "hidden", "circular"]))
+    @extend_schema_field(
+        serializers.ChoiceField(["origin", "no_method", "untraceable", "hidden", "circular"])
+    )
     def get_chain_end(self, claim: Claim) -> str:
         return str(self.context["chain"].end)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from palermo.accounts.api.permissions import IsVerifiedWhenRequired
+from palermo.geo.models import Country, Region
 from palermo.knowledge import search, selectors
 from palermo.knowledge.api.serializers import (
     ClaimDetailSerializer,
@@ -25,7 +26,8 @@ from palermo.knowledge.api.serializers import (
     ResourceSerializer,
 )
 from palermo.knowledge.models import Claim, Resource
-from palermo.knowledge.views import excerpt
+from palermo.knowledge.views import _code_label, excerpt
+from palermo.knowledge.vocabulary import COUNTRY, REGION
 
 SEARCH = [
     OpenApiParameter(name, OpenApiTypes.STR, description=text)
@@ -89,13 +91,30 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
     def facets(self, request: Request) -> Response:
         """Counts of the resources a search finds, by kind, year and each kind of code."""
         facets = selectors.facets(selectors.published(request.user), self._filters())
+        # Labels in the reader's language (Accept-Language), as the search page shows them.
+        listed = {kind: [code for code, _n in items] for kind, items in facets.codes.items()}
+        countries = {
+            c.iso2: c.name for c in Country.objects.filter(iso2__in=listed.get(COUNTRY, []))
+        }
+        regions = {r.code: r.name for r in Region.objects.filter(code__in=listed.get(REGION, []))}
         return Response(
             {
                 "total": facets.total,
-                "kinds": [{"code": code, "count": n} for code, _label, n in facets.kinds],
-                "years": [{"code": str(year), "count": n} for year, n in facets.years],
+                "kinds": [
+                    {"code": code, "label": label, "count": n} for code, label, n in facets.kinds
+                ],
+                "years": [
+                    {"code": str(year), "label": str(year), "count": n} for year, n in facets.years
+                ],
                 "codes": {
-                    kind: [{"code": code, "count": n} for code, n in items]
+                    kind: [
+                        {
+                            "code": code,
+                            "label": _code_label(kind, code, countries, regions),
+                            "count": n,
+                        }
+                        for code, n in items
+                    ]
                     for kind, items in facets.codes.items()
                     if items
                 },
@@ -118,17 +137,21 @@ class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Claim]:
         return selectors.visible_claims(self.request.user).order_by("-created_at")
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        # The sources a reader may see: a claim's source in a members-only resource is left
-        # out (as "hidden"), never named.
-        context = super().get_serializer_context()
-        user = self.request.user
-        context["visible_claims"] = selectors.visible_claims(user).values_list("pk", flat=True)
-        context["visible_resources"] = selectors.visible(user).values_list("pk", flat=True)
+    def _context(self, claims: list[Claim]) -> dict[str, Any]:
+        # The sources a reader may see, for the whole page at once: a claim's source in a
+        # members-only resource is left out (as "hidden"), never named.
+        context = self.get_serializer_context()
+        seen_claims, seen_resources = selectors.visible_sources(claims, self.request.user)
+        context["seen_claims"], context["seen_resources"] = seen_claims, seen_resources
         return context
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = list(self.paginate_queryset(self.get_queryset()) or [])
+        data = ClaimSerializer(rows, many=True, context=self._context(rows)).data
+        return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = self.get_object()
-        context = self.get_serializer_context()
+        context = self._context([claim])
         context["chain"] = selectors.chain(claim, request.user)
         return Response(ClaimDetailSerializer(claim, context=context).data)
