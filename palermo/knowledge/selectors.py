@@ -78,6 +78,14 @@ CODE_FILTERS = {
     "language": vocabulary.LANGUAGE,
     "article": vocabulary.ARTICLE,
     "publisher": vocabulary.PUBLISHER,
+    "author": vocabulary.AUTHOR,
+    "licence": vocabulary.LICENCE,
+    "text_language": vocabulary.TEXT_LANGUAGE,
+    "evidence": vocabulary.EVIDENCE,
+    "act": vocabulary.ACT,
+    "means": vocabulary.MEANS_KIND,
+    "case_form": vocabulary.CASE_FORM,
+    "verdict": vocabulary.VERDICT,
 }
 
 
@@ -97,6 +105,14 @@ class Filters:
     language: str = ""
     article: str = ""
     publisher: str = ""
+    author: str = ""
+    licence: str = ""
+    text_language: str = ""
+    evidence: str = ""
+    act: str = ""
+    means: str = ""
+    case_form: str = ""
+    verdict: str = ""
     sort: str = ""
 
     @classmethod

@@ -175,7 +175,7 @@ def check(data: ResourceData) -> None:
             for code in set(codes) - places[kind]:
                 errors.setdefault(kind, []).append(_("Unknown code: %s.") % code[:50])
             continue
-        if kind not in vocabulary.FACET_KINDS:
+        if kind not in vocabulary.ENTERED_KINDS:
             errors.setdefault("codes", []).append(_("Unknown kind of code: %s.") % kind)
             continue
         for code in codes:
@@ -204,6 +204,25 @@ def _codes_of(data: ResourceData) -> set[tuple[str, str]]:
     for language in [*data.title, *data.abstract, data.text_language]:
         if language:
             codes.add((vocabulary.LANGUAGE, language))
+    return codes | field_codes(data)
+
+
+def field_codes(data: ResourceData) -> set[tuple[str, str]]:
+    """The codes read from a resource's other fields (``vocabulary.FIELD_KINDS``), so that
+    each is a filter with a facet like the codes its contributor chose."""
+    codes = {(vocabulary.AUTHOR, author.strip()[:200]) for author in data.authors if author.strip()}
+    if data.licence.strip():
+        codes.add((vocabulary.LICENCE, data.licence.strip()[:200]))
+    if data.text_language:
+        codes.add((vocabulary.TEXT_LANGUAGE, data.text_language))
+    if data.kind in ASSESSED_KINDS and (data.assessment or {}).get("evidence_level"):
+        codes.add((vocabulary.EVIDENCE, (data.assessment or {})["evidence_level"]))
+    case = data.case_law if data.kind == Kind.CASE_LAW and data.case_law else {}
+    codes |= {(vocabulary.ACT, act) for act in case.get("acts") or ()}
+    codes |= {(vocabulary.MEANS_KIND, means) for means in case.get("means") or ()}
+    for kind, name in ((vocabulary.CASE_FORM, "form"), (vocabulary.VERDICT, "verdict")):
+        if case.get(name):
+            codes.add((kind, case[name]))
     return codes
 
 

@@ -72,6 +72,14 @@ def _facet_title(kind: str) -> str:
         vocabulary.LANGUAGE: _("Language"),
         vocabulary.ARTICLE: _("Protocol article"),
         vocabulary.PUBLISHER: _("Publisher"),
+        vocabulary.AUTHOR: _("Author"),
+        vocabulary.LICENCE: _("Licence"),
+        vocabulary.TEXT_LANGUAGE: _("Language of the full text"),
+        vocabulary.EVIDENCE: _("Evidence level"),
+        vocabulary.ACT: _("Act"),
+        vocabulary.MEANS_KIND: _("Means"),
+        vocabulary.CASE_FORM: _("Form of trafficking"),
+        vocabulary.VERDICT: _("Verdict"),
     }
     return titles[kind]
 
@@ -186,6 +194,8 @@ def index(request: HttpRequest) -> HttpResponse:
             },
             "kinds": Kind.choices,
             "choices": choices,
+            "more_filters": _more_filters(filters),
+            "more_chosen": any(getattr(filters, name) for name in MORE_FILTERS),
             "contributors": access.knowledge_contributors(request.user),
             "queue": selectors.review_queue(request.user).count()
             if access.can_review_knowledge(request.user)
@@ -207,6 +217,23 @@ def _filter_choices() -> dict[str, Any]:
     }
 
 
+# The search form's further lists: the full text's language, assessments and case law.
+MORE_FILTERS = ("text_language", "evidence", "act", "means", "case_form", "verdict")
+
+
+def _more_filters(filters: selectors.Filters) -> list[tuple[str, str, list[Any], str]]:
+    """(parameter, label, its choices, the chosen value) for each further list."""
+    return [
+        (
+            name,
+            _facet_title(selectors.CODE_FILTERS[name]),
+            list(vocabulary.names(selectors.CODE_FILTERS[name]).items()),
+            getattr(filters, name),
+        )
+        for name in MORE_FILTERS
+    ]
+
+
 def _codes_by_kind(resource: Resource) -> dict[str, list[str]]:
     codes = list(resource.codes.all())
     wanted = {kind: [c.code for c in codes if c.kind == kind] for kind in vocabulary.FACET_KINDS}
@@ -218,8 +245,8 @@ def _codes_by_kind(resource: Resource) -> dict[str, list[str]]:
     }
     found: dict[str, list[str]] = {}
     for code in codes:
-        if code.kind == vocabulary.PUBLISHER:
-            continue
+        if code.kind == vocabulary.PUBLISHER or code.kind in vocabulary.FIELD_KINDS:
+            continue  # shown with the fields they come from
         found.setdefault(code.kind, []).append(
             _code_label(code.kind, code.code, country_names, region_names)
         )

@@ -4,6 +4,8 @@ coded with, and the languages the search understands."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,22 @@ LANGUAGE = "language"
 ARTICLE = "protocol_article"
 PUBLISHER = "publisher"
 STANDARD_KINDS = (THEME, EXPLOITATION, TARGET_GROUP)
-FACET_KINDS = (COUNTRY, REGION, THEME, EXPLOITATION, TARGET_GROUP, LANGUAGE, ARTICLE, PUBLISHER)
+# The kinds a resource's contributor codes (forms, imports).
+ENTERED_KINDS = (COUNTRY, REGION, THEME, EXPLOITATION, TARGET_GROUP, LANGUAGE, ARTICLE, PUBLISHER)
+# Kinds read from the resource's other fields when it is saved, so that every metadata field
+# is a filter with a facet: authors and licence as written, the language of the full text, a
+# good practice's or an evaluation's evidence level, and case law's acts, means, form of
+# trafficking and verdict.
+AUTHOR = "author"
+LICENCE = "licence"
+TEXT_LANGUAGE = "text_language"
+EVIDENCE = "evidence_level"
+ACT = "act"
+MEANS_KIND = "means"
+CASE_FORM = "trafficking_form"
+VERDICT = "verdict"
+FIELD_KINDS = (AUTHOR, LICENCE, TEXT_LANGUAGE, EVIDENCE, ACT, MEANS_KIND, CASE_FORM, VERDICT)
+FACET_KINDS = ENTERED_KINDS + FIELD_KINDS
 
 # The six languages of titles, abstracts and full texts (interface codes), with the PostgreSQL
 # text-search configuration and the Snowball stemmer that stem each. Chinese has no stemmer:
@@ -99,12 +116,22 @@ PURPOSE_EXPLOITATION = {
 
 def names(kind: str, language: str | None = None) -> dict[str, str]:
     """Code -> name in ``language`` (the reader's by default) for one kind of code."""
-    if kind == LANGUAGE:
-        return {code: str(label) for code, label in LANGUAGES.items()}
-    if kind == ARTICLE:
-        return {code: str(label) for code, label in ARTICLES.items()}
-    if kind in (COUNTRY, REGION, PUBLISHER):
-        return {}  # countries and regions are named by geo; publishers by themselves
+    from palermo.knowledge.models import EvidenceLevel, Form, Verdict
+
+    fixed: dict[str, Any] = {
+        LANGUAGE: LANGUAGES,
+        TEXT_LANGUAGE: LANGUAGES,
+        ARTICLE: ARTICLES,
+        ACT: ACTS,
+        MEANS_KIND: MEANS,
+        EVIDENCE: dict(EvidenceLevel.choices),
+        CASE_FORM: dict(Form.choices),
+        VERDICT: dict(Verdict.choices),
+    }
+    if kind in fixed:
+        return {code: str(label) for code, label in fixed[kind].items()}
+    if kind in (COUNTRY, REGION, PUBLISHER, AUTHOR, LICENCE):
+        return {}  # countries and regions are named by geo; the others by themselves
     return standard.cached_code_names(kind, language or get_language() or "en")
 
 

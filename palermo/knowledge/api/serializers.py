@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from palermo.knowledge import vocabulary
 from palermo.knowledge.models import Assessment, CaseLaw, Claim, Party, Resource
 
 
@@ -99,7 +100,8 @@ class ResourceSerializer(serializers.ModelSerializer):
     def get_codes(self, resource: Resource) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for code in resource.codes.all():
-            found.setdefault(code.kind, []).append(code.code)
+            if code.kind not in vocabulary.FIELD_KINDS:  # those are the resource's own fields
+                found.setdefault(code.kind, []).append(code.code)
         return {kind: sorted(codes) for kind, codes in found.items()}
 
     @extend_schema_field(OpenApiTypes.URI)

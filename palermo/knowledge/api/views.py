@@ -44,6 +44,14 @@ SEARCH = [
         ("language", "Language of a title, abstract or the full text"),
         ("article", "Article of the Trafficking in Persons Protocol a law implements"),
         ("publisher", "Publishing organisation, as written"),
+        ("author", "Author, as written"),
+        ("licence", "Licence, as written"),
+        ("text_language", "Language of the full text"),
+        ("evidence", "Evidence level of a good practice or evaluation (experimental, ...)"),
+        ("act", "Case law: act (recruitment, transportation, transfer, harbouring, receipt)"),
+        ("means", "Case law: means (threat_force, abduction, fraud, deception, ...)"),
+        ("case_form", "Case law: form of trafficking (domestic, transnational, both)"),
+        ("verdict", "Case law: verdict (convicted, acquitted, mixed)"),
         ("sort", "relevance (with words), newest or oldest"),
     )
 ]
