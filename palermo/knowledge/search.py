@@ -287,13 +287,17 @@ def matching(
     matcher = _pg_group if is_postgresql() else _fts_group
     found = resources
     codes_query = _pg_codes_tsquery(coded)
+    skipped = stop_word_groups(query)
+    excluded = [atom for atom in query.excluded if not (is_postgresql() and _pg_void(atom))]
+    kept = [p for p in range(len(query.required)) if p not in skipped]
     # The codes go with the first group the text alone matches: one tsquery, one index scan.
-    with_codes = next((p for p in range(len(query.required)) if p not in named), None)
+    with_codes = next((p for p in kept if p not in named), None)
     # Groups naming the same concepts ("forced labour": both words name *forced labour*) are
     # matched together: (forced or coded) and (labour or coded) is (forced and labour) or coded,
     # one union instead of one per word.
     by_concepts: dict[tuple[tuple[str, str], ...], list[list[Atom]]] = {}
-    for position, group in enumerate(query.required):
+    for position in kept:
+        group = query.required[position]
         if position in named:
             by_concepts.setdefault(tuple(dict.fromkeys(named[position])), []).append(group)
         elif position == with_codes and codes_query:
@@ -322,8 +326,8 @@ def matching(
             .values("id")
             .union(_coded(list(codes)).order_by())
         )
-    if query.excluded:
-        found = found.exclude(matcher(query.excluded))
+    if excluded:
+        found = found.exclude(matcher(excluded))
     rank: Any = _pg_rank(query) if is_postgresql() else _fts_rank(query)
     relevance: Any = Coalesce(rank, Value(0.0), output_field=FloatField())
     all_named = [code for codes in named.values() for code in codes]
@@ -363,19 +367,46 @@ class _TsQuery(SearchQuery):
         return "%s::tsquery", [self.text]
 
 
+@lru_cache(maxsize=4096)
+def _pg_forms(atom: Atom) -> tuple[str, ...]:
+    """``phraseto_tsquery(config, atom)`` as text for each configuration (``_pg_configs``), ""
+    where the atom is only stop words in that configuration's language."""
+    configs = _pg_configs()
+    sql = ", ".join("phraseto_tsquery(%s::regconfig, %s)::text" for _config in configs)
+    phrase = " ".join(atom)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [value for config in configs for value in (config, phrase)])
+        return tuple(text or "" for text in cursor.fetchone())
+
+
+def _pg_void(atom: Atom) -> bool:
+    """The atom is a stop word (or only stop words) in some language: a text in that language
+    is indexed without it, so the atom cannot be asked of the text."""
+    return not all(_pg_forms(atom))
+
+
+def stop_word_groups(query: Query) -> set[int]:
+    """The positions of the required groups that are not required, being stop words: on
+    PostgreSQL, a group with a word (or phrase) that is only stop words in one of the
+    languages ("in", "la", "des", "в"). A text in that language is indexed without its stop
+    words, so requiring the word would find none of them. When every group is one ("the"
+    alone), none is left out: the query asks for those words where they are indexed. SQLite's
+    index keeps stop words: nothing is left out."""
+    if not is_postgresql():
+        return set()
+    void = {p for p, group in enumerate(query.required) if any(_pg_void(a) for a in group)}
+    return set() if len(void) == len(query.required) else void
+
+
 @lru_cache(maxsize=1024)
 def _pg_tsquery(atoms: tuple[Atom, ...]) -> str:
     """The text of ``phraseto_tsquery(config, atom)`` joined by OR for every atom and
     configuration, each distinct one once. Most configurations stem a word alike: repeated, the
     same lexeme made the planner count its rows up to six times (reading every row rather than
     the index for a common word). The rank is the same: ``ts_rank`` ignores repeated lexemes."""
-    pairs = [(config, " ".join(atom)) for atom in atoms for config in _pg_configs()]
-    if not pairs:
+    found = [text for atom in atoms for text in _pg_forms(atom) if text]
+    if not found:
         return ""
-    sql = ", ".join("phraseto_tsquery(%s::regconfig, %s)::text" for _pair in pairs)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", [value for pair in pairs for value in pair])
-        found = [text for text in cursor.fetchone() if text]
     distinct = list(dict.fromkeys(found))
     if len(distinct) == 1 and len(found) > 1:
         # Still an OR at the top, which is how ts_rank ranks it (a lone phrase ranks otherwise).
