@@ -200,46 +200,70 @@ def _atom_stems(atoms: tuple[Atom, ...]) -> frozenset[str]:
 # -- Concepts -----------------------------------------------------------------------------
 
 
-def _label_stems() -> tuple[tuple[str, str, str, frozenset[str]], ...]:
-    """(kind, code, language, stems of the label) for every label of the standard's lists,
-    stemmed once per set of labels (the lists change only with a new standard version)."""
+Label = tuple[str, str, frozenset[str]]  # kind, code, the stems of one label
+# language -> one stem of each label (its longest) -> the labels: the few a query may name.
+LabelIndex = dict[str, dict[str, list[Label]]]
+
+
+def _label_index() -> LabelIndex:
+    """The labels a query can name, in every language: the standard's themes, forms of
+    exploitation and target groups, and the names of countries and regions. Built once per
+    set of labels (the lists change with a new standard version; countries, with geo's data)."""
     labels = tuple(
         (kind, code, language, label)
         for kind in vocabulary.STANDARD_KINDS
         for code, texts in vocabulary.all_labels(kind).items()
         for language, label in sorted(texts.items())
     )
-    return _stemmed_labels(labels)
+    return _indexed_labels(labels, vocabulary.place_labels_key())
 
 
 @lru_cache(maxsize=4)
-def _stemmed_labels(
-    labels: tuple[tuple[str, str, str, str], ...],
-) -> tuple[tuple[str, str, str, frozenset[str]], ...]:
-    found = []
-    for kind, code, language, label in labels:
+def _indexed_labels(
+    labels: tuple[tuple[str, str, str, str], ...], places: tuple[int, int]
+) -> LabelIndex:
+    """``places``: which reading of the place names to index (``place_labels_key``)."""
+    found: LabelIndex = {}
+    named = [
+        *labels,
+        *(
+            (kind, code, language, name)
+            for (kind, code), by_language in vocabulary.place_labels().items()
+            for language, names in by_language.items()
+            for name in names
+        ),
+    ]
+    for kind, code, language, label in named:
         label_stems = frozenset(stems(words(label), language))
         if label_stems:
-            found.append((kind, code, language, label_stems))
-    return tuple(found)
+            key = max(label_stems, key=lambda stem: (len(stem), stem))
+            found.setdefault(language, {}).setdefault(key, []).append((kind, code, label_stems))
+    return found
 
 
 def concepts(query: Query) -> dict[int, list[tuple[str, str]]]:
     """For each required group (by position), the codes (kind, code) whose whole label, in some
     language, the query names, the group's words being part of that label: "victim assistance
-    Brazil" names *victim assistance* for its first two groups, not for "Brazil"."""
+    Brazil" names *victim assistance* for its first two groups, and Brazil for "Brazil"."""
     required = [word for atom in query.atoms() for word in atom]
     if not required:
         return {}
-    by_language = {language: set(stems(required, language)) for language in vocabulary.LANGUAGES}
+    index = _label_index()
     found: dict[int, list[tuple[str, str]]] = {}
-    for kind, code, language, label_stems in _label_stems():
-        if not label_stems <= by_language.get(language, set()):
-            continue
-        for position, group in enumerate(query.required):
-            if any(set(stems(atom, language)) <= label_stems for atom in group):
-                found.setdefault(position, []).append((kind, code))
-    return found
+    for language in vocabulary.LANGUAGES:
+        asked = set(stems(required, language))
+        by_key = index.get(language, {})
+        for key in asked:
+            for kind, code, label_stems in by_key.get(key, ()):
+                if not label_stems <= asked:
+                    continue
+                for position, group in enumerate(query.required):
+                    codes = found.setdefault(position, [])
+                    if (kind, code) not in codes and any(
+                        set(stems(atom, language)) <= label_stems for atom in group
+                    ):
+                        codes.append((kind, code))
+    return {position: codes for position, codes in found.items() if codes}
 
 
 def code_rows(codes: Iterable[Code]) -> QuerySet[ResourceCode, Any]:

@@ -4,9 +4,14 @@ coded with, and the languages the search understands."""
 
 from __future__ import annotations
 
+import re
+import time
+
+from babel import Locale
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from palermo.geo.models import Country, Region
 from palermo.standard import selectors as standard
 
 # Kinds of ResourceCode. Themes, forms of exploitation and target groups are the standard's
@@ -121,3 +126,45 @@ def known(kind: str, code: str) -> bool:
     if kind == ARTICLE:
         return code in ARTICLES
     return bool(code)
+
+
+# Interface language -> geo's name column and the CLDR locale of the usual short names.
+_PLACE_NAMES = {
+    "en": ("name_en", "en"),
+    "fr": ("name_fr", "fr"),
+    "es": ("name_es", "es"),
+    "ru": ("name_ru", "ru"),
+    "ar": ("name_ar", "ar"),
+    "zh-hans": ("name_zh", "zh_Hans"),
+}
+_QUALIFIER = re.compile(r"\s*[(\uff08].*?[)\uff09]\s*")  # also full-width brackets
+_PLACES: dict[int, dict[tuple[str, str], dict[str, tuple[str, ...]]]] = {}
+
+
+def place_labels() -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
+    """(COUNTRY, ISO code) and (REGION, M49 code) -> {language: names}, every language: the
+    UN's name (as geo keeps it), the same without what is in brackets ("Bolivia" for "Bolivia
+    (Plurinational State of)") and, for a country, the CLDR's usual short name ("Russia",
+    "Vietnam"). Read again every few minutes, as the standard's labels are."""
+    slot = int(time.monotonic() // standard.NAMES_SECONDS)
+    return standard.kept(_PLACES, slot, _load_place_labels)
+
+
+def place_labels_key() -> tuple[int, int]:
+    """Which reading of :func:`place_labels` is current: its refresh slot and its size."""
+    return int(time.monotonic() // standard.NAMES_SECONDS), len(place_labels())
+
+
+def _load_place_labels() -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
+    columns = [column for column, _locale in _PLACE_NAMES.values()]
+    found: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+    for kind, model, key in ((COUNTRY, Country, "iso2"), (REGION, Region, "code")):
+        for row in model.objects.values(key, *columns):
+            code = row[key]
+            found[(kind, code)] = {}
+            for language, (column, locale) in _PLACE_NAMES.items():
+                official = row[column] or ""
+                short = Locale.parse(locale).territories.get(code, "") if kind == COUNTRY else ""
+                texts = (official, _QUALIFIER.sub(" ", official).strip(), short)
+                found[(kind, code)][language] = tuple(dict.fromkeys(t for t in texts if t))
+    return found

@@ -258,3 +258,39 @@ def test_relevance_ranks_a_title_match_above_a_passing_mention(world) -> None:  
     scores = [r.relevance for r in found]
     assert scores == sorted(scores, reverse=True)
     assert scores[-1] > 0
+
+
+def test_forms_of_exploitation_and_places_are_named_in_every_language(world) -> None:  # type: ignore[no-untyped-def]
+    resource(
+        world.agency,
+        "Brick kiln workers",
+        codes={"ctdc_exploitation": {"ForcedLabour"}},
+        year=2020,
+    )
+    resource(world.agency, "Fishing fleets", codes={"country": {"TH"}}, year=2021)
+    resource(world.agency, "Unrelated handbook", codes={"country": {"BR"}}, year=2022)
+    for form in ("trabajo forzoso", "travail forcé", "принудительный труд", "强迫劳动"):
+        assert titles(form) == {"Brick kiln workers"}, form
+    for country in ("Tailandia", "Таиланд", "Thaïlande", "تايلاند", "泰国"):
+        assert titles(country) == {"Fishing fleets"}, country
+    # A region by name: Thailand is in Asia (the resource carries the region with the country).
+    assert titles("Asie") == {"Fishing fleets"}
+    # The UN's name without its qualifier, and the usual short name.
+    resource(world.agency, "Labour inspections", codes={"country": {"BO", "RU"}}, year=2023)
+    assert titles("Bolivia") == {"Labour inspections"}
+    assert titles("Russia") == {"Labour inspections"}
+    assert titles("trabajo forzoso Tailandia") == set()
+
+
+def test_the_search_page_shows_forms_of_exploitation_in_the_reader_s_language(world) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+    from django.urls import reverse
+
+    resource(world.agency, "Brick kiln workers", codes={"ctdc_exploitation": {"ForcedLabour"}})
+    page = (
+        Client(HTTP_ACCEPT_LANGUAGE="es")
+        .get(reverse("knowledge:index"), {"q": "trabajo forzoso"})
+        .content.decode()
+    )
+    assert "Brick kiln workers" in page
+    assert "Trabajo forzoso" in page
