@@ -13,9 +13,11 @@ A reader's query is not tagged with a language, so it is read in every language 
   in that language, is in it; it is excluded when any excluded word or phrase is in it, stemmed
   in any language (so ``-trafficked`` excludes "trafficking" whatever the resource's language);
 * the query also names concepts: when it contains the whole label of a theme, form of
-  exploitation or target group in any of the six languages, resources tagged with that code
-  match too, whatever their language ("trabajo forzoso" finds an English report coded
-  *forced labour*).
+  exploitation or target group, or the name of a country or region, in any of the six
+  languages, resources tagged with that code match too, whatever their language ("trabajo
+  forzoso" finds an English report coded *forced labour*, "Tailandia" one coded TH);
+* on PostgreSQL, a word that is a stop word in one of the languages is not required (a text
+  in that language is indexed without it): "trafficking in persons" asks for two words.
 """
 
 from __future__ import annotations
@@ -215,24 +217,15 @@ def _label_index() -> LabelIndex:
         for code, texts in vocabulary.all_labels(kind).items()
         for language, label in sorted(texts.items())
     )
-    return _indexed_labels(labels, vocabulary.place_labels_key())
+    return _indexed_labels(labels, vocabulary.place_labels().fingerprint)
 
 
 @lru_cache(maxsize=4)
-def _indexed_labels(
-    labels: tuple[tuple[str, str, str, str], ...], places: tuple[int, int]
-) -> LabelIndex:
-    """``places``: which reading of the place names to index (``place_labels_key``)."""
+def _indexed_labels(labels: tuple[tuple[str, str, str, str], ...], places: int) -> LabelIndex:
+    """``places``: the fingerprint of the place names to index: the index is built again only
+    when they change (stemming every name takes about half a second)."""
     found: LabelIndex = {}
-    named = [
-        *labels,
-        *(
-            (kind, code, language, name)
-            for (kind, code), by_language in vocabulary.place_labels().items()
-            for language, names in by_language.items()
-            for name in names
-        ),
-    ]
+    named = [*labels, *vocabulary.place_labels().names]
     for kind, code, language, label in named:
         label_stems = frozenset(stems(words(label), language))
         if label_stems:
@@ -245,25 +238,27 @@ def concepts(query: Query) -> dict[int, list[tuple[str, str]]]:
     """For each required group (by position), the codes (kind, code) whose whole label, in some
     language, the query names, the group's words being part of that label: "victim assistance
     Brazil" names *victim assistance* for its first two groups, and Brazil for "Brazil"."""
-    required = [word for atom in query.atoms() for word in atom]
-    if not required:
+    if not query.required:
         return {}
     index = _label_index()
-    found: dict[int, list[tuple[str, str]]] = {}
+    found: dict[int, set[tuple[str, str]]] = {}
     for language in vocabulary.LANGUAGES:
-        asked = set(stems(required, language))
-        by_key = index.get(language, {})
-        for key in asked:
-            for kind, code, label_stems in by_key.get(key, ()):
+        by_key = index.get(language)
+        if not by_key:
+            continue
+        groups = [
+            [frozenset(_stem(word, language) for word in atom) for atom in group]
+            for group in query.required
+        ]
+        asked = frozenset().union(*(atom for group in groups for atom in group))
+        for key in asked & by_key.keys():
+            for kind, code, label_stems in by_key[key]:
                 if not label_stems <= asked:
                     continue
-                for position, group in enumerate(query.required):
-                    codes = found.setdefault(position, [])
-                    if (kind, code) not in codes and any(
-                        set(stems(atom, language)) <= label_stems for atom in group
-                    ):
-                        codes.append((kind, code))
-    return {position: codes for position, codes in found.items() if codes}
+                for position, group in enumerate(groups):
+                    if any(atom <= label_stems for atom in group):
+                        found.setdefault(position, set()).add((kind, code))
+    return {position: sorted(codes) for position, codes in sorted(found.items())}
 
 
 def code_rows(codes: Iterable[Code]) -> QuerySet[ResourceCode, Any]:

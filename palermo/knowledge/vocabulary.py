@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 
 from babel import Locale
 from django.utils.translation import get_language, pgettext_lazy
@@ -138,33 +139,42 @@ _PLACE_NAMES = {
     "zh-hans": ("name_zh", "zh_Hans"),
 }
 _QUALIFIER = re.compile(r"\s*[(\uff08].*?[)\uff09]\s*")  # also full-width brackets
-_PLACES: dict[int, dict[tuple[str, str], dict[str, tuple[str, ...]]]] = {}
 
 
-def place_labels() -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
-    """(COUNTRY, ISO code) and (REGION, M49 code) -> {language: names}, every language: the
-    UN's name (as geo keeps it), the same without what is in brackets ("Bolivia" for "Bolivia
-    (Plurinational State of)") and, for a country, the CLDR's usual short name ("Russia",
-    "Vietnam"). Read again every few minutes, as the standard's labels are."""
+@dataclass(frozen=True)
+class PlaceLabels:
+    names: tuple[tuple[str, str, str, str], ...]  # kind, code, language, name
+    fingerprint: int  # changes when the names do
+
+
+_PLACES: dict[int, PlaceLabels] = {}
+
+
+def place_labels() -> PlaceLabels:
+    """The names of every country (COUNTRY, ISO code) and region (REGION, M49 code) in every
+    language: the UN's name (as geo keeps it), the same without what is in brackets ("Bolivia"
+    for "Bolivia (Plurinational State of)") and, for a country, the CLDR's usual short name
+    ("Russia", "Vietnam"). Read again every few minutes, as the standard's labels are."""
     slot = int(time.monotonic() // standard.NAMES_SECONDS)
-    return standard.kept(_PLACES, slot, _load_place_labels)
+    found = _PLACES.get(slot)
+    if found is None:
+        found = _load_place_labels()
+        if found.names:  # geo not loaded yet: asked again next time
+            _PLACES.clear()
+            _PLACES[slot] = found
+    return found
 
 
-def place_labels_key() -> tuple[int, int]:
-    """Which reading of :func:`place_labels` is current: its refresh slot and its size."""
-    return int(time.monotonic() // standard.NAMES_SECONDS), len(place_labels())
-
-
-def _load_place_labels() -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
+def _load_place_labels() -> PlaceLabels:
     columns = [column for column, _locale in _PLACE_NAMES.values()]
-    found: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+    found: list[tuple[str, str, str, str]] = []
     for kind, model, key in ((COUNTRY, Country, "iso2"), (REGION, Region, "code")):
-        for row in model.objects.values(key, *columns):
+        for row in model.objects.order_by(key).values(key, *columns):
             code = row[key]
-            found[(kind, code)] = {}
             for language, (column, locale) in _PLACE_NAMES.items():
                 official = row[column] or ""
                 short = Locale.parse(locale).territories.get(code, "") if kind == COUNTRY else ""
                 texts = (official, _QUALIFIER.sub(" ", official).strip(), short)
-                found[(kind, code)][language] = tuple(dict.fromkeys(t for t in texts if t))
-    return found
+                found.extend((kind, code, language, t) for t in dict.fromkeys(texts) if t)
+    names = tuple(found)
+    return PlaceLabels(names, hash(names))
