@@ -13,9 +13,11 @@ A reader's query is not tagged with a language, so it is read in every language 
   in that language, is in it; it is excluded when any excluded word or phrase is in it, stemmed
   in any language (so ``-trafficked`` excludes "trafficking" whatever the resource's language);
 * the query also names concepts: when it contains the whole label of a theme, form of
-  exploitation or target group in any of the six languages, resources tagged with that code
-  match too, whatever their language ("trabajo forzoso" finds an English report coded
-  *forced labour*).
+  exploitation or target group, or the name of a country or region, in any of the six
+  languages, resources tagged with that code match too, whatever their language ("trabajo
+  forzoso" finds an English report coded *forced labour*, "Tailandia" one coded TH);
+* on PostgreSQL, a word that is a stop word in one of the languages is not required (a text
+  in that language is indexed without it): "trafficking in persons" asks for two words.
 """
 
 from __future__ import annotations
@@ -200,46 +202,63 @@ def _atom_stems(atoms: tuple[Atom, ...]) -> frozenset[str]:
 # -- Concepts -----------------------------------------------------------------------------
 
 
-def _label_stems() -> tuple[tuple[str, str, str, frozenset[str]], ...]:
-    """(kind, code, language, stems of the label) for every label of the standard's lists,
-    stemmed once per set of labels (the lists change only with a new standard version)."""
+Label = tuple[str, str, frozenset[str]]  # kind, code, the stems of one label
+# language -> one stem of each label (its longest) -> the labels: the few a query may name.
+LabelIndex = dict[str, dict[str, list[Label]]]
+
+
+def _label_index() -> LabelIndex:
+    """The labels a query can name, in every language: the standard's themes, forms of
+    exploitation and target groups, and the names of countries and regions. Built once per
+    set of labels (the lists change with a new standard version; countries, with geo's data)."""
     labels = tuple(
         (kind, code, language, label)
         for kind in vocabulary.STANDARD_KINDS
         for code, texts in vocabulary.all_labels(kind).items()
         for language, label in sorted(texts.items())
     )
-    return _stemmed_labels(labels)
+    return _indexed_labels(labels, vocabulary.place_labels().fingerprint)
 
 
 @lru_cache(maxsize=4)
-def _stemmed_labels(
-    labels: tuple[tuple[str, str, str, str], ...],
-) -> tuple[tuple[str, str, str, frozenset[str]], ...]:
-    found = []
-    for kind, code, language, label in labels:
+def _indexed_labels(labels: tuple[tuple[str, str, str, str], ...], places: int) -> LabelIndex:
+    """``places``: the fingerprint of the place names to index: the index is built again only
+    when they change (stemming every name takes about half a second)."""
+    found: LabelIndex = {}
+    named = [*labels, *vocabulary.place_labels().names]
+    for kind, code, language, label in named:
         label_stems = frozenset(stems(words(label), language))
         if label_stems:
-            found.append((kind, code, language, label_stems))
-    return tuple(found)
+            key = max(label_stems, key=lambda stem: (len(stem), stem))
+            found.setdefault(language, {}).setdefault(key, []).append((kind, code, label_stems))
+    return found
 
 
 def concepts(query: Query) -> dict[int, list[tuple[str, str]]]:
     """For each required group (by position), the codes (kind, code) whose whole label, in some
     language, the query names, the group's words being part of that label: "victim assistance
-    Brazil" names *victim assistance* for its first two groups, not for "Brazil"."""
-    required = [word for atom in query.atoms() for word in atom]
-    if not required:
+    Brazil" names *victim assistance* for its first two groups, and Brazil for "Brazil"."""
+    if not query.required:
         return {}
-    by_language = {language: set(stems(required, language)) for language in vocabulary.LANGUAGES}
-    found: dict[int, list[tuple[str, str]]] = {}
-    for kind, code, language, label_stems in _label_stems():
-        if not label_stems <= by_language.get(language, set()):
+    index = _label_index()
+    found: dict[int, set[tuple[str, str]]] = {}
+    for language in vocabulary.LANGUAGES:
+        by_key = index.get(language)
+        if not by_key:
             continue
-        for position, group in enumerate(query.required):
-            if any(set(stems(atom, language)) <= label_stems for atom in group):
-                found.setdefault(position, []).append((kind, code))
-    return found
+        groups = [
+            [frozenset(_stem(word, language) for word in atom) for atom in group]
+            for group in query.required
+        ]
+        asked = frozenset().union(*(atom for group in groups for atom in group))
+        for key in asked & by_key.keys():
+            for kind, code, label_stems in by_key[key]:
+                if not label_stems <= asked:
+                    continue
+                for position, group in enumerate(groups):
+                    if any(atom <= label_stems for atom in group):
+                        found.setdefault(position, set()).add((kind, code))
+    return {position: sorted(codes) for position, codes in sorted(found.items())}
 
 
 def code_rows(codes: Iterable[Code]) -> QuerySet[ResourceCode, Any]:
@@ -287,13 +306,17 @@ def matching(
     matcher = _pg_group if is_postgresql() else _fts_group
     found = resources
     codes_query = _pg_codes_tsquery(coded)
+    skipped = stop_word_groups(query)
+    excluded = [atom for atom in query.excluded if not (is_postgresql() and _pg_void(atom))]
+    kept = [p for p in range(len(query.required)) if p not in skipped]
     # The codes go with the first group the text alone matches: one tsquery, one index scan.
-    with_codes = next((p for p in range(len(query.required)) if p not in named), None)
+    with_codes = next((p for p in kept if p not in named), None)
     # Groups naming the same concepts ("forced labour": both words name *forced labour*) are
     # matched together: (forced or coded) and (labour or coded) is (forced and labour) or coded,
     # one union instead of one per word.
     by_concepts: dict[tuple[tuple[str, str], ...], list[list[Atom]]] = {}
-    for position, group in enumerate(query.required):
+    for position in kept:
+        group = query.required[position]
         if position in named:
             by_concepts.setdefault(tuple(dict.fromkeys(named[position])), []).append(group)
         elif position == with_codes and codes_query:
@@ -322,8 +345,8 @@ def matching(
             .values("id")
             .union(_coded(list(codes)).order_by())
         )
-    if query.excluded:
-        found = found.exclude(matcher(query.excluded))
+    if excluded:
+        found = found.exclude(matcher(excluded))
     rank: Any = _pg_rank(query) if is_postgresql() else _fts_rank(query)
     relevance: Any = Coalesce(rank, Value(0.0), output_field=FloatField())
     all_named = [code for codes in named.values() for code in codes]
@@ -363,19 +386,46 @@ class _TsQuery(SearchQuery):
         return "%s::tsquery", [self.text]
 
 
+@lru_cache(maxsize=4096)
+def _pg_forms(atom: Atom) -> tuple[str, ...]:
+    """``phraseto_tsquery(config, atom)`` as text for each configuration (``_pg_configs``), ""
+    where the atom is only stop words in that configuration's language."""
+    configs = _pg_configs()
+    sql = ", ".join("phraseto_tsquery(%s::regconfig, %s)::text" for _config in configs)
+    phrase = " ".join(atom)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {sql}", [value for config in configs for value in (config, phrase)])
+        return tuple(text or "" for text in cursor.fetchone())
+
+
+def _pg_void(atom: Atom) -> bool:
+    """The atom is a stop word (or only stop words) in some language: a text in that language
+    is indexed without it, so the atom cannot be asked of the text."""
+    return not all(_pg_forms(atom))
+
+
+def stop_word_groups(query: Query) -> set[int]:
+    """The positions of the required groups that are not required, being stop words: on
+    PostgreSQL, a group with a word (or phrase) that is only stop words in one of the
+    languages ("in", "la", "des", "в"). A text in that language is indexed without its stop
+    words, so requiring the word would find none of them. When every group is one ("the"
+    alone), none is left out: the query asks for those words where they are indexed. SQLite's
+    index keeps stop words: nothing is left out."""
+    if not is_postgresql():
+        return set()
+    void = {p for p, group in enumerate(query.required) if any(_pg_void(a) for a in group)}
+    return set() if len(void) == len(query.required) else void
+
+
 @lru_cache(maxsize=1024)
 def _pg_tsquery(atoms: tuple[Atom, ...]) -> str:
     """The text of ``phraseto_tsquery(config, atom)`` joined by OR for every atom and
     configuration, each distinct one once. Most configurations stem a word alike: repeated, the
     same lexeme made the planner count its rows up to six times (reading every row rather than
     the index for a common word). The rank is the same: ``ts_rank`` ignores repeated lexemes."""
-    pairs = [(config, " ".join(atom)) for atom in atoms for config in _pg_configs()]
-    if not pairs:
+    found = [text for atom in atoms for text in _pg_forms(atom) if text]
+    if not found:
         return ""
-    sql = ", ".join("phraseto_tsquery(%s::regconfig, %s)::text" for _pair in pairs)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", [value for pair in pairs for value in pair])
-        found = [text for text in cursor.fetchone() if text]
     distinct = list(dict.fromkeys(found))
     if len(distinct) == 1 and len(found) > 1:
         # Still an OR at the top, which is how ts_rank ranks it (a lone phrase ranks otherwise).

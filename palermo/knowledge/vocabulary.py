@@ -4,11 +4,16 @@ coded with, and the languages the search understands."""
 
 from __future__ import annotations
 
+import re
+import time
+from dataclasses import dataclass
 from typing import Any
 
+from babel import Locale
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from palermo.geo.models import Country, Region
 from palermo.standard import selectors as standard
 
 # Kinds of ResourceCode. Themes, forms of exploitation and target groups are the standard's
@@ -148,3 +153,54 @@ def known(kind: str, code: str) -> bool:
     if kind == ARTICLE:
         return code in ARTICLES
     return bool(code)
+
+
+# Interface language -> geo's name column and the CLDR locale of the usual short names.
+_PLACE_NAMES = {
+    "en": ("name_en", "en"),
+    "fr": ("name_fr", "fr"),
+    "es": ("name_es", "es"),
+    "ru": ("name_ru", "ru"),
+    "ar": ("name_ar", "ar"),
+    "zh-hans": ("name_zh", "zh_Hans"),
+}
+_QUALIFIER = re.compile(r"\s*[(\uff08].*?[)\uff09]\s*")  # also full-width brackets
+
+
+@dataclass(frozen=True)
+class PlaceLabels:
+    names: tuple[tuple[str, str, str, str], ...]  # kind, code, language, name
+    fingerprint: int  # changes when the names do
+
+
+_PLACES: dict[int, PlaceLabels] = {}
+
+
+def place_labels() -> PlaceLabels:
+    """The names of every country (COUNTRY, ISO code) and region (REGION, M49 code) in every
+    language: the UN's name (as geo keeps it), the same without what is in brackets ("Bolivia"
+    for "Bolivia (Plurinational State of)") and, for a country, the CLDR's usual short name
+    ("Russia", "Vietnam"). Read again every few minutes, as the standard's labels are."""
+    slot = int(time.monotonic() // standard.NAMES_SECONDS)
+    found = _PLACES.get(slot)
+    if found is None:
+        found = _load_place_labels()
+        if found.names:  # geo not loaded yet: asked again next time
+            _PLACES.clear()
+            _PLACES[slot] = found
+    return found
+
+
+def _load_place_labels() -> PlaceLabels:
+    columns = [column for column, _locale in _PLACE_NAMES.values()]
+    found: list[tuple[str, str, str, str]] = []
+    for kind, model, key in ((COUNTRY, Country, "iso2"), (REGION, Region, "code")):
+        for row in model.objects.order_by(key).values(key, *columns):
+            code = row[key]
+            for language, (column, locale) in _PLACE_NAMES.items():
+                official = row[column] or ""
+                short = Locale.parse(locale).territories.get(code, "") if kind == COUNTRY else ""
+                texts = (official, _QUALIFIER.sub(" ", official).strip(), short)
+                found.extend((kind, code, language, t) for t in dict.fromkeys(texts) if t)
+    names = tuple(found)
+    return PlaceLabels(names, hash(names))

@@ -311,19 +311,98 @@ CTDC_DICTIONARY = "CTDC Global K-anon Dataset DATA DICTIONARY version 20210825.x
 
 
 def _ctdc_list(
-    key: str, name: str, codes: list[tuple[str, str, str]], parent: tuple[str, str] | None = None
+    key: str,
+    name: str,
+    codes: list[tuple[str, str, str]],
+    parent: tuple[str, str] | None = None,
+    translated: dict[str, tuple[str, str, str, str, str]] | None = None,
 ) -> CodeListSpec:
     """``codes``: (code, English label, CTDC notations separated by '|': the values and 0/1
-    column names the CTDC files use for it)."""
+    column names the CTDC files use for it). ``translated``: code -> its labels in French,
+    Spanish, Russian, Arabic and Chinese."""
+    translated = translated or {}
     return CodeListSpec(
         key=key,
         name=name,
         source=Source.CTDC,
         codes=[
-            CodeSpec(code, {"en": label}, parent, aliases=[a for a in alias.split("|") if a])
+            CodeSpec(
+                code,
+                {
+                    "en": label,
+                    **dict(zip(_OTHER_LANGUAGES, translated.get(code, ()), strict=False)),
+                },
+                parent,
+                aliases=[a for a in alias.split("|") if a],
+            )
             for code, label, alias in codes
         ],
     )
+
+
+_OTHER_LANGUAGES = ("fr", "es", "ru", "ar", "zh-hans")
+
+# The forms of exploitation in the other five languages, in the wording of the Protocol's
+# official versions where it has one: knowledge search reads these labels as concepts
+# ("trabajo forzoso" finds a report coded ForcedLabour), filters and facets show them.
+_EXPLOITATION_LABELS = {
+    "ForcedLabour": (
+        "Travail forcé",
+        "Trabajo forzoso",
+        "Принудительный труд",
+        "العمل القسري",
+        "强迫劳动",
+    ),
+    "SexualExploitation": (
+        "Exploitation sexuelle",
+        "Explotación sexual",
+        "Сексуальная эксплуатация",
+        "الاستغلال الجنسي",
+        "性剥削",
+    ),
+    "OtherExploitation": (
+        "Autres formes d'exploitation",
+        "Otras formas de explotación",
+        "Другие формы эксплуатации",
+        "أشكال الاستغلال الأخرى",
+        "其他形式的剥削",
+    ),
+    "SexAndLabour": (
+        "Exploitation sexuelle et travail forcé",
+        "Explotación sexual y trabajo forzoso",
+        "Сексуальная эксплуатация и принудительный труд",
+        "الاستغلال الجنسي والعمل القسري",
+        "性剥削和强迫劳动",
+    ),
+    "ForcedMarriage": (
+        "Mariage forcé",
+        "Matrimonio forzado",
+        "Принудительный брак",
+        "الزواج القسري",
+        "强迫婚姻",
+    ),
+    "ForcedMilitary": (
+        "Service militaire forcé",
+        "Servicio militar forzoso",
+        "Принудительная военная служба",
+        "الخدمة العسكرية القسرية",
+        "强迫服兵役",
+    ),
+    "OrganRemoval": (
+        "Prélèvement d'organes",
+        "Extracción de órganos",
+        "Изъятие органов",
+        "نزع الأعضاء",
+        "切除器官",
+    ),
+    "SlaveryAndPractices": (
+        "Esclavage et pratiques analogues",
+        "Esclavitud y prácticas análogas",
+        "Рабство и обычаи, сходные с рабством",  # noqa: RUF001
+        "الاسترقاق والممارسات الشبيهة بالرق",
+        "奴役和类似奴役的做法",
+    ),
+}
 
 
 def ctdc_lists() -> list[CodeListSpec]:
@@ -422,6 +501,7 @@ def ctdc_lists() -> list[CodeListSpec]:
                 ("OrganRemoval", "Organ removal", "isOrganRemoval"),
                 ("SlaveryAndPractices", "Slavery and similar practices", "isSlaveryAndPractices"),
             ],
+            translated=_EXPLOITATION_LABELS,
         ),
         _ctdc_list(
             "ctdc_labour_type",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from palermo.knowledge import selectors
+from palermo.knowledge.search import is_postgresql
 from palermo.knowledge.selectors import Filters
 from palermo.knowledge.tests.helpers import resource
 
@@ -69,11 +70,49 @@ def test_english_stemming_finds_other_forms(library) -> None:  # type: ignore[no
 
 
 def test_french_stemming(library) -> None:  # type: ignore[no-untyped-def]
-    assert titles("exploitation enfant") == {"L'exploitation des enfants dans les mines"}
+    # "exploitaient" is in no text; only the French stemmer joins it to "exploitation" and
+    # "exploités" (the English one leaves "exploitai", the Spanish one the whole word).
+    assert titles("exploitaient") == {"L'exploitation des enfants dans les mines"}
 
 
 def test_spanish_stemming(library) -> None:  # type: ignore[no-untyped-def]
-    assert titles("explotadas") == {"Explotación laboral de trabajadoras domésticas"}
+    # Only the Spanish stemmer joins "explotados" to "explotadas" and "explotación".
+    assert titles("explotados") == {"Explotación laboral de trabajadoras domésticas"}
+
+
+def test_the_search_page_stems_in_the_text_s_language(client, library) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    page = client.get(reverse("knowledge:index"), {"q": "explotados"}).content.decode()
+    assert "trabajadoras domésticas" in page
+    assert "Forced labour in agriculture" not in page
+    api = client.get("/api/v1/knowledge/resources/", {"q": "exploitaient"}).json()
+    assert [r["title"]["fr"] for r in api["results"]] == [
+        "L'exploitation des enfants dans les mines"
+    ]
+
+
+def test_stop_words_do_not_stop_a_search(world) -> None:  # type: ignore[no-untyped-def]
+    resource(world.agency, "Trafficking in persons: a global report", year=2020)
+    resource(
+        world.agency,
+        {"fr": "La traite des personnes en Europe"},
+        abstract={"fr": "Un rapport sur la traite."},
+        language="fr",
+        year=2021,
+    )
+    resource(world.agency, "Fishing fleets at sea", year=2022)
+    english = {"Trafficking in persons: a global report"}
+    french = {"La traite des personnes en Europe"}
+    assert titles("trafficking in persons") == english
+    assert titles('"trafficking in persons"') == english
+    assert titles("la traite") == french
+    assert titles("traite des personnes") == french
+    assert titles('"traite des personnes"') == french
+    # A stop word the text lacks: PostgreSQL leaves it out of the query; SQLite's index keeps
+    # stop words, so it asks for it (docs/knowledge.md, "The two databases").
+    expected = {"Fishing fleets at sea"} if is_postgresql() else set()
+    assert titles("the fishing") == expected
 
 
 def test_russian_stemming(library) -> None:  # type: ignore[no-untyped-def]
@@ -219,3 +258,39 @@ def test_relevance_ranks_a_title_match_above_a_passing_mention(world) -> None:  
     scores = [r.relevance for r in found]
     assert scores == sorted(scores, reverse=True)
     assert scores[-1] > 0
+
+
+def test_forms_of_exploitation_and_places_are_named_in_every_language(world) -> None:  # type: ignore[no-untyped-def]
+    resource(
+        world.agency,
+        "Brick kiln workers",
+        codes={"ctdc_exploitation": {"ForcedLabour"}},
+        year=2020,
+    )
+    resource(world.agency, "Fishing fleets", codes={"country": {"TH"}}, year=2021)
+    resource(world.agency, "Unrelated handbook", codes={"country": {"BR"}}, year=2022)
+    for form in ("trabajo forzoso", "travail forcé", "принудительный труд", "强迫劳动"):
+        assert titles(form) == {"Brick kiln workers"}, form
+    for country in ("Tailandia", "Таиланд", "Thaïlande", "تايلاند", "泰国"):
+        assert titles(country) == {"Fishing fleets"}, country
+    # A region by name: Thailand is in Asia (the resource carries the region with the country).
+    assert titles("Asie") == {"Fishing fleets"}
+    # The UN's name without its qualifier, and the usual short name.
+    resource(world.agency, "Labour inspections", codes={"country": {"BO", "RU"}}, year=2023)
+    assert titles("Bolivia") == {"Labour inspections"}
+    assert titles("Russia") == {"Labour inspections"}
+    assert titles("trabajo forzoso Tailandia") == set()
+
+
+def test_the_search_page_shows_forms_of_exploitation_in_the_reader_s_language(world) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+    from django.urls import reverse
+
+    resource(world.agency, "Brick kiln workers", codes={"ctdc_exploitation": {"ForcedLabour"}})
+    page = (
+        Client(HTTP_ACCEPT_LANGUAGE="es")
+        .get(reverse("knowledge:index"), {"q": "trabajo forzoso"})
+        .content.decode()
+    )
+    assert "Brick kiln workers" in page
+    assert "Trabajo forzoso" in page
