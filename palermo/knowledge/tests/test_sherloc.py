@@ -559,3 +559,31 @@ def test_a_reimport_keeps_a_case_restricted_and_the_codes_people_added(world, tm
     case.refresh_from_db()
     assert not case.is_public
     assert case.codes.filter(kind="intervention_theme", code="victim_assistance").exists()
+
+
+def test_the_command_reports_moved_wording_and_shared_ids_and_the_page_shows_them(  # type: ignore[no-untyped-def]
+    world, tmp_path, client
+) -> None:
+    path = write(
+        tmp_path,
+        table(
+            {"NumberVictims": "10+", "Case": "USA010"},
+            {"Case": "USA010", "Link": "https://www.unodc.org/cld/other.html", "MeansUsed": ""},
+            {"Case": "USA012", "ExploitativePurposes": "Fraud", "MeansUsed": ""},
+        ),
+    )
+    out = io.StringIO()
+    call_command("import_case_law", str(path), stdout=out)
+    text = out.getvalue()
+    assert "1 values were coded from another column" in text
+    assert "'Fraud': ExploitativePurposes -> MeansUsed" in text
+    assert "Row 3 (sherloc:2) gives the same Case as sherloc:1: USA010" in text
+    assert "Row 3 (sherloc:2) gives the same Link" not in text  # its link is its own
+    assert "Row 4 (sherloc:3) gives the same Link as sherloc:1" in text
+    assert "Row 4 (sherloc:3) gives the same Case" not in text
+    assert imported("sherloc:3").means == ["fraud"]
+
+    first = imported("sherloc:1")
+    page = client.get(reverse("knowledge:detail", args=[first.resource.uid])).content.decode()
+    assert "SHERLOC USA010" in page
+    assert "10 (10+)" in page
