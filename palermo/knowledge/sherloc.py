@@ -8,11 +8,16 @@ use of other forms of coercion", "Internal; Organized Criminal Group", "Yes*", "
 :func:`read_cases` maps that wording to the knowledge base's codes (tables below) and lists
 every wording it could not map; nothing is dropped silently: a sector or a number of victims
 it cannot code is kept as written (``sectors``, ``victims_note``), and other wording it cannot
-code is kept at the end of the case's commentary.
+code is kept at the end of the case's commentary. Wording typed in the wrong column (the means in
+the purposes column, a purpose among the sectors) is coded where it belongs when it matches one
+other column's wording exactly, and the move is noted in the commentary and the report.
 
 :func:`import_file` saves every case through :func:`services.save_resource`, published, in one
 transaction: a file that breaks half-way imports nothing. Each case is found again by its
 ``source_key`` (``sherloc:<WebOrder>``), so that importing the same file again changes nothing.
+SHERLOC's own case id (``Case``, e.g. USA178) is kept as the case number, so that it shows on
+the case's page and a search finds it; the report lists the ids and links the table gives to
+more than one row.
 """
 
 from __future__ import annotations
@@ -132,7 +137,7 @@ FORM_WORDS: dict[str, tuple[str, ...]] = {
     "international": (Form.TRANSNATIONAL.value,),
 }
 # SHERLOC's sectors of exploitation, as the case record spells them.
-SECTORS = {
+SECTORS: dict[str, str] = {
     "agriculture": "Agriculture",
     "begging": "Begging",
     "commercial sexual exploitation": "Commercial sexual exploitation",
@@ -142,6 +147,19 @@ SECTORS = {
     "hair/beauty salon": "Hair/Beauty Salon",
     "hotel/restaurant/bar": "Hotel/Restaurant/Bar",
     "other sectors": "Other sectors",
+}
+SECTOR_WORDS: dict[str, tuple[str, ...]] = {key: (label,) for key, label in SECTORS.items()}
+# A sector that says the purpose on its own, for the cases that state no purpose.
+SECTOR_PURPOSE = {"Commercial sexual exploitation": "sexual_exploitation"}
+
+# The columns whose wording is mapped, each with its table: a value that matches nothing in its
+# own column's table but exactly one other column's is coded there.
+COLUMN_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "ActsInvolved": ACT_WORDS,
+    "MeansUsed": MEANS_WORDS,
+    "ExploitativePurposes": PURPOSE_WORDS,
+    "FormOfTrafficking": FORM_WORDS,
+    "ExploitationSector": SECTOR_WORDS,
 }
 YES = frozenset({"yes", "y"})
 NO = frozenset({"no", "n"})
@@ -153,6 +171,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"[;\n\r]+")
 _NUMBER = re.compile(r"\d+")
+# "10+", "50+*", "At least 12 individuals...": at least that many.
+_AT_LEAST = re.compile(r"(\d{1,9})\s*\+|at least (\d{1,9})\b.*", re.IGNORECASE | re.DOTALL)
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _URL = URLValidator(schemes=["http", "https"])
@@ -160,6 +180,17 @@ _URL = URLValidator(schemes=["http", "https"])
 
 class SherlocError(Exception):
     """The file cannot be read as a SHERLOC case-law table; the message says why."""
+
+
+@dataclass
+class Duplicate:
+    """A SHERLOC case id or link the table gives to more than one row."""
+
+    row: int
+    key: str
+    column: str  # "Case" or "Link"
+    value: str
+    first_key: str  # the first row that gave it
 
 
 @dataclass
@@ -172,6 +203,11 @@ class CaseRow:
     data: services.ResourceData | None
     problem: str = ""
     unmapped: list[tuple[str, str]] = field(default_factory=list)
+    # (column written in, wording as written, column coded in)
+    moved: list[tuple[str, str, str]] = field(default_factory=list)
+    case_id: str = ""  # SHERLOC's Case
+    link: str = ""
+    duplicates: list[Duplicate] = field(default_factory=list)
 
 
 @dataclass
@@ -190,6 +226,9 @@ class Report:
     refused: list[Refusal] = field(default_factory=list)
     # (column, wording as written) -> number of the cases imported (or unchanged) saying it
     unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (column written in, wording, column coded in) -> number of the cases
+    moved: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    duplicates: list[Duplicate] = field(default_factory=list)
 
     def unmapped_by_column(self) -> dict[str, list[tuple[str, int]]]:
         found: dict[str, list[tuple[str, int]]] = {}
@@ -225,6 +264,7 @@ def read_cases(stream: IO[str]) -> Iterator[CaseRow]:
             )
         reader.fieldnames = [(name or "").strip().lstrip("\ufeff") for name in header]
         seen: dict[str, int] = {}
+        given: dict[tuple[str, str], str] = {}  # (column, value) -> the first key giving it
         for number, cells in enumerate(reader, start=2):
             if "\0extra" in cells or any(value is None for value in cells.values()):
                 raise SherlocError(
@@ -243,6 +283,7 @@ def read_cases(stream: IO[str]) -> Iterator[CaseRow]:
                 }
             if case.data is not None:
                 seen[case.key] = number
+                _note_duplicates(case, given)
             yield case
     except UnicodeDecodeError as error:
         raise SherlocError(
@@ -254,6 +295,29 @@ def read_cases(stream: IO[str]) -> Iterator[CaseRow]:
             _("The file is not a readable CSV table (line %(line)d: %(error)s).")
             % {"line": reader.line_num, "error": error}
         ) from error
+
+
+def _note_duplicates(case: CaseRow, given: dict[tuple[str, str], str]) -> None:
+    """Note on a case the SHERLOC id or link an earlier row already gave (rows 44 and 101 of
+    the shared table share USA174 and its link): one of them points to another case."""
+    if case.data is None or case.data.case_law is None:
+        return
+    same: list[str] = []
+    for column, value in (("Case", case.case_id), ("Link", case.link)):
+        if not value:
+            continue
+        first = given.setdefault((column, value), case.key)
+        if first != case.key:
+            case.duplicates.append(Duplicate(case.number, case.key, column, value, first))
+            same.append(first.removeprefix(SOURCE_PREFIX))
+    if same:
+        what = " and ".join(d.column.replace("Case", "case id").lower() for d in case.duplicates)
+        note = (
+            f"SHERLOC gives this case the same {what} as WebOrder {same[0]}: one of the two "
+            "may point to another case."
+        )
+        commentary = case.data.case_law["commentary"]
+        case.data.case_law["commentary"] = f"{commentary}\n\n{note}" if commentary else note
 
 
 def to_case(number: int, cells: dict[str, str]) -> CaseRow:
@@ -269,36 +333,49 @@ def to_case(number: int, cells: dict[str, str]) -> CaseRow:
         return CaseRow(number, key, None, problem)
 
     uncoded: list[str] = []  # wording kept at the end of the commentary
+    moved: list[tuple[str, str, str]] = []
+    found: dict[str, list[str]] = {column: [] for column in COLUMN_WORDS}
+    for column, table in COLUMN_WORDS.items():
+        for piece in _pieces(cells[column]):
+            wording = _norm(piece)
+            if wording in NOT_STATED:
+                continue
+            into, codes = column, _cover(wording, table)
+            if codes is None:
+                elsewhere = [
+                    (other, other_codes)
+                    for other, other_table in COLUMN_WORDS.items()
+                    if other != column and (other_codes := _cover(wording, other_table))
+                ]
+                if len(elsewhere) == 1:
+                    into, codes = elsewhere[0]
+                    moved.append((column, piece, into))
+            if codes is None:
+                unmapped.append((column, piece))
+                if column != "ExploitationSector":  # an unknown sector is kept as written
+                    uncoded.append(f"{column}: {piece}")
+                codes = [piece] if column == "ExploitationSector" else []
+            found[into] += [code for code in codes if code not in found[into]]
 
-    def codes(column: str, table: dict[str, tuple[str, ...]], known: list[str]) -> list[str]:
-        found, left = _codes(cells[column], table)
-        for wording in left:
-            unmapped.append((column, wording))
-            uncoded.append(f"{column}: {wording}")
-        return [code for code in known if code in found]  # in the vocabulary's order
+    def ordered(column: str, known: list[str]) -> list[str]:
+        return [code for code in known if code in found[column]]  # the vocabulary's order
 
-    acts = codes("ActsInvolved", ACT_WORDS, list(vocabulary.ACTS))
-    means = codes("MeansUsed", MEANS_WORDS, list(vocabulary.MEANS))
-    purposes = codes("ExploitativePurposes", PURPOSE_WORDS, list(vocabulary.PURPOSES))
-    forms = codes("FormOfTrafficking", FORM_WORDS, [Form.DOMESTIC.value, Form.TRANSNATIONAL.value])
+    acts = ordered("ActsInvolved", list(vocabulary.ACTS))
+    means = ordered("MeansUsed", list(vocabulary.MEANS))
+    purposes = ordered("ExploitativePurposes", list(vocabulary.PURPOSES))
+    forms = ordered("FormOfTrafficking", [Form.DOMESTIC.value, Form.TRANSNATIONAL.value])
     form = Form.BOTH.value if len(forms) == 2 else (forms[0] if forms else "")
+    sectors = found["ExploitationSector"]  # as the table lists them
+    implied = {SECTOR_PURPOSE.get(sector) for sector in sectors}
+    if not purposes and len(implied) == 1 and None not in implied:
+        purposes = [str(implied.pop())]
+        moved.append(("ExploitationSector", sectors[0], "ExploitativePurposes"))
 
     decided = _date(cells["VerdictDate"])
     if decided is None and _norm(cells["VerdictDate"]) not in UNKNOWN_DATES:
         wording = _text(cells["VerdictDate"])
         unmapped.append(("VerdictDate", wording))
         uncoded.append(f"VerdictDate: {wording}")
-
-    sectors: list[str] = []
-    for piece in _pieces(cells["ExploitationSector"]):
-        if _norm(piece) in NOT_STATED:
-            continue
-        sector = SECTORS.get(_norm(piece))
-        if sector is None:
-            unmapped.append(("ExploitationSector", piece))
-        sector = sector or piece
-        if sector not in sectors:
-            sectors.append(sector)
 
     victims, victims_note = _victims(cells["NumberVictims"])
     if victims is None and victims_note:
@@ -326,11 +403,17 @@ def to_case(number: int, cells: dict[str, str]) -> CaseRow:
     commentary = _text(cells["CommentarySignificantFeatures"])
     if _norm(commentary) in NOT_STATED:
         commentary = ""
+    if moved:
+        note = "Coded on import from another column of SHERLOC's record: " + "; ".join(
+            f"{wording} ({column}) as {into}" for column, wording, into in moved
+        )
+        commentary = f"{commentary}\n\n{note}." if commentary else f"{note}."
     if uncoded:
         note = "Not coded on import, as SHERLOC words it: " + "; ".join(uncoded) + "."
         commentary = f"{commentary}\n\n{note}" if commentary else note
 
     name = _text(cells["Name"])
+    case_id = _SPACES.sub(" ", _text(cells["Case"]))
     place = _SPACES.sub(" ", _text(cells["Place"]))
     minors = flags["MinorsIncluded"] is True or CHILD_OFFENCE in charges.lower()
     data = services.ResourceData(
@@ -349,7 +432,7 @@ def to_case(number: int, cells: dict[str, str]) -> CaseRow:
         case_law={
             "country_id": COUNTRY,
             "court": court[:300],
-            "case_number": name[:200],
+            "case_number": f"SHERLOC {case_id}"[:200] if case_id else "",
             "decision_date": decided,
             "place": "" if _norm(place) in NOT_STATED else place[:200],
             "fact_summary": summary,
@@ -367,7 +450,7 @@ def to_case(number: int, cells: dict[str, str]) -> CaseRow:
         parties=_parties(flags),
         source_key=key,
     )
-    return CaseRow(number, key, data, unmapped=unmapped)
+    return CaseRow(number, key, data, unmapped=unmapped, moved=moved, case_id=case_id, link=link)
 
 
 # Presence columns -> the party they speak of. "Yes" is a party of unknown size (count None),
@@ -414,22 +497,6 @@ def _norm(value: str) -> str:
 def _pieces(cell: str) -> list[str]:
     """The values of a cell, as written (trimmed), without the empty ones."""
     return [p for p in (_text(p) for p in _SEPARATORS.split(cell or "")) if _norm(p)]
-
-
-def _codes(cell: str, table: dict[str, tuple[str, ...]]) -> tuple[set[str], list[str]]:
-    """The codes a cell's values map to, and the values (as written) that map to none."""
-    found: set[str] = set()
-    left: list[str] = []
-    for piece in _pieces(cell):
-        wording = _norm(piece)
-        if wording in NOT_STATED:
-            continue
-        codes = _cover(wording, table)
-        if codes is None:
-            left.append(piece)
-        else:
-            found.update(codes)
-    return found, left
 
 
 def _cover(wording: str, table: dict[str, tuple[str, ...]]) -> list[str] | None:
@@ -487,13 +554,17 @@ def _date(cell: str) -> date | None:
 
 def _victims(cell: str) -> tuple[int | None, str]:
     """(number, the words as written when they are not just a number): "12" is 12; "3*" is 3,
-    noted "3*"; "2+", "Several teenage girls*" are no number, noted as written."""
+    noted "3*"; "10+", "50+*" and "At least 12 individuals..." are at least that many, the
+    number kept with the words as written; "Several teenage girls*" is no number, noted as
+    written."""
     text = _SPACES.sub(" ", _text(cell))
     if _norm(text) in NOT_STATED:
         return None, ""
     bare = text.rstrip("*").strip()
     if _NUMBER.fullmatch(bare) and len(bare) <= 9:
         return int(bare), "" if bare == text else text
+    if found := _AT_LEAST.fullmatch(bare):
+        return int(found.group(1) or found.group(2)), text
     return None, text
 
 
@@ -536,6 +607,8 @@ def import_file(
                 outcome = _import_case(case, organisation, actor, report)
                 if outcome != "refused":
                     report.unmapped.update(case.unmapped)
+                    report.moved.update(case.moved)
+                    report.duplicates += case.duplicates
                 if progress is not None:
                     progress(case, outcome)
     except OSError as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from palermo.knowledge import selectors, sherloc
-from palermo.knowledge.models import CaseLaw, Kind, Party, Resource, Status
+from palermo.knowledge.models import CaseLaw, Kind, Party, Resource, ResourceCode, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +126,7 @@ def test_the_sherloc_table_imports_as_published_case_law(world) -> None:  # type
     assert resource.year is None
     assert first.decision_date is None
     assert first.court == "U.S. District Court for the Central District of California"
-    assert first.case_number == "Case 1314"
+    assert first.case_number == "SHERLOC USA178"  # SHERLOC's own id (its Case column)
     assert first.place == "CA"
     assert first.acts == ["recruitment", "transfer"]
     assert first.means == ["threat_force"]
@@ -205,8 +207,56 @@ def test_the_sherloc_table_imports_as_published_case_law(world) -> None:  # type
     assert jones.commentary.endswith(
         "Not coded on import, as SHERLOC words it: FormOfTrafficking: Organized Criminal Group."
     )
-    assert report.unmapped[("MeansUsed", "Transnational")] == 1
     assert report.unmapped[("NumberVictims", "Several teenage girls*")] == 1
+
+    # Wording typed in the wrong column is coded where it belongs, the move noted.
+    # WebOrder 60: the means are in the purposes column, "Transnational" in the means column,
+    # no purpose but the sector "Commercial sexual exploitation".
+    flores = imported("sherloc:60")
+    assert flores.means == ["threat_force", "abuse_of_power", "abuse_of_vulnerability"]
+    assert flores.form == "transnational"
+    assert flores.purposes == ["sexual_exploitation"]
+    assert flores.sectors == ["Commercial sexual exploitation"]
+    assert codes(flores.resource, "ctdc_exploitation") == {"SexualExploitation"}
+    assert "Transnational (MeansUsed) as FormOfTrafficking" in flores.commentary
+    assert ("MeansUsed", "Transnational", "FormOfTrafficking") in report.moved
+    # WebOrder 53: the purposes repeated in the sector column are purposes, not sectors.
+    pompee = imported("sherloc:53")
+    assert pompee.purposes == ["forced_labour", "slavery", "servitude"]
+    assert pompee.sectors == []
+    assert "Servitude (ExploitationSector) as ExploitativePurposes" in pompee.commentary
+    # WebOrders 136 and 147 state no purpose: their only sector says it.
+    assert imported("sherloc:147").purposes == ["sexual_exploitation"]
+    assert sum(report.moved.values()) == 12
+    # "10+" is at least ten, the source's words kept.
+    williams = imported("sherloc:83")
+    assert (williams.victims, williams.victims_note) == (10, "10+")
+    assert (imported("sherloc:44").victims, imported("sherloc:101").victims) == (12, 12)
+
+    # Rows 44 and 101 share SHERLOC's id USA174 and its link: reported, noted on the later.
+    assert [(d.key, d.column, d.value, d.first_key) for d in report.duplicates] == [
+        ("sherloc:101", "Case", "USA174", "sherloc:44"),
+        ("sherloc:101", "Link", imported("sherloc:44").source_url, "sherloc:44"),
+    ]
+    assert imported("sherloc:101").commentary.endswith(
+        "SHERLOC gives this case the same case id and link as WebOrder 44: one of the two may "
+        "point to another case."
+    )
+
+    # The totals docs/knowledge.md gives.
+    assert (sum(report.unmapped.values()), len(report.unmapped)) == (41, 20)
+    exploitation = Counter(
+        ResourceCode.objects.filter(kind="ctdc_exploitation").values_list("code", flat=True)
+    )
+    assert exploitation == {
+        "SexualExploitation": 125,
+        "ForcedLabour": 67,
+        "SlaveryAndPractices": 31,
+        "OtherExploitation": 5,
+    }
+    assert ResourceCode.objects.filter(kind="target_group", code="children").count() == 110
+    assert CaseLaw.objects.filter(purposes=[]).count() == 3
+    assert CaseLaw.objects.filter(victims__isnull=False).count() == 154
 
 
 @needs_sherloc
@@ -223,7 +273,7 @@ def test_importing_the_table_again_changes_nothing(world) -> None:  # type: igno
 
 
 @needs_sherloc
-def test_an_imported_case_is_found_by_the_knowledge_search(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_imported_case_is_found_by_the_knowledge_search(world, tmp_path, client) -> None:  # type: ignore[no-untyped-def]
     # The header and the first five cases, copied record by record.
     with SHERLOC.open(encoding="utf-8-sig", newline="") as source:
         reader = csv.reader(source)
@@ -241,6 +291,11 @@ def test_an_imported_case_is_found_by_the_knowledge_search(world, tmp_path) -> N
     assert "sherloc:1" in {r.source_key for r in by_court}
     children = selectors.find(public, selectors.Filters(kind="case_law", group="children"))
     assert "sherloc:1" in {r.source_key for r in children}
+    # SHERLOC's own id finds the case and shows on its page.
+    by_id = selectors.find(public, selectors.Filters(q="USA178"))
+    assert [r.source_key for r in by_id] == ["sherloc:1"]
+    page = client.get(reverse("knowledge:detail", args=[by_id[0].uid]))
+    assert "SHERLOC USA178" in page.content.decode()
 
 
 # -- Wording --------------------------------------------------------------------------------------
@@ -294,23 +349,29 @@ def test_forms_dates_victims_and_flags_are_read_whatever_the_wording() -> None:
             {"FormOfTrafficking": "Internal; \nTransnational", "VerdictDate": "2009-04-01"},
             {"FormOfTrafficking": "NA", "VerdictDate": "YYYY-MM-DD", "NumberVictims": "2+"},
             {"FormOfTrafficking": "", "MaleVictim(s)": "NO", "FemaleVictim(s)": "NA*"},
+            {"NumberVictims": "50+*"},
+            {"NumberVictims": "At least 12 individuals were trafficked."},
         )
     )
     cases = [row.data.case_law for row in rows if row.data and row.data.case_law]
-    assert [c["form"] for c in cases] == ["domestic", "transnational", "both", "", ""]
+    assert [c["form"] for c in cases][:5] == ["domestic", "transnational", "both", "", ""]
     assert [c["decision_date"] for c in cases] == [
         date(2015, 7, 1),
         date(1986, 9, 22),
         date(2009, 4, 1),
         None,
         date(2008, 3, 5),
+        date(2008, 3, 5),
+        date(2008, 3, 5),
     ]
     assert [(c["victims"], c["victims_note"]) for c in cases] == [
         (2, ""),
         (None, ""),
         (2, ""),
-        (None, "2+"),
+        (2, "2+"),
         (2, ""),
+        (50, "50+*"),
+        (12, "At least 12 individuals were trafficked."),
     ]
     assert rows[0].data is not None
     assert rows[0].data.codes["target_group"] == {"children"}
@@ -319,7 +380,7 @@ def test_forms_dates_victims_and_flags_are_read_whatever_the_wording() -> None:
     assert ("victim", "male", "", "", 0) in rows[4].data.parties
     assert not [p for p in rows[4].data.parties if p[:2] == ("victim", "female")]
     # Only the words that are not a number are unmapped; "NA" and the placeholder are "unknown".
-    assert [row.unmapped for row in rows] == [[], [], [], [("NumberVictims", "2+")], []]
+    assert [row.unmapped for row in rows] == [[]] * 7
 
 
 def test_a_summary_written_twice_is_kept_once() -> None:
@@ -353,7 +414,6 @@ def test_unmapped_wording_is_counted_and_kept_in_the_case(world, tmp_path) -> No
 
     assert report.created == 2
     assert report.unmapped == {
-        ("MeansUsed", "Transnational"): 1,
         ("FormOfTrafficking", "Organized Criminal Group"): 2,
         ("ExploitationSector", "Fishing boats"): 1,
         ("NumberVictims", "Several anonymous women*"): 1,
@@ -365,10 +425,11 @@ def test_unmapped_wording_is_counted_and_kept_in_the_case(world, tmp_path) -> No
     assert case.sectors == ["Agriculture", "Fishing boats"]
     assert (case.victims, case.victims_note) == (None, "Several anonymous women*")
     assert case.decision_date is None
+    assert report.moved == {("MeansUsed", "Transnational", "FormOfTrafficking"): 1}
     assert case.commentary == (
-        "A first conviction.\n\nNot coded on import, as SHERLOC words it: MeansUsed: "
-        "Transnational; FormOfTrafficking: Organized Criminal Group; VerdictDate: sometime in "
-        "2007."
+        "A first conviction.\n\nCoded on import from another column of SHERLOC's record: "
+        "Transnational (MeansUsed) as FormOfTrafficking.\n\nNot coded on import, as SHERLOC "
+        "words it: FormOfTrafficking: Organized Criminal Group; VerdictDate: sometime in 2007."
     )
     assert imported("sherloc:2").form == ""
 
@@ -498,3 +559,31 @@ def test_a_reimport_keeps_a_case_restricted_and_the_codes_people_added(world, tm
     case.refresh_from_db()
     assert not case.is_public
     assert case.codes.filter(kind="intervention_theme", code="victim_assistance").exists()
+
+
+def test_the_command_reports_moved_wording_and_shared_ids_and_the_page_shows_them(  # type: ignore[no-untyped-def]
+    world, tmp_path, client
+) -> None:
+    path = write(
+        tmp_path,
+        table(
+            {"NumberVictims": "10+", "Case": "USA010"},
+            {"Case": "USA010", "Link": "https://www.unodc.org/cld/other.html", "MeansUsed": ""},
+            {"Case": "USA012", "ExploitativePurposes": "Fraud", "MeansUsed": ""},
+        ),
+    )
+    out = io.StringIO()
+    call_command("import_case_law", str(path), stdout=out)
+    text = out.getvalue()
+    assert "1 values were coded from another column" in text
+    assert "'Fraud': ExploitativePurposes -> MeansUsed" in text
+    assert "Row 3 (sherloc:2) gives the same Case as sherloc:1: USA010" in text
+    assert "Row 3 (sherloc:2) gives the same Link" not in text  # its link is its own
+    assert "Row 4 (sherloc:3) gives the same Link as sherloc:1" in text
+    assert "Row 4 (sherloc:3) gives the same Case" not in text
+    assert imported("sherloc:3").means == ["fraud"]
+
+    first = imported("sherloc:1")
+    page = client.get(reverse("knowledge:detail", args=[first.resource.uid])).content.decode()
+    assert "SHERLOC USA010" in page
+    assert "10 (10+)" in page

@@ -48,6 +48,18 @@ class Command(BaseCommand):
             self.stdout.write(f"Row {refusal.row} ({refusal.key or 'no key'}): {refusal.reason}")
         if len(report.refused) > show:
             self.stdout.write(f"... and {len(report.refused) - show} more refused rows.")
+        if report.moved:
+            self.stdout.write(
+                f"{sum(report.moved.values())} values were coded from another column than the "
+                "one they were typed in (noted in the case's commentary):"
+            )
+            for (column, wording, into), count in sorted(report.moved.items()):
+                self.stdout.write(f"    {count:4d}  {wording[:80]!r}: {column} -> {into}")
+        for duplicate in report.duplicates:
+            self.stdout.write(
+                f"Row {duplicate.row} ({duplicate.key}) gives the same {duplicate.column} as "
+                f"{duplicate.first_key}: {duplicate.value[:100]}"
+            )
         if report.unmapped:
             self.stdout.write(
                 f"{sum(report.unmapped.values())} values in {len(report.unmapped)} wordings "
