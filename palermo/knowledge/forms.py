@@ -35,13 +35,26 @@ CODE_FIELDS = {
     "articles": vocabulary.ARTICLE,
 }
 LANGUAGE_CHOICES = [(code, label) for code, label in vocabulary.LANGUAGES.items()]
+# A case's victims and defendants counted by sex, by age and by nationality: each count is one
+# Party row (role, sex, age, nationality), the others left "not stated".
+_ANY_SEX, _ANY_AGE = Party.Sex.UNKNOWN, Party.Age.UNKNOWN
+_ANY_NATIONALITY = Party.Nationality.UNKNOWN
 PARTY_FIELDS = [
-    ("victims_female", Party.Role.VICTIM, Party.Sex.FEMALE, Party.Age.UNKNOWN),
-    ("victims_male", Party.Role.VICTIM, Party.Sex.MALE, Party.Age.UNKNOWN),
-    ("victims_minors", Party.Role.VICTIM, Party.Sex.UNKNOWN, Party.Age.MINOR),
-    ("defendants_female", Party.Role.DEFENDANT, Party.Sex.FEMALE, Party.Age.UNKNOWN),
-    ("defendants_male", Party.Role.DEFENDANT, Party.Sex.MALE, Party.Age.UNKNOWN),
+    (f"{prefix}_{name}", role, sex, age, nationality)
+    for prefix, role in (("victims", Party.Role.VICTIM), ("defendants", Party.Role.DEFENDANT))
+    for name, sex, age, nationality in (
+        ("female", Party.Sex.FEMALE, _ANY_AGE, _ANY_NATIONALITY),
+        ("male", Party.Sex.MALE, _ANY_AGE, _ANY_NATIONALITY),
+        ("minors", _ANY_SEX, Party.Age.MINOR, _ANY_NATIONALITY),
+        ("adults", _ANY_SEX, Party.Age.ADULT, _ANY_NATIONALITY),
+        ("nationals", _ANY_SEX, _ANY_AGE, Party.Nationality.NATIONAL),
+        ("foreign", _ANY_SEX, _ANY_AGE, Party.Nationality.FOREIGN),
+    )
 ]
+
+
+def _count(label: Any) -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=False, min_value=0)
 
 
 def _lines(text: str) -> list[str]:
@@ -162,15 +175,18 @@ class ResourceForm(forms.Form):
         label=_("Form of trafficking"), required=False, choices=[("", "—"), *Form.choices]
     )
     victims = forms.IntegerField(label=_("Number of victims"), required=False, min_value=0)
-    victims_female = forms.IntegerField(label=_("Female victims"), required=False, min_value=0)
-    victims_male = forms.IntegerField(label=_("Male victims"), required=False, min_value=0)
-    victims_minors = forms.IntegerField(
-        label=_("Victims who were minors"), required=False, min_value=0
-    )
-    defendants_female = forms.IntegerField(
-        label=_("Female defendants"), required=False, min_value=0
-    )
-    defendants_male = forms.IntegerField(label=_("Male defendants"), required=False, min_value=0)
+    victims_female = _count(_("Female victims"))
+    victims_male = _count(_("Male victims"))
+    victims_minors = _count(_("Victims who were minors"))
+    victims_adults = _count(_("Victims who were adults"))
+    victims_nationals = _count(_("Victims who were nationals"))
+    victims_foreign = _count(_("Victims who were foreign nationals"))
+    defendants_female = _count(_("Female defendants"))
+    defendants_male = _count(_("Male defendants"))
+    defendants_minors = _count(_("Defendants who were minors"))
+    defendants_adults = _count(_("Defendants who were adults"))
+    defendants_nationals = _count(_("Defendants who were nationals"))
+    defendants_foreign = _count(_("Defendants who were foreign nationals"))
     charges = forms.CharField(
         label=_("Charges"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -221,6 +237,12 @@ class ResourceForm(forms.Form):
             self.fields["contributor"].disabled = True
         if resource is None or not resource.file:
             del self.fields["remove_file"]
+
+    def victim_counts(self) -> list[forms.BoundField]:
+        return [self[name] for name, role, *_rest in PARTY_FIELDS if role == Party.Role.VICTIM]
+
+    def defendant_counts(self) -> list[forms.BoundField]:
+        return [self[name] for name, role, *_rest in PARTY_FIELDS if role == Party.Role.DEFENDANT]
 
     def language_fields(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
         """(code, name, title field, abstract field) per language, for the template."""
@@ -331,23 +353,22 @@ class ResourceForm(forms.Form):
 def _parties(
     cleaned: dict[str, Any], resource: Resource | None
 ) -> list[tuple[str, str, str, str, int | None]]:
-    """The form's counts, plus what it does not show of an existing case: parties by
-    nationality, and parties known to exist whose number is not stated (imports), unless the
-    form now gives their number."""
-    slots = {(role, sex, age): name for name, role, sex, age in PARTY_FIELDS}
+    """The form's counts, plus the parties of an existing case it does not show (parties
+    counted by two attributes at once, from imports, and parties known to exist whose number
+    is not stated), unless the form now gives their number."""
+    slots = {(role, sex, age, nat): name for name, role, sex, age, nat in PARTY_FIELDS}
     found: list[tuple[str, str, str, str, int | None]] = [
-        (str(role), str(sex), str(age), "", cleaned[name])
-        for name, role, sex, age in PARTY_FIELDS
+        (str(role), str(sex), str(age), str(nat), cleaned[name])
+        for name, role, sex, age, nat in PARTY_FIELDS
         if cleaned.get(name) is not None
     ]
     case = getattr(resource, "case_law", None) if resource is not None else None
     if case is None:
         return found
     for party in case.parties.all():
-        slot = slots.get((party.role, party.sex, party.age))
-        shown = slot is not None and not party.nationality and party.count is not None
-        if shown or (slot is not None and not party.nationality and cleaned.get(slot) is not None):
-            continue
+        slot = slots.get((party.role, party.sex, party.age, party.nationality))
+        if slot is not None and (party.count is not None or cleaned.get(slot) is not None):
+            continue  # the form shows it: its value is the form's
         found.append((party.role, party.sex, party.age, party.nationality, party.count))
     return found
 
@@ -399,8 +420,8 @@ def initial_for(resource: Resource) -> dict[str, Any]:
             initial[name] = getattr(case, name)
         initial["case_country"] = case.country_id
         for party in case.parties.all():
-            for name, role, sex, age in PARTY_FIELDS:
-                if (party.role, party.sex, party.age, party.nationality) == (role, sex, age, ""):
+            for name, role, sex, age, nat in PARTY_FIELDS:
+                if (party.role, party.sex, party.age, party.nationality) == (role, sex, age, nat):
                     initial[name] = party.count
     return initial
 

@@ -211,6 +211,39 @@ def test_editing_an_imported_case_keeps_what_the_form_does_not_show(login_as, wo
     }
 
 
+def test_the_case_law_form_counts_parties_by_age_and_nationality(login_as, world) -> None:  # type: ignore[no-untyped-def]
+    from palermo.knowledge.models import CaseLaw
+
+    contributor = login_as(world.users["analyst"])
+    data = {
+        "contributor": world.agency.pk,
+        "kind": "case_law",
+        "title_en": "State v. Counted",
+        "court": "High Court",
+        "victims_female": "4",
+        "victims_adults": "3",
+        "victims_minors": "1",
+        "victims_foreign": "4",
+        "defendants_male": "2",
+        "defendants_nationals": "2",
+    }
+    response = contributor.post(reverse("knowledge:new"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = CaseLaw.objects.get(resource__title__en="State v. Counted")
+    assert set(case.parties.values_list("role", "sex", "age", "nationality", "count")) == {
+        ("victim", "female", "", "", 4),
+        ("victim", "", "adult", "", 3),
+        ("victim", "", "minor", "", 1),
+        ("victim", "", "", "foreign", 4),
+        ("defendant", "male", "", "", 2),
+        ("defendant", "", "", "national", 2),
+    }
+    page = contributor.get(reverse("knowledge:edit", args=[case.resource.uid]))
+    assert page.context["form"].initial["victims_foreign"] == 4
+    assert page.context["form"].initial["defendants_nationals"] == 2
+    assert "Victims by sex, age and nationality" in page.content.decode()
+
+
 def test_the_search_page_reads_a_fixed_number_of_queries(client, world) -> None:  # type: ignore[no-untyped-def]
     """Whatever its rows: they are read with only the columns a result shows (its kind, year,
     publishers, members-only mark, passage), and a column the page used but the query left out
