@@ -25,13 +25,17 @@ _clock: time_machine.travel | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The whole run, collection included, happens on one calendar day: the clock starts at
-    noon of the day the run began and ticks from there. Test modules take "today" when they
-    are collected and the services take it when they act; a run that crossed midnight would
-    otherwise see two different days and fail on dates alone."""
+    """The whole run, collection included, happens on one calendar day: a run that starts in
+    the afternoon or evening goes back to noon of that day, and the clock ticks from there.
+    Test modules take "today" when they are collected and the services take it when they act;
+    a run that crossed midnight would otherwise see two different days and fail on dates alone.
+    The clock only ever goes back, never ahead of the files' times (a file written a moment ago
+    must not look hours old to code that compares them)."""
     global _clock
-    today = datetime.now(UTC).date()
-    _clock = time_machine.travel(datetime.combine(today, time(12), tzinfo=UTC), tick=True)
+    now = datetime.now(UTC)
+    _clock = time_machine.travel(
+        min(now, datetime.combine(now.date(), time(12), tzinfo=UTC)), tick=True
+    )
     _clock.start()
 
 
