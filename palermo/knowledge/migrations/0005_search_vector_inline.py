@@ -5,7 +5,8 @@ search's page query from 6.3 ms to 2.9 ms of SQL (``bench/knowledge.py``).
 
 The storage setting applies to values written from now on, so the existing vectors are written
 again, a thousand resources per transaction (``atomic = False``): the setting itself locks the
-table for an instant, and the rewrite never keeps readers waiting for more than one batch."""
+table for an instant, and the rewrite holds the row locks a writer (someone saving a resource)
+would wait for one batch at a time. Readers never wait for an UPDATE in PostgreSQL."""
 
 from django.db import migrations
 
