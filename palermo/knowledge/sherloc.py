@@ -666,7 +666,7 @@ def _keep_what_the_file_does_not_own(resource: Resource, data: services.Resource
     keeps the codes people added to it."""
     data.is_public = resource.is_public
     for code in resource.codes.exclude(kind__in=IMPORT_OWNS):
-        if code.kind in (vocabulary.LANGUAGE, vocabulary.PUBLISHER, *vocabulary.FIELD_KINDS):
+        if code.kind in vocabulary.DERIVED_KINDS:
             continue  # derived from the titles, the publishers and the other fields
         data.codes.setdefault(code.kind, set()).add(code.code)
 

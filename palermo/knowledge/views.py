@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from palermo.accounts import access
 from palermo.accounts.models import User
 from palermo.core.pagination import CappedPaginator
-from palermo.geo.models import Country, Region
 from palermo.knowledge import search, selectors, services, vocabulary
 from palermo.knowledge.forms import (
     ClaimForm,
@@ -49,14 +48,6 @@ def _resource(request: HttpRequest, uid: Any) -> Resource:
 
 def _claim(request: HttpRequest, claim_id: Any) -> Claim:
     return get_object_or_404(selectors.visible_claims(request.user), pk=claim_id)
-
-
-def _code_label(kind: str, code: str, countries: dict[str, str], regions: dict[str, str]) -> str:
-    if kind == vocabulary.COUNTRY:
-        return countries.get(code, code)
-    if kind == vocabulary.REGION:
-        return regions.get(code, code)
-    return vocabulary.names(kind).get(code, code)
 
 
 FILTER_OF_KIND = {kind: name for name, kind in selectors.CODE_FILTERS.items()}
@@ -95,14 +86,9 @@ def _link(params: dict[str, str], **change: str | None) -> str:
     return urlencode(merged)
 
 
-def _facet_groups(
-    facets: selectors.Facets, filters: selectors.Filters, choices: dict[str, Any]
-) -> list[dict[str, Any]]:
+def _facet_groups(facets: selectors.Facets, filters: selectors.Filters) -> list[dict[str, Any]]:
     """Facets as the template shows them: per group, (label, count, link, chosen)."""
     params = filters.as_params()
-    # The search form lists every country and region already: their names come from there.
-    country_names = {c.iso2: c.name for c in choices["countries"]}
-    region_names = {r.code: r.name for r in choices["regions"]}
     groups: list[dict[str, Any]] = [
         {
             "title": _("Kind"),
@@ -122,7 +108,7 @@ def _facet_groups(
         chosen = getattr(filters, name)
         items = [
             (
-                _code_label(kind, code, country_names, region_names),
+                vocabulary.label(kind, code),
                 n,
                 _link(params, **{name: None if chosen == code else code}),
                 chosen == code,
@@ -183,7 +169,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "rows": rows,
-            "facets": _facet_groups(facets, filters, choices),
+            "facets": _facet_groups(facets, filters),
             "total": facets.total,
             "query": urlencode(params),
             "sort": filters.effective_sort,
@@ -206,9 +192,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _filter_choices() -> dict[str, Any]:
     """The search form's lists: every country, region and code, not only the facets' top."""
+    english = vocabulary.names(vocabulary.COUNTRY, "en")  # countries in the English order
     return {
-        "countries": list(Country.objects.order_by("name_en")),
-        "regions": list(Region.objects.order_by("code")),
+        "countries": sorted(
+            vocabulary.names(vocabulary.COUNTRY).items(), key=lambda pair: english[pair[0]]
+        ),
+        "regions": sorted(vocabulary.names(vocabulary.REGION).items()),
         "themes": list(vocabulary.names(vocabulary.THEME).items()),
         "exploitation": list(vocabulary.names(vocabulary.EXPLOITATION).items()),
         "groups": list(vocabulary.names(vocabulary.TARGET_GROUP).items()),
@@ -235,22 +224,19 @@ def _more_filters(filters: selectors.Filters) -> list[tuple[str, str, list[Any],
 
 
 def _codes_by_kind(resource: Resource) -> dict[str, list[str]]:
-    codes = list(resource.codes.all())
-    wanted = {kind: [c.code for c in codes if c.kind == kind] for kind in vocabulary.FACET_KINDS}
-    country_names = {
-        c.iso2: c.name for c in Country.objects.filter(iso2__in=wanted[vocabulary.COUNTRY])
-    }
-    region_names = {
-        r.code: r.name for r in Region.objects.filter(code__in=wanted[vocabulary.REGION])
-    }
+    """The codes chosen for a resource, named, under their kind's title (the API's ``codes``);
+    the derived ones are shown with the fields they come from."""
     found: dict[str, list[str]] = {}
-    for code in codes:
-        if code.kind == vocabulary.PUBLISHER or code.kind in vocabulary.FIELD_KINDS:
-            continue  # shown with the fields they come from
-        found.setdefault(code.kind, []).append(
-            _code_label(code.kind, code.code, country_names, region_names)
-        )
+    for code in resource.codes.all():
+        if code.kind not in vocabulary.DERIVED_KINDS:
+            found.setdefault(code.kind, []).append(vocabulary.label(code.kind, code.code))
     return {_facet_title(kind): sorted(labels) for kind, labels in found.items()}
+
+
+def _languages(resource: Resource) -> list[str]:
+    """The languages of the resource's titles, abstracts and full text, named."""
+    codes = [c.code for c in resource.codes.all() if c.kind == vocabulary.LANGUAGE]
+    return sorted(vocabulary.label(vocabulary.LANGUAGE, code) for code in codes)
 
 
 def detail(request: HttpRequest, uid: Any) -> HttpResponse:
@@ -273,6 +259,7 @@ def detail(request: HttpRequest, uid: Any) -> HttpResponse:
         {
             "resource": resource,
             "codes": _codes_by_kind(resource),
+            "title_languages": _languages(resource),
             "claims": claims,
             "cited": cited,
             "cites": cites,

@@ -5,15 +5,13 @@ coded with, and the languages the search understands."""
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from babel import Locale
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from palermo.geo.models import Country, Region
+from palermo.geo import selectors as geo
 from palermo.standard import selectors as standard
 
 # Kinds of ResourceCode. Themes, forms of exploitation and target groups are the standard's
@@ -43,6 +41,11 @@ CASE_FORM = "trafficking_form"
 VERDICT = "verdict"
 FIELD_KINDS = (AUTHOR, LICENCE, TEXT_LANGUAGE, EVIDENCE, ACT, MEANS_KIND, CASE_FORM, VERDICT)
 FACET_KINDS = ENTERED_KINDS + FIELD_KINDS
+# The codes read from a resource's other fields rather than chosen: the languages of its titles,
+# abstracts and full text, its publishers and FIELD_KINDS. They are shown with the fields they
+# come from, not among its codes (page and API alike), and a re-import derives them again.
+# Regions are not: a contributor chooses them too, besides those a country brings.
+DERIVED_KINDS = (LANGUAGE, PUBLISHER, *FIELD_KINDS)
 
 # The six languages of titles, abstracts and full texts (interface codes), with the PostgreSQL
 # text-search configuration and the Snowball stemmer that stem each. Chinese has no stemmer:
@@ -135,9 +138,18 @@ def names(kind: str, language: str | None = None) -> dict[str, str]:
     }
     if kind in fixed:
         return {code: str(label) for code, label in fixed[kind].items()}
-    if kind in (COUNTRY, REGION, PUBLISHER, AUTHOR, LICENCE):
-        return {}  # countries and regions are named by geo; the others by themselves
-    return standard.cached_code_names(kind, language or get_language() or "en")
+    language = language or get_language() or "en"
+    if kind in (COUNTRY, REGION):
+        return geo.names(kind, language)
+    if kind in (PUBLISHER, AUTHOR, LICENCE):
+        return {}  # named by themselves
+    return standard.cached_code_names(kind, language)
+
+
+def label(kind: str, code: str, language: str | None = None) -> str:
+    """The name of one code in ``language`` (the reader's by default); the code itself where
+    it has none (publishers, authors and licences are their own names)."""
+    return names(kind, language).get(code, code)
 
 
 def all_labels(kind: str) -> dict[str, dict[str, str]]:
@@ -155,15 +167,6 @@ def known(kind: str, code: str) -> bool:
     return bool(code)
 
 
-# Interface language -> geo's name column and the CLDR locale of the usual short names.
-_PLACE_NAMES = {
-    "en": ("name_en", "en"),
-    "fr": ("name_fr", "fr"),
-    "es": ("name_es", "es"),
-    "ru": ("name_ru", "ru"),
-    "ar": ("name_ar", "ar"),
-    "zh-hans": ("name_zh", "zh_Hans"),
-}
 _QUALIFIER = re.compile(r"\s*[(\uff08].*?[)\uff09]\s*")  # also full-width brackets
 
 
@@ -173,34 +176,25 @@ class PlaceLabels:
     fingerprint: int  # changes when the names do
 
 
-_PLACES: dict[int, PlaceLabels] = {}
+_PLACE_LABELS: list[tuple[geo.Names, PlaceLabels]] = []  # geo's names and what they gave
 
 
 def place_labels() -> PlaceLabels:
     """The names of every country (COUNTRY, ISO code) and region (REGION, M49 code) in every
     language: the UN's name (as geo keeps it), the same without what is in brackets ("Bolivia"
     for "Bolivia (Plurinational State of)") and, for a country, the CLDR's usual short name
-    ("Russia", "Vietnam"). Read again every few minutes, as the standard's labels are."""
-    slot = int(time.monotonic() // standard.NAMES_SECONDS)
-    found = _PLACES.get(slot)
-    if found is None:
-        found = _load_place_labels()
-        if found.names:  # geo not loaded yet: asked again next time
-            _PLACES.clear()
-            _PLACES[slot] = found
-    return found
-
-
-def _load_place_labels() -> PlaceLabels:
-    columns = [column for column, _locale in _PLACE_NAMES.values()]
+    ("Russia", "Vietnam"). Made again only when geo's kept names are read again."""
+    places = geo.cached_names()
+    if _PLACE_LABELS and _PLACE_LABELS[0][0] is places:
+        return _PLACE_LABELS[0][1]
     found: list[tuple[str, str, str, str]] = []
-    for kind, model, key in ((COUNTRY, Country, "iso2"), (REGION, Region, "code")):
-        for row in model.objects.order_by(key).values(key, *columns):
-            code = row[key]
-            for language, (column, locale) in _PLACE_NAMES.items():
-                official = row[column] or ""
-                short = Locale.parse(locale).territories.get(code, "") if kind == COUNTRY else ""
-                texts = (official, _QUALIFIER.sub(" ", official).strip(), short)
+    for kind in (COUNTRY, REGION):
+        for language in LANGUAGES:
+            short = geo.cldr_country_names(language) if kind == COUNTRY else {}
+            for code, official in sorted(places[kind][language].items()):
+                texts = (official, _QUALIFIER.sub(" ", official).strip(), short.get(code, ""))
                 found.extend((kind, code, language, t) for t in dict.fromkeys(texts) if t)
     names = tuple(found)
-    return PlaceLabels(names, hash(names))
+    labels = PlaceLabels(names, hash(names))
+    _PLACE_LABELS[:] = [(places, labels)]
+    return labels

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from palermo.core import caching
 from palermo.standard.models import (
     Code,
     CodeLabel,
@@ -84,40 +84,36 @@ def code_labels_by_code(key: str) -> dict[str, Labels]:
 
 # Labels of a code list change only with a new version of the standard: pages, filters and
 # search read them through this cache, refreshed every few minutes.
-NAMES_SECONDS = 300
+NAMES_SECONDS = caching.NAMES_SECONDS
 
 
 _NAMES: dict[tuple[str, str, int], dict[str, str]] = {}
 _LABELS: dict[tuple[str, int], dict[str, Labels]] = {}
 
 
-def kept(store: dict[Any, Any], key: Any, load: Callable[[], Any]) -> Any:
-    """``load()``'s result, kept in ``store`` under ``key`` unless it is empty (an empty list
-    means the standard is not loaded yet: asked again next time, other lists stay kept)."""
-    found = store.get(key)
-    if found is None:
+def _or_nothing(load: Callable[[], Any]) -> Callable[[], Any]:
+    """``load``, answering nothing while the standard has no such list (not loaded yet)."""
+
+    def read() -> Any:
         try:
-            found = load()
+            return load()
         except Http404:
-            found = {}
-        if found:
-            if len(store) >= 256:  # old refresh slots
-                store.clear()
-            store[key] = found
-    return found
+            return {}
+
+    return read
 
 
 def cached_code_names(key: str, language: str) -> dict[str, str]:
     """:func:`code_names`, kept a few minutes; empty (and not kept) while the standard is not
     loaded or has no such list."""
-    slot = int(time.monotonic() // NAMES_SECONDS)
-    return kept(_NAMES, (key, language, slot), lambda: code_names(key, language))
+    load = _or_nothing(lambda: code_names(key, language))
+    return caching.kept(_NAMES, (key, language, caching.slot()), load)
 
 
 def cached_code_labels(key: str) -> dict[str, Labels]:
     """:func:`code_labels_by_code`, kept a few minutes, as :func:`cached_code_names`."""
-    slot = int(time.monotonic() // NAMES_SECONDS)
-    return kept(_LABELS, (key, slot), lambda: code_labels_by_code(key))
+    load = _or_nothing(lambda: code_labels_by_code(key))
+    return caching.kept(_LABELS, (key, caching.slot()), load)
 
 
 def field_labels(field_ids: Iterable[int], version: int) -> dict[int, Labels]:

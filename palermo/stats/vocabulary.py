@@ -3,13 +3,12 @@ added to) and their names in the reader's language."""
 
 from __future__ import annotations
 
-import time
-
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from palermo.accounts.models import OrganisationType
-from palermo.geo.models import Country, Region
+from palermo.geo import selectors as geo
+from palermo.geo.models import Country
 from palermo.standard import selectors
 from palermo.stats.dimensions import BY_KEY, MULTIPLE, NO, UNKNOWN, YES, Dimension
 
@@ -50,23 +49,12 @@ def dimension_label(key: str) -> str:
     return str(dimension.label)
 
 
-_PLACES: dict[tuple[str, str, int], dict[str, str]] = {}
-
-
 def _static(source: str, language: str) -> dict[str, str]:
-    """Names that change only with the reference data or the standard: kept for a few minutes
-    (an empty answer is not kept, and leaves the other names kept), as the standard keeps its
-    code lists' names."""
-    if source not in ("country", "region"):
-        return selectors.cached_code_names(source, language)
-    slot = int(time.monotonic() // selectors.NAMES_SECONDS)
-
-    def load() -> dict[str, str]:
-        if source == "country":
-            return {c.iso2: c.name_in(language) for c in Country.objects.all()}
-        return {r.code: r.name_in(language) for r in Region.objects.all()}
-
-    return selectors.kept(_PLACES, (source, language, slot), load)
+    """Names that change only with the reference data or the standard, kept a few minutes:
+    countries and regions as geo names them, the rest from the standard's lists."""
+    if source in (geo.COUNTRY, geo.REGION):
+        return geo.names(source, language)
+    return selectors.cached_code_names(source, language)
 
 
 def names(key: str, language: str) -> dict[str, str]:

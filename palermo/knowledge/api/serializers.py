@@ -95,12 +95,18 @@ class ResourceSerializer(serializers.ModelSerializer):
         ]
 
     @extend_schema_field(
-        {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+        {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Kind -> codes chosen for the resource. Those derived from its "
+            "other fields (languages, publishers, authors, licence, evidence level, "
+            "case-law elements) are not listed: see those fields.",
+        }
     )
     def get_codes(self, resource: Resource) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for code in resource.codes.all():
-            if code.kind not in vocabulary.FIELD_KINDS:  # those are the resource's own fields
+            if code.kind not in vocabulary.DERIVED_KINDS:  # shown by the fields they come from
                 found.setdefault(code.kind, []).append(code.code)
         return {kind: sorted(codes) for kind, codes in found.items()}
 

@@ -16,8 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from palermo.accounts.api.permissions import IsVerifiedWhenRequired
-from palermo.geo.models import Country, Region
-from palermo.knowledge import search, selectors
+from palermo.knowledge import search, selectors, vocabulary
 from palermo.knowledge.api.serializers import (
     ClaimDetailSerializer,
     ClaimSerializer,
@@ -26,8 +25,7 @@ from palermo.knowledge.api.serializers import (
     ResourceSerializer,
 )
 from palermo.knowledge.models import Claim, Resource
-from palermo.knowledge.views import _code_label, excerpt
-from palermo.knowledge.vocabulary import COUNTRY, REGION
+from palermo.knowledge.views import excerpt
 
 SEARCH = [
     OpenApiParameter(name, OpenApiTypes.STR, description=text)
@@ -100,11 +98,6 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
         """Counts of the resources a search finds, by kind, year and each kind of code."""
         facets = selectors.facets(selectors.published(request.user), self._filters())
         # Labels in the reader's language (Accept-Language), as the search page shows them.
-        listed = {kind: [code for code, _n in items] for kind, items in facets.codes.items()}
-        countries = {
-            c.iso2: c.name for c in Country.objects.filter(iso2__in=listed.get(COUNTRY, []))
-        }
-        regions = {r.code: r.name for r in Region.objects.filter(code__in=listed.get(REGION, []))}
         return Response(
             {
                 "total": facets.total,
@@ -118,7 +111,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
                     kind: [
                         {
                             "code": code,
-                            "label": _code_label(kind, code, countries, regions),
+                            "label": vocabulary.label(kind, code),
                             "count": n,
                         }
                         for code, n in items
