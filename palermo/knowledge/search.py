@@ -17,7 +17,8 @@ A reader's query is not tagged with a language, so it is read in every language 
   languages, resources tagged with that code match too, whatever their language ("trabajo
   forzoso" finds an English report coded *forced labour*, "Tailandia" one coded TH);
 * on PostgreSQL, a word that is a stop word in one of the languages is not required (a text
-  in that language is indexed without it): "trafficking in persons" asks for two words.
+  in that language is indexed without it): "trafficking in persons" asks for two words. What is
+  searched for, ranked by and highlighted is the query without them (:func:`searched`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, reduce
 from operator import or_
 from typing import Any
@@ -135,11 +136,17 @@ Code = tuple[str, str]  # kind, code
 @dataclass
 class Query:
     """A parsed query: every group in ``required`` must match (a group is a list of
-    alternatives joined by OR); no atom of ``excluded`` may."""
+    alternatives joined by OR); no atom of ``excluded`` may.
+
+    ``left_out``: the groups :func:`searched` took out of ``required`` (stop words), still read
+    as words of a concept's label ("Asistencia a las víctimas"); ``as_searched``: the query is
+    already as :func:`searched` gives it."""
 
     required: list[list[Atom]] = field(default_factory=list)
     excluded: list[Atom] = field(default_factory=list)
     text: str = ""
+    left_out: list[list[Atom]] = field(default_factory=list)
+    as_searched: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.required)
@@ -181,6 +188,26 @@ def parse(text: str) -> Query:
         if len(query.required) + len(query.excluded) >= MAX_ATOMS:
             break
     return query
+
+
+def searched(query: Query) -> Query:
+    """The query as it is searched for, ranked by, and highlighted in a passage: on PostgreSQL
+    without its stop-word groups (:func:`stop_word_groups`, kept in ``left_out``) and its
+    excluded atoms that are stop words (nothing is indexed to exclude); on SQLite, whose index
+    keeps stop words, the query itself. One statement reads the forms of all its words."""
+    if query.as_searched:
+        return query
+    if not query or not is_postgresql():
+        return replace(query, as_searched=True)
+    _pg_read_forms([*query.atoms(), *query.excluded])
+    skipped = stop_word_groups(query)
+    return replace(
+        query,
+        required=[group for p, group in enumerate(query.required) if p not in skipped],
+        excluded=[atom for atom in query.excluded if not _pg_void(atom)],
+        left_out=[group for p, group in enumerate(query.required) if p in skipped],
+        as_searched=True,
+    )
 
 
 def query_stems(query: Query) -> frozenset[str]:
@@ -237,7 +264,9 @@ def _indexed_labels(labels: tuple[tuple[str, str, str, str], ...], places: int) 
 def concepts(query: Query) -> dict[int, list[tuple[str, str]]]:
     """For each required group (by position), the codes (kind, code) whose whole label, in some
     language, the query names, the group's words being part of that label: "victim assistance
-    Brazil" names *victim assistance* for its first two groups, and Brazil for "Brazil"."""
+    Brazil" names *victim assistance* for its first two groups, and Brazil for "Brazil". The
+    words left out (stop words) are read as part of a label, but name nothing by themselves:
+    "Asistencia a las víctimas" names *victim assistance*, "после того" not Togo."""
     if not query.required:
         return {}
     index = _label_index()
@@ -250,7 +279,10 @@ def concepts(query: Query) -> dict[int, list[tuple[str, str]]]:
             [frozenset(_stem(word, language) for word in atom) for atom in group]
             for group in query.required
         ]
-        asked = frozenset().union(*(atom for group in groups for atom in group))
+        left_out = [
+            _stem(word, language) for group in query.left_out for atom in group for word in atom
+        ]
+        asked = frozenset(left_out).union(*(atom for group in groups for atom in group))
         for key in asked & by_key.keys():
             for kind, code, label_stems in by_key[key]:
                 if not label_stems <= asked:
@@ -286,7 +318,8 @@ def is_postgresql() -> bool:
 def matching(
     resources: QuerySet[Resource], query: Query, coded: Iterable[Code] = ()
 ) -> QuerySet[Resource]:
-    """The resources that match, annotated with ``relevance`` (higher is better).
+    """The resources that match, annotated with ``relevance`` (higher is better), for the
+    query as :func:`searched` gives it.
 
     Every required group must match: in the text, in any language, or through a concept it
     names. Each group may match in another language (a French abstract and an English title).
@@ -302,21 +335,18 @@ def matching(
     if not query or any(len(code) > longest for _kind, code in coded):
         # Nothing to find; or a code longer than any resource's (and than a lexeme may be).
         return resources.none().annotate(relevance=Value(0.0, output_field=FloatField()))
+    query = searched(query)
     named = concepts(query)
     matcher = _pg_group if is_postgresql() else _fts_group
     found = resources
     codes_query = _pg_codes_tsquery(coded)
-    skipped = stop_word_groups(query)
-    excluded = [atom for atom in query.excluded if not (is_postgresql() and _pg_void(atom))]
-    kept = [p for p in range(len(query.required)) if p not in skipped]
     # The codes go with the first group the text alone matches: one tsquery, one index scan.
-    with_codes = next((p for p in kept if p not in named), None)
+    with_codes = next((p for p in range(len(query.required)) if p not in named), None)
     # Groups naming the same concepts ("forced labour": both words name *forced labour*) are
     # matched together: (forced or coded) and (labour or coded) is (forced and labour) or coded,
     # one union instead of one per word.
     by_concepts: dict[tuple[tuple[str, str], ...], list[list[Atom]]] = {}
-    for position in kept:
-        group = query.required[position]
+    for position, group in enumerate(query.required):
         if position in named:
             by_concepts.setdefault(tuple(dict.fromkeys(named[position])), []).append(group)
         elif position == with_codes and codes_query:
@@ -345,8 +375,8 @@ def matching(
             .values("id")
             .union(_coded(list(codes)).order_by())
         )
-    if excluded:
-        found = found.exclude(matcher(excluded))
+    if query.excluded:
+        found = found.exclude(matcher(query.excluded))
     rank: Any = _pg_rank(query) if is_postgresql() else _fts_rank(query)
     relevance: Any = Coalesce(rank, Value(0.0), output_field=FloatField())
     all_named = [code for codes in named.values() for code in codes]
@@ -386,16 +416,43 @@ class _TsQuery(SearchQuery):
         return "%s::tsquery", [self.text]
 
 
-@lru_cache(maxsize=4096)
+# atom -> its forms (``_pg_forms``). They depend only on the server's text-search
+# configurations; emptied when full.
+_FORMS: dict[Atom, tuple[str, ...]] = {}
+FORMS_KEPT = 4096
+
+
+def _pg_read_forms(atoms: Iterable[Atom]) -> None:
+    """Read the forms of every atom not yet read, in one statement."""
+    wanted = [atom for atom in dict.fromkeys(atoms) if atom not in _FORMS]
+    if not wanted:
+        return
+    configs = _pg_configs()
+    columns = ", ".join("phraseto_tsquery(%s::regconfig, phrase)::text" for _config in configs)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT n, {columns} FROM unnest(%s::text[]) WITH ORDINALITY AS t(phrase, n)",
+            [*configs, [" ".join(atom) for atom in wanted]],
+        )
+        rows = cursor.fetchall()
+    if len(_FORMS) + len(wanted) > FORMS_KEPT:
+        _FORMS.clear()
+    for n, *texts in rows:
+        _FORMS[wanted[n - 1]] = tuple(text or "" for text in texts)
+
+
 def _pg_forms(atom: Atom) -> tuple[str, ...]:
     """``phraseto_tsquery(config, atom)`` as text for each configuration (``_pg_configs``), ""
     where the atom is only stop words in that configuration's language."""
-    configs = _pg_configs()
-    sql = ", ".join("phraseto_tsquery(%s::regconfig, %s)::text" for _config in configs)
-    phrase = " ".join(atom)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}", [value for config in configs for value in (config, phrase)])
-        return tuple(text or "" for text in cursor.fetchone())
+    if atom not in _FORMS:
+        _pg_read_forms([atom])
+    return _FORMS[atom]
+
+
+def clear_caches() -> None:
+    """Forget the words' forms read from PostgreSQL (for a test to start cold)."""
+    _FORMS.clear()
+    _pg_tsquery.cache_clear()
 
 
 def _pg_void(atom: Atom) -> bool:

@@ -184,7 +184,7 @@ def find(resources: QuerySet[Resource], filters: Filters) -> QuerySet[Resource]:
     With words, on PostgreSQL, the kind and the codes are matched in the text index, in one
     scan with the words (their lexemes in ``search_vector``, written from the code rows by
     ``services.reindex``); otherwise on the resource's kind and its code rows."""
-    query = search.parse(filters.q)
+    query = search.searched(search.parse(filters.q))
     coded = chosen_codes(filters) if query and search.is_postgresql() else []
     resources = filtered(resources, filters, codes=not coded)
     if filters.q.strip():

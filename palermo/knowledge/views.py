@@ -137,7 +137,8 @@ def _facet_groups(facets: selectors.Facets, filters: selectors.Filters) -> list[
 
 def excerpt(resource: Resource, query: search.Query) -> list[search.Segment]:
     """The passage a result shows: from the abstract in the reader's language first, then the
-    other abstracts, the beginning of the full text (``text_head``), then the titles."""
+    other abstracts, the beginning of the full text (``text_head``), then the titles. The
+    words marked are those searched for (``search.searched``: no stop word on PostgreSQL)."""
     language = get_language() or "en"
     texts = sorted(resource.abstract.items(), key=lambda pair: pair[0] != language)
     head = getattr(resource, "text_head", "")
@@ -145,7 +146,7 @@ def excerpt(resource: Resource, query: search.Query) -> list[search.Segment]:
         texts.append((resource.text_language or "en", head))
     if query:
         texts += list(resource.title.items())
-    return search.snippet(texts, query)
+    return search.snippet(texts, search.searched(query))
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -156,7 +157,7 @@ def index(request: HttpRequest) -> HttpResponse:
     paginator = CappedPaginator(found, PAGE_SIZE, cap=10_000)
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    query = search.parse(filters.q)
+    query = search.searched(search.parse(filters.q))
     for resource in rows:
         resource.excerpt = excerpt(resource, query)
     facets = selectors.facets(base, filters)

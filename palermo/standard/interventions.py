@@ -11,7 +11,7 @@ The URI is stable: it names the vocabulary, not a server (see docs/activities.md
 from __future__ import annotations
 
 from palermo.standard.models import Source
-from palermo.standard.sources import CodeListSpec, CodeSpec
+from palermo.standard.sources import CodeListSpec, CodeSpec, labels
 
 VOCABULARY_URI = "https://w3id.org/palermo/vocabulary/interventions"
 
@@ -319,11 +319,6 @@ _SDG = {
     "16.2": "End abuse, exploitation, trafficking and violence against children",
     "16.3": "Promote the rule of law and ensure equal access to justice for all",
 }
-LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh-hans")
-
-
-def _labels(texts: tuple[str, ...]) -> dict[str, str]:
-    return dict(zip(LANGUAGES, texts, strict=True))
 
 
 def intervention_lists() -> list[CodeListSpec]:
@@ -334,7 +329,7 @@ def intervention_lists() -> list[CodeListSpec]:
             name="Anti-trafficking pillar (4 Ps)",
             source=Source.PALERMO,
             description=f"Part of {VOCABULARY_URI}",
-            codes=[CodeSpec(code, _labels(texts)) for code, texts in _PILLARS.items()],
+            codes=[CodeSpec(code, labels(texts)) for code, texts in _PILLARS.items()],
         ),
         CodeListSpec(
             key=THEMES,
@@ -342,7 +337,7 @@ def intervention_lists() -> list[CodeListSpec]:
             source=Source.PALERMO,
             description=f"{VOCABULARY_URI}. A theme's parent is its main pillar.",
             codes=[
-                CodeSpec(code, _labels(texts), parent=(PILLARS, pillar))
+                CodeSpec(code, labels(texts), parent=(PILLARS, pillar))
                 for code, (pillar, _dac, _sdg, texts) in _THEMES.items()
             ],
         ),
@@ -351,7 +346,7 @@ def intervention_lists() -> list[CodeListSpec]:
             name="Target group of an intervention",
             source=Source.PALERMO,
             description=f"Part of {VOCABULARY_URI}",
-            codes=[CodeSpec(code, _labels(t[2])) for code, t in _TARGET_GROUPS.items()],
+            codes=[CodeSpec(code, labels(t[2])) for code, t in _TARGET_GROUPS.items()],
         ),
         CodeListSpec(
             key=DAC_SECTORS,

@@ -10,11 +10,10 @@ mechanisms refer people to most; this Palermo list adds them.
 from __future__ import annotations
 
 from palermo.standard.models import Source
-from palermo.standard.sources import CodeListSpec, CodeSpec
+from palermo.standard.sources import CodeListSpec, CodeSpec, labels
 
 REFERRAL_SERVICES = "referral_service"
 HTCDS_SUPPORT = "support_plan_type"
-LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh-hans")
 
 # code: (HTCDS support plan type or "", labels in en, fr, es, ru, ar, zh-hans)
 _SERVICES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -154,10 +153,7 @@ def referral_service_lists() -> list[CodeListSpec]:
             source=Source.PALERMO,
             description="Palermo's list for the service directory and referrals; mapped to "
             "HTCDS support plan types where one exists.",
-            codes=[
-                CodeSpec(code, dict(zip(LANGUAGES, labels, strict=True)))
-                for code, (_htcds, labels) in _SERVICES.items()
-            ],
+            codes=[CodeSpec(code, labels(texts)) for code, (_htcds, texts) in _SERVICES.items()],
         )
     ]
 

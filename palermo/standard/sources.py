@@ -24,6 +24,13 @@ from palermo.standard.models import FieldStatus, FieldType, Section, Source
 
 # Interface language -> CLDR locale, for names of languages.
 CLDR_LOCALES = {"ar": "ar", "zh-hans": "zh_Hans", "en": "en", "fr": "fr", "ru": "ru", "es": "es"}
+# The order in which a shipped code's labels are written (``labels``).
+LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh-hans")
+
+
+def labels(texts: tuple[str, ...]) -> dict[str, str]:
+    """A code's labels written in the order of ``LANGUAGES``: all six, or an error."""
+    return dict(zip(LANGUAGES, texts, strict=True))
 
 
 class SourceError(Exception):
@@ -319,8 +326,11 @@ def _ctdc_list(
 ) -> CodeListSpec:
     """``codes``: (code, English label, CTDC notations separated by '|': the values and 0/1
     column names the CTDC files use for it). ``translated``: code -> its labels in French,
-    Spanish, Russian, Arabic and Chinese."""
+    Spanish, Russian, Arabic and Chinese (the rest of ``LANGUAGES``), each a code of the list."""
     translated = translated or {}
+    unknown = set(translated) - {code for code, _label, _alias in codes}
+    if unknown:
+        raise ValueError(f"{key}: labels for codes not in the list: {sorted(unknown)}")
     return CodeListSpec(
         key=key,
         name=name,
@@ -328,10 +338,7 @@ def _ctdc_list(
         codes=[
             CodeSpec(
                 code,
-                {
-                    "en": label,
-                    **dict(zip(_OTHER_LANGUAGES, translated.get(code, ()), strict=False)),
-                },
+                labels((label, *translated[code])) if code in translated else {"en": label},
                 parent,
                 aliases=[a for a in alias.split("|") if a],
             )
@@ -339,8 +346,6 @@ def _ctdc_list(
         ],
     )
 
-
-_OTHER_LANGUAGES = ("fr", "es", "ru", "ar", "zh-hans")
 
 # The forms of exploitation in the other five languages, in the wording of the Protocol's
 # official versions where it has one: knowledge search reads these labels as concepts

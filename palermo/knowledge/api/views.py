@@ -85,7 +85,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(parameters=SEARCH)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        query = search.parse(self._filters().q)
+        query = search.searched(search.parse(self._filters().q))
         page = self.paginate_queryset(self.get_queryset())
         rows = list(page or [])
         for resource in rows:

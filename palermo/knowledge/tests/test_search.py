@@ -294,3 +294,58 @@ def test_the_search_page_shows_forms_of_exploitation_in_the_reader_s_language(wo
     )
     assert "Brick kiln workers" in page
     assert "Trabajo forzoso" in page
+
+
+def test_a_passage_marks_the_words_searched_for_not_the_stop_words(client, world) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    resource(
+        world.agency,
+        "Labour inspections",
+        abstract="Labour inspectors in the region reported in 2019 that workers in the sector "
+        "were victims of trafficking in persons.",
+    )
+    resource(world.agency, "Fishing fleets at sea")
+    q = "trafficking in persons"
+    [found] = client.get("/api/v1/knowledge/resources/", {"q": q}).json()["results"]
+    marked = {s["text"].strip(".").lower() for s in found["snippet"] if s["match"]}
+    assert {"trafficking", "persons"} <= marked
+    # PostgreSQL searches without the stop word, so does not mark it; SQLite's index keeps
+    # stop words: there "in" is searched for, and marked (docs/knowledge.md, "Stop words").
+    assert ("in" in marked) is not is_postgresql()
+    page = client.get(reverse("knowledge:index"), {"q": q}).content.decode()
+    assert "<mark>trafficking</mark>" in page
+    assert ("<mark>in</mark>" in page) is not is_postgresql()
+
+
+def test_a_stop_word_that_names_a_place_gives_no_rank_bonus_on_postgresql(world) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import AnonymousUser
+
+    # "того" is a Russian stop word ("после того", after that) and Togo's Russian name.
+    text = {"ru": "Торговля людьми после того как закон принят"}
+    resource(world.agency, text, language="ru", codes={"country": {"TG"}}, year=2001)
+    resource(world.agency, text, language="ru", codes={"country": {"TH"}}, year=2002)
+    found = selectors.find(selectors.published(AnonymousUser()), Filters(q="торговля после того"))
+    relevance = {r.codes.get(kind="country").code: r.relevance for r in found}
+    assert relevance.keys() == {"TG", "TH"}
+    # On SQLite the stop word is searched for like any word, and names Togo there.
+    assert (relevance["TG"] > relevance["TH"]) is not is_postgresql()
+
+
+def test_a_new_query_reads_its_words_forms_in_one_statement(world) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from palermo.knowledge import search
+
+    if not is_postgresql():
+        pytest.skip("SQLite stems the words in Python")
+    resource(world.agency, "Trafficking in persons in Thailand")
+    q = "trafficking in persons Thailand -smuggling"  # five words, none read yet
+    search.clear_caches()
+    with CaptureQueriesContext(connection) as cold:
+        assert titles(q) == {"Trafficking in persons in Thailand"}
+    with CaptureQueriesContext(connection) as warm:
+        titles(q)
+    assert [("phraseto_tsquery" in c["sql"]) for c in cold.captured_queries].count(True) == 1
+    assert not any("phraseto_tsquery" in c["sql"] for c in warm.captured_queries)

@@ -121,6 +121,29 @@ def test_countries_and_languages_are_labelled_in_the_six_languages() -> None:
     assert names["fr"] == "arabe"
 
 
+def test_every_form_of_exploitation_is_labelled_in_the_six_languages() -> None:
+    labels = selectors.code_labels_by_code("ctdc_exploitation")
+    assert len(labels) >= 8
+    languages = {code for code, _name in settings.LANGUAGES}
+    assert {code: set(found) for code, found in labels.items()} == dict.fromkeys(labels, languages)
+    assert labels["SlaveryAndPractices"]["es"] == "Esclavitud y prácticas análogas"
+
+
+@pytest.mark.parametrize(
+    ("code", "texts", "error"),
+    [
+        ("ForcedLabor", ("a", "b", "c", "d", "e"), "ForcedLabor"),  # misspelt
+        ("ForcedLabour", ("a", "b", "c", "d"), "shorter"),  # a language missing
+    ],
+)
+def test_a_wrong_translated_label_stops_the_load(monkeypatch, code, texts, error) -> None:  # type: ignore[no-untyped-def]
+    from palermo.standard import sources
+
+    monkeypatch.setattr(sources, "_EXPLOITATION_LABELS", {code: texts})
+    with pytest.raises(ValueError, match=error):
+        build_spec()
+
+
 def test_ctdc_variables_are_fields_named_after_the_dictionary() -> None:
     book = CalamineWorkbook.from_path(
         str(CTDC / "CTDC Global K-anon Dataset DATA DICTIONARY version 20210825.xlsx")
