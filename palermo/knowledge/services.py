@@ -204,25 +204,29 @@ def _codes_of(data: ResourceData) -> set[tuple[str, str]]:
     for language in [*data.title, *data.abstract, data.text_language]:
         if language:
             codes.add((vocabulary.LANGUAGE, language))
-    return codes | field_codes(data)
+    return codes
 
 
-def field_codes(data: ResourceData) -> set[tuple[str, str]]:
+def field_codes(
+    resource: Resource, assessment: Assessment | None, case: CaseLaw | None
+) -> set[tuple[str, str]]:
     """The codes read from a resource's other fields (``vocabulary.FIELD_KINDS``), so that
-    each is a filter with a facet like the codes its contributor chose."""
-    codes = {(vocabulary.AUTHOR, author.strip()[:200]) for author in data.authors if author.strip()}
-    if data.licence.strip():
-        codes.add((vocabulary.LICENCE, data.licence.strip()[:200]))
-    if data.text_language:
-        codes.add((vocabulary.TEXT_LANGUAGE, data.text_language))
-    if data.kind in ASSESSED_KINDS and (data.assessment or {}).get("evidence_level"):
-        codes.add((vocabulary.EVIDENCE, (data.assessment or {})["evidence_level"]))
-    case = data.case_law if data.kind == Kind.CASE_LAW and data.case_law else {}
-    codes |= {(vocabulary.ACT, act) for act in case.get("acts") or ()}
-    codes |= {(vocabulary.MEANS_KIND, means) for means in case.get("means") or ()}
-    for kind, name in ((vocabulary.CASE_FORM, "form"), (vocabulary.VERDICT, "verdict")):
-        if case.get(name):
-            codes.add((kind, case[name]))
+    each is a filter with a facet like the codes its contributor chose. They are read from what
+    was saved (the fields cleaned), as migration 0006 reads them: keep the two alike."""
+    codes = {(vocabulary.AUTHOR, a.strip()[:200]) for a in resource.authors or () if a.strip()}
+    if resource.licence.strip():
+        codes.add((vocabulary.LICENCE, resource.licence.strip()[:200]))
+    if resource.text_language:
+        codes.add((vocabulary.TEXT_LANGUAGE, resource.text_language))
+    if resource.kind in ASSESSED_KINDS and assessment is not None and assessment.evidence_level:
+        codes.add((vocabulary.EVIDENCE, assessment.evidence_level))
+    if resource.kind == Kind.CASE_LAW and case is not None:
+        codes |= {(vocabulary.ACT, act) for act in case.acts or ()}
+        codes |= {(vocabulary.MEANS_KIND, means) for means in case.means or ()}
+        if case.form:
+            codes.add((vocabulary.CASE_FORM, case.form))
+        if case.verdict:
+            codes.add((vocabulary.VERDICT, case.verdict))
     return codes
 
 
@@ -291,7 +295,9 @@ def save_resource(
     a published resource says (any field a reader sees: titles, abstracts, the file, who may
     see it, codes, the case or the assessment) sends it back to review: it leaves the public
     pages until a reviewer publishes it again. Saving it with nothing changed writes nothing.
-    ``publish`` (imports run by an operator, the demo) publishes at once.
+    ``publish`` (imports run by an operator, the demo) publishes a new resource at once and
+    keeps a published one published; any other resource keeps its status (a change waiting
+    for review is not published by an import).
 
     ``pdf`` is (file name, content, its text from :func:`read_pdf`); ``remove_file`` removes
     the file and the text read from it. A replaced or removed file is deleted from storage
@@ -365,13 +371,16 @@ def _write_resource(
         resource.file_name = ""
         resource.full_text = ""
         resource.pages = None
-    if publish:
+    if publish and (created or resource.status == Status.PUBLISHED):
+        # An operator's import publishes what is new and keeps the published published; a
+        # resource waiting for review (or a draft, or one returned) keeps its status: an
+        # import never publishes a change no reviewer has seen.
         resource.status = Status.PUBLISHED
         resource.published_at = resource.published_at or timezone.now()
     resource.full_clean(exclude=["file", "url", "search_vector"])
     resource.save()
-    _save_codes(resource, _codes_of(data))
-    _save_details(resource, data)
+    assessment, case = _save_details(resource, data)
+    _save_codes(resource, _codes_of(data) | field_codes(resource, assessment, case))
     changed = sorted(k for k, v in _snapshot(resource).items() if before.get(k) != v)
     if not created and changed == []:
         raise _Unchanged
@@ -446,9 +455,15 @@ def _save_codes(resource: Resource, codes: set[tuple[str, str]]) -> None:
     )
 
 
-def _save_details(resource: Resource, data: ResourceData) -> None:
+def _save_details(
+    resource: Resource, data: ResourceData
+) -> tuple[Assessment | None, CaseLaw | None]:
+    """Save the resource's assessment and case record (deleting what its kind has not), and
+    return them as saved."""
+    assessment: Assessment | None = None
+    case: CaseLaw | None = None
     if resource.kind in ASSESSED_KINDS and data.assessment:
-        Assessment.objects.update_or_create(
+        assessment, _created = Assessment.objects.update_or_create(
             resource=resource,
             defaults={k: _clean(str(v)) for k, v in data.assessment.items()},
         )
@@ -466,6 +481,7 @@ def _save_details(resource: Resource, data: ResourceData) -> None:
         )
     else:
         CaseLaw.objects.filter(resource=resource).delete()
+    return assessment, case
 
 
 @transaction.atomic

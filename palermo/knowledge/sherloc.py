@@ -653,6 +653,11 @@ def _import_case(
         report.created += 1
         return "created"
     report.updated += 1
+    existing.refresh_from_db(fields=["status"])
+    if existing.status == Status.SUBMITTED:
+        return "updated, waiting for review"
+    if existing.status != Status.PUBLISHED:
+        return "updated, not published"
     return "updated"
 
 
@@ -672,11 +677,11 @@ def _keep_what_the_file_does_not_own(resource: Resource, data: services.Resource
 
 
 def stored_as(resource: Resource, data: services.ResourceData) -> bool:
-    """Whether a published resource already says everything ``data`` says (the codes compared
-    are those of the kinds ``data`` gives; regions and languages follow from the rest)."""
+    """Whether a resource already says everything ``data`` says (the codes compared are those
+    of the kinds ``data`` gives; regions and languages follow from the rest). Its status is not
+    compared: an import publishes only new resources and keeps the published ones published."""
     wanted: dict[str, Any] = {
         "kind": data.kind,
-        "status": Status.PUBLISHED,
         "title": data.title,
         "abstract": data.abstract,
         "publishers": data.publishers,

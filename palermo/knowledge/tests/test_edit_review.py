@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from palermo.audit.models import AuditEvent
-from palermo.knowledge import selectors, services
+from palermo.knowledge import selectors, services, sherloc
 from palermo.knowledge.forms import initial_for
 from palermo.knowledge.models import Claim, Resource, Status, Validity
 from palermo.knowledge.tests.helpers import claim, resource
 from palermo.knowledge.tests.test_pages import pdf_bytes
+from palermo.knowledge.tests.test_sherloc import table, write
 from palermo.monitoring import services as monitoring
 from palermo.monitoring.models import Plan, ProfileEntry
 
@@ -173,6 +174,39 @@ def test_an_import_run_again_keeps_its_resource_published(world: Any) -> None:
     )
     made.refresh_from_db()
     assert made.status == Status.PUBLISHED
+
+
+def test_an_import_run_again_does_not_publish_a_change_waiting_for_review(
+    login_as: Any, world: Any, tmp_path: Any
+) -> None:
+    """A members-only case made public by an editor waits for a reviewer, whatever the
+    import does meanwhile: it updates the case and leaves it waiting."""
+    path = write(tmp_path, table({}))
+    sherloc.import_file(path, organisation=world.agency)
+    case = Resource.objects.get()
+    Resource.objects.filter(pk=case.pk).update(is_public=False)
+    case.refresh_from_db()
+    analyst = login_as(world.users["analyst"])
+    analyst.post(reverse("knowledge:edit", args=[case.uid]), _form_of(case, is_public="on"))
+    case.refresh_from_db()
+    assert (case.status, case.is_public) == (Status.SUBMITTED, True)
+    outcomes: list[str] = []
+
+    def progress(row: Any, outcome: str) -> None:
+        outcomes.append(outcome)
+
+    changed = write(tmp_path, table({"Place": "Baltimore, MD"}), "changed.csv")
+    report = sherloc.import_file(changed, organisation=world.agency, progress=progress)
+
+    assert (report.updated, outcomes) == (1, ["updated, waiting for review"])
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED
+    assert case.case_law.place == "Baltimore, MD"
+    assert _found_by_anonymous("Example") == []
+    again = sherloc.import_file(changed, organisation=world.agency)
+    assert again.unchanged == 1
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED
 
 
 # -- Deleting what something rests on ------------------------------------------------------
