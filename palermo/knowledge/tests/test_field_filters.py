@@ -5,6 +5,7 @@ verdict, through the search page, the API and the selectors, with words and with
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -101,6 +102,32 @@ def test_the_facets_count_each_field_and_leave_out_their_own_choice(library: Any
     everything = selectors.facets(selectors.published(AnonymousUser()), Filters())
     assert dict(everything.codes[vocabulary.AUTHOR]) == {"Jean Martin": 2, "Ana Silva": 1}
     assert dict(everything.codes[vocabulary.EVIDENCE]) == {"experimental": 1, "monitoring": 1}
+
+
+def test_a_facet_of_many_authors_keeps_the_most_frequent_ones(world: Any) -> None:
+    """The database ranks the codes of each kind and sends only the largest
+    ``FACET_SIZE``: with 30 authors, the 12 most frequent, ties by name."""
+    names = [f"Author {i:02d}" for i in range(30)]
+    for number in range(6):
+        resource(
+            world.agency,
+            f"Report {number}",
+            authors=[name for i, name in enumerate(names) if i % 6 >= number],
+            licence=f"Licence {number % 2}",
+        )
+    counted = Counter({name: i % 6 + 1 for i, name in enumerate(names)})
+    largest = sorted(counted.items(), key=lambda item: (-item[1], item[0]))[: selectors.FACET_SIZE]
+    anyone = selectors.published(AnonymousUser())
+    facets = selectors.facets(anyone, Filters())
+    assert facets.codes[vocabulary.AUTHOR] == largest
+    assert largest[:3] == [("Author 05", 6), ("Author 11", 6), ("Author 17", 6)]
+    assert facets.codes[vocabulary.LICENCE] == [("Licence 0", 3), ("Licence 1", 3)]
+    sent = Counter(row["kind"] for row in selectors._largest(ResourceCode.objects.all()))
+    assert sent[vocabulary.AUTHOR] == selectors.FACET_SIZE
+    chosen = selectors.facets(anyone, Filters(author="Author 00"))
+    assert chosen.total == 1
+    assert chosen.codes[vocabulary.AUTHOR] == [*largest, ("Author 00", 1)]
+    assert chosen.codes[vocabulary.LICENCE] == [("Licence 0", 1)]
 
 
 def test_the_search_page_offers_the_fields_and_keeps_the_choice(library: Any) -> None:
