@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -14,8 +15,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import ForeignObjectRel, Q
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from palermo.accounts import access
@@ -533,38 +535,24 @@ def review(*, actor: User, resource: Resource, approve: bool, note: str = "") ->
     return resource
 
 
+# How many of the records that keep a resource from being deleted its message names.
+MAX_NAMED = 10
+
+
 @transaction.atomic
 def delete_resource(*, actor: User, resource: Resource) -> None:
     """Delete a resource, its claims and its file, unless something else rests on it: another
-    organisation's claim stated in it, a claim elsewhere taken from it or computed from it, a
-    country profile or an action plan that cites it."""
+    organisation's claim stated in it, a claim elsewhere taken from it or computed from it
+    (``on_delete=RESTRICT``), a record elsewhere that cites it (``on_delete=PROTECT``: a
+    country profile, an action plan). Those are found by the deletion itself, and named."""
     if not access.can_edit_resource(actor, resource.contributor):
         raise PermissionDenied(_("You cannot delete this resource."))
-    others = Claim.objects.filter(
-        (Q(stated_in=resource) & ~Q(organisation=resource.contributor))
-        | (
-            (Q(source_resource=resource) | Q(derived_from__stated_in=resource))
-            & ~Q(stated_in=resource)
-        )
+    resting = _(
+        "Other claims are stated in this resource or rest on it: it cannot be deleted. "
+        "Mark it members only instead, or remove those claims first."
     )
-    if others.exists():
-        raise ValidationError(
-            _(
-                "Other claims are stated in this resource or rest on it: it cannot be deleted. "
-                "Mark it members only instead, or remove those claims first."
-            )
-        )
-    citing = _cited_by(resource)
-    if citing:
-        raise ValidationError(
-            [
-                _(
-                    "Other records cite this resource: it cannot be deleted. Mark it members "
-                    "only instead."
-                ),
-                *citing,
-            ]
-        )
+    if resource.claims.exclude(organisation=resource.contributor).exists():
+        raise ValidationError(resting)
     for claim in resource.claims.all():
         record(
             action="knowledge.claim_deleted",
@@ -580,42 +568,41 @@ def delete_resource(*, actor: User, resource: Resource) -> None:
         detail={"title": resource.display_title[:200]},
     )
     search.unindex(resource.pk)
-    if resource.file:
-        storage, name = resource.file.storage, resource.file.name
+    name = resource.file.name if resource.file else ""
+    try:
+        resource.delete()
+    except ProtectedError as error:
+        # Raised before anything is deleted; the audit rows and the index roll back with it.
+        raise ValidationError(
+            [
+                _(
+                    "Other records cite this resource: it cannot be deleted. Mark it members "
+                    "only instead."
+                ),
+                *_citing(error.protected_objects),
+            ]
+        ) from error
+    except RestrictedError as error:
+        raise ValidationError(resting) from error
+    if name:
+        storage = Resource._meta.get_field("file").storage
         transaction.on_commit(lambda: storage.delete(name))
-    resource.delete()
 
 
-def _cited_by(resource: Resource) -> list[str]:
-    """What outside the knowledge base cites ``resource`` and keeps it from being deleted (the
-    records that point to it with PROTECT: country profiles, action plans), one sentence each."""
-    found: list[str] = []
-    for relation in Resource._meta.get_fields(include_hidden=True):
-        if not isinstance(relation, ForeignObjectRel) or relation.on_delete is not models.PROTECT:
-            continue
-        model = relation.related_model
-        rows = model._default_manager.filter(**{relation.field.name: resource})  # type: ignore[union-attr]
-        label = model._meta.label  # type: ignore[union-attr]
-        if label == "monitoring.ProfileEntry":
-            for country in Country.objects.filter(pk__in=rows.values("country_id")):
-                found.append(
-                    _("The country profile of %(country)s cites it as evidence.")
-                    % {"country": country.name}
-                )
-        elif label == "monitoring.Plan":
-            plans = list(rows.values_list("title", "country_id")[:10])
-            countries = Country.objects.in_bulk([country for _title, country in plans])
-            for title, country in plans:
-                found.append(
-                    _("The action plan “%(plan)s” (%(country)s) names it as its document.")
-                    % {"plan": title, "country": countries[country].name}
-                )
-        elif rows.exists():
-            found.append(
-                _("Records of another kind cite it: %(kind)s.")
-                % {"kind": model._meta.verbose_name_plural}  # type: ignore[union-attr]
-            )
-    return found
+def _citing(records: Iterable[models.Model]) -> list[str]:
+    """A sentence for each record (the first few) that keeps a resource from being deleted:
+    its own (``cites_resource()``), else its kind and name."""
+    found: dict[str, None] = {}
+    for cited_by in list(records)[:MAX_NAMED]:
+        describe = getattr(cited_by, "cites_resource", None)
+        if describe is not None:
+            found[describe()] = None
+        else:
+            found[
+                _("%(kind)s “%(name)s” cites it.")
+                % {"kind": capfirst(cited_by._meta.verbose_name), "name": cited_by}
+            ] = None
+    return list(found)
 
 
 # -- Claims -------------------------------------------------------------------------------
@@ -733,17 +720,18 @@ def approve_claim(*, actor: User, claim: Claim) -> Claim:
 def delete_claim(*, actor: User, claim: Claim) -> None:
     if not access.can_edit_resource(actor, claim.organisation):
         raise PermissionDenied(_("You cannot delete this claim."))
-    if Claim.objects.filter(derived_from=claim).exists():
+    record(
+        action="knowledge.claim_deleted", actor=actor, organisation=claim.organisation, target=claim
+    )
+    try:
+        claim.delete()  # the claims taken from it keep it (``on_delete=RESTRICT``)
+    except RestrictedError as error:
         raise ValidationError(
             _(
                 "Other claims are taken from this claim: it cannot be deleted while they cite "
                 "it. They must be changed or removed first."
             )
-        )
-    record(
-        action="knowledge.claim_deleted", actor=actor, organisation=claim.organisation, target=claim
-    )
-    claim.delete()
+        ) from error
 
 
 def pdf_from_upload(upload: Any) -> tuple[str, bytes, PdfText]:

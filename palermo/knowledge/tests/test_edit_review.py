@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import RestrictedError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -223,6 +224,7 @@ def test_a_resource_a_country_profile_cites_is_not_deleted(login_as: Any, world:
     )
     with pytest.raises(ValidationError, match="country profile of Nigeria cites it"):
         services.delete_resource(actor=world.users["analyst"], resource=law)
+    assert not AuditEvent.objects.filter(action="knowledge.resource_deleted").exists()
     analyst = login_as(world.users["analyst"])
     response = analyst.post(reverse("knowledge:delete", args=[law.uid]), follow=True)
     assert response.status_code == 200
@@ -254,6 +256,14 @@ def test_a_resource_whose_claim_another_resource_repeats_is_not_deleted(world: A
     claim(world.agency, leaflet, 7, derived_from=origin)
     with pytest.raises(ValidationError, match="rest on it"):
         services.delete_resource(actor=world.users["analyst"], resource=survey)
+    dataset = resource(world.agency, "Dataset")
+    claim(world.agency, leaflet, 9, validity=Validity.PRIMARY, source_resource=dataset)
+    with pytest.raises(ValidationError, match="rest on it"):
+        services.delete_resource(actor=world.users["analyst"], resource=dataset)
+    with pytest.raises(RestrictedError):  # whoever deletes it, not only the service
+        dataset.delete()
+    assert Resource.objects.filter(pk__in=[survey.pk, dataset.pk]).count() == 2
+    assert not AuditEvent.objects.filter(action="knowledge.claim_deleted").exists()
     within = resource(world.agency, "Self-contained")
     first = claim(world.agency, within, 3, validity=Validity.PRIMARY)
     claim(world.agency, within, 3, derived_from=first)
@@ -272,6 +282,8 @@ def test_a_claim_others_repeat_is_not_deleted(login_as: Any, world: Any) -> None
     response = analyst.post(reverse("knowledge:claim_delete", args=[origin.pk]), follow=True)
     assert response.status_code == 200
     assert "taken from this claim" in response.content.decode()
+    with pytest.raises(RestrictedError):
+        origin.delete()
     repeated.refresh_from_db()
     assert repeated.derived_from == origin
     repeated.delete()
