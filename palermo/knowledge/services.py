@@ -283,6 +283,15 @@ class _Unchanged(Exception):  # noqa: N818 - not an error: rolls back a save tha
     pass
 
 
+@dataclass
+class Saved:
+    """What :func:`write_resource` did: the resource as saved, and the names of what changed
+    (as the audit log gives them; none when nothing changed and nothing was written)."""
+
+    resource: Resource
+    changed: list[str]
+
+
 def save_resource(
     *,
     actor: User | None,
@@ -293,10 +302,34 @@ def save_resource(
     remove_file: bool = False,
     publish: bool = False,
 ) -> Resource:
-    """Create or change a resource. A contributor's new resource is a draft. A change to what
-    a published resource says (any field a reader sees: titles, abstracts, the file, who may
-    see it, codes, the case or the assessment) sends it back to review: it leaves the public
-    pages until a reviewer publishes it again. Saving it with nothing changed writes nothing.
+    """Create or change a resource (:func:`write_resource`), and return it."""
+    return write_resource(
+        actor=actor,
+        organisation=organisation,
+        data=data,
+        resource=resource,
+        pdf=pdf,
+        remove_file=remove_file,
+        publish=publish,
+    ).resource
+
+
+def write_resource(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    data: ResourceData,
+    resource: Resource | None = None,
+    pdf: tuple[str, bytes, PdfText] | None = None,
+    remove_file: bool = False,
+    publish: bool = False,
+) -> Saved:
+    """Create or change a resource, and say what changed. A contributor's new resource is a
+    draft. A change to what a published resource says (any field a reader sees: titles,
+    abstracts, the file, who may see it, codes, the case or the assessment) sends it back to
+    review: it leaves the public pages until a reviewer publishes it again. Saving it with
+    nothing changed writes nothing (and says so: ``changed`` is empty), the one test of
+    "unchanged" for every door (the edit page, the SHERLOC import).
     ``publish`` (imports run by an operator, the demo) publishes a new resource at once and
     keeps a published one published; any other resource keeps its status (a change waiting
     for review is not published by an import).
@@ -326,7 +359,7 @@ def save_resource(
     except _Unchanged:
         assert resource is not None  # noqa: S101 - only an existing resource is unchanged
         resource.refresh_from_db()
-        return resource
+        return Saved(resource, [])
     except BaseException:
         storage = Resource._meta.get_field("file").storage
         for name in written:
@@ -344,7 +377,7 @@ def _write_resource(
     remove_file: bool,
     publish: bool,
     written: list[str],
-) -> Resource:
+) -> Saved:
     created = resource is None
     before = {} if resource is None else _snapshot(resource)
     if resource is None:
@@ -404,7 +437,7 @@ def _write_resource(
         target=resource,
         detail={"status": resource.status, "changed": changed},
     )
-    return resource
+    return Saved(resource, changed)
 
 
 def _snapshot(resource: Resource) -> dict[str, Any]:
