@@ -277,7 +277,9 @@ class Claim(models.Model):
         "self",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A claim others are taken from is not deleted while they cite it, whoever deletes
+        # it; deleting a resource deletes its claims taken from one another with it.
+        on_delete=models.RESTRICT,
         related_name="repeated_by",
         verbose_name=_("taken from the claim"),
     )
@@ -285,7 +287,7 @@ class Claim(models.Model):
         Resource,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         related_name="cited_by_claims",
         verbose_name=_("computed from the resource or dataset"),
     )

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, Substr
 
 from palermo.accounts import access
 from palermo.knowledge import search, vocabulary
@@ -271,30 +272,51 @@ def facets(resources: QuerySet[Resource], filters: Filters) -> Facets:
     codes: dict[str, list[tuple[str, int]]] = {kind: [] for kind in vocabulary.FACET_KINDS}
     names = {kind: name for name, kind in CODE_FILTERS.items()}
     chosen = {kind: names[kind] for kind, _code in chosen_codes(filters) if kind in names}
-    rows = list(
-        ResourceCode.objects.filter(resource_id__in=found.order_by().values("id"))
-        .exclude(kind__in=list(chosen))
-        .values("kind", "code")
-        .annotate(n=Count("resource_id"))
-        .order_by("kind", "-n", "code")
+    rows = _largest(
+        ResourceCode.objects.filter(resource_id__in=found.order_by().values("id")).exclude(
+            kind__in=list(chosen)
+        )
     )
     for kind, name in chosen.items():
-        rows += list(
+        rows += _largest(
             ResourceCode.objects.filter(resource_id__in=ids_without(**{name: ""}), kind=kind)
-            .values("kind", "code")
-            .annotate(n=Count("resource_id"))
-            .order_by("kind", "-n", "code")
         )
     for row in rows:
-        bucket = codes.setdefault(row["kind"], [])
-        if len(bucket) < FACET_SIZE:
-            bucket.append((row["code"], row["n"]))
+        codes.setdefault(row["kind"], []).append((row["code"], row["n"]))
     for kind, name in chosen.items():
         # The chosen code shows even when it is not among the largest.
         code = getattr(filters, name)
         if code not in {c for c, _n in codes[kind]}:
             codes[kind].append((code, total))
     return Facets(total=total, kinds=kinds, years=years, codes=codes)
+
+
+class _GroupRank(Window):
+    """A window that ranks the groups of an aggregate query. Django would add it to the GROUP
+    BY as it does any other annotation, which the database refuses when the window orders by
+    an aggregate; the groups it ranks are grouped already."""
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
+def _largest(rows: QuerySet[ResourceCode]) -> list[dict[str, Any]]:
+    """The ``FACET_SIZE`` most frequent codes of each kind among ``rows``, with their counts,
+    largest first: ranked in the database, so that a kind with thousands of codes (authors)
+    sends only its first few."""
+    ranked = (
+        rows.order_by()
+        .values("kind", "code")
+        .annotate(
+            n=Count("resource_id"),
+            rank=_GroupRank(
+                RowNumber(), partition_by=F("kind"), order_by=[F("n").desc(), F("code").asc()]
+            ),
+        )
+        .filter(rank__lte=FACET_SIZE)
+        .order_by("kind", "rank")
+    )
+    return list(ranked)
 
 
 # -- Claims -------------------------------------------------------------------------------
@@ -414,43 +436,51 @@ class Citation:
     hidden: bool = False
 
 
-def visible_sources(claims: list[Claim], user: User | AnonymousUser) -> tuple[set[Any], set[Any]]:
-    """Of the sources ``claims`` name, the ids of the claims taken from and of the resources
-    computed from that ``user`` may see: two queries for a whole page of claims."""
-    taken_from = {c.derived_from_id for c in claims if c.derived_from_id is not None}
-    computed_from = {c.source_resource_id for c in claims if c.source_resource_id is not None}
-    seen_claims = (
-        set(visible_claims(user).filter(pk__in=taken_from).values_list("pk", flat=True))
-        if taken_from
-        else set()
-    )
-    seen_resources = (
-        set(visible(user).filter(pk__in=computed_from).values_list("pk", flat=True))
-        if computed_from
-        else set()
-    )
-    return seen_claims, seen_resources
+def visible_ids(user: User | AnonymousUser, ids: Iterable[Any]) -> set[Any]:
+    """Which of these resource ids ``user`` may read (:func:`visible`), in one query (none
+    without ids). Whatever names resources it holds by id (a claim's sources, a country
+    profile's evidence, an action plan's document) asks this before naming them: a members-only
+    resource is named to nobody else."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return set()
+    return set(visible(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
-def sources_cited(claims: list[Claim], user: User | AnonymousUser) -> list[Citation]:
-    """What the ``claims`` (those a resource makes) cite, in their order: two queries for the
-    whole list, whatever its length."""
+def _seen_sources(
+    claims: list[Claim], user: User | AnonymousUser
+) -> tuple[dict[Any, Claim], set[Any]]:
+    """Of the sources ``claims`` name, the claims taken from that ``user`` may see (by id) and
+    the ids of the resources computed from that ``user`` may read: two queries at most."""
     taken_from = {c.derived_from_id for c in claims if c.derived_from_id is not None}
-    computed_from = {c.source_resource_id for c in claims if c.source_resource_id is not None}
     seen_claims = (
         {c.pk: c for c in visible_claims(user).filter(pk__in=taken_from)} if taken_from else {}
     )
-    seen_resources = (
-        {r.pk: r for r in visible(user).filter(pk__in=computed_from)} if computed_from else {}
-    )
+    return seen_claims, visible_ids(user, (c.source_resource_id for c in claims))
+
+
+def visible_sources(claims: list[Claim], user: User | AnonymousUser) -> tuple[set[Any], set[Any]]:
+    """Of the sources ``claims`` name, the ids of the claims taken from and of the resources
+    computed from that ``user`` may see: two queries for a whole page of claims."""
+    seen_claims, seen_resources = _seen_sources(claims, user)
+    return set(seen_claims), seen_resources
+
+
+def sources_cited(claims: list[Claim], user: User | AnonymousUser) -> list[Citation]:
+    """What the ``claims`` (those a resource makes, from :func:`visible_claims`, which loads
+    their source resources) cite, in their order: two queries for the whole list, whatever its
+    length."""
+    seen_claims, seen_resources = _seen_sources(claims, user)
     found: list[Citation] = []
     for claim in claims:
         if claim.derived_from_id is not None:
             source_claim = seen_claims.get(claim.derived_from_id)
             found.append(Citation(claim, source_claim=source_claim, hidden=source_claim is None))
         if claim.source_resource_id is not None:
-            source = seen_resources.get(claim.source_resource_id)
-            found.append(Citation(claim, resource=source, hidden=source is None))
+            seen = claim.source_resource_id in seen_resources
+            found.append(
+                Citation(claim, resource=claim.source_resource if seen else None, hidden=not seen)
+            )
         if claim.source_release_id is not None:
             found.append(Citation(claim, release=claim.source_release))
     return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -14,8 +15,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import ForeignObjectRel, Q
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from palermo.accounts import access
@@ -204,25 +206,29 @@ def _codes_of(data: ResourceData) -> set[tuple[str, str]]:
     for language in [*data.title, *data.abstract, data.text_language]:
         if language:
             codes.add((vocabulary.LANGUAGE, language))
-    return codes | field_codes(data)
+    return codes
 
 
-def field_codes(data: ResourceData) -> set[tuple[str, str]]:
+def field_codes(
+    resource: Resource, assessment: Assessment | None, case: CaseLaw | None
+) -> set[tuple[str, str]]:
     """The codes read from a resource's other fields (``vocabulary.FIELD_KINDS``), so that
-    each is a filter with a facet like the codes its contributor chose."""
-    codes = {(vocabulary.AUTHOR, author.strip()[:200]) for author in data.authors if author.strip()}
-    if data.licence.strip():
-        codes.add((vocabulary.LICENCE, data.licence.strip()[:200]))
-    if data.text_language:
-        codes.add((vocabulary.TEXT_LANGUAGE, data.text_language))
-    if data.kind in ASSESSED_KINDS and (data.assessment or {}).get("evidence_level"):
-        codes.add((vocabulary.EVIDENCE, (data.assessment or {})["evidence_level"]))
-    case = data.case_law if data.kind == Kind.CASE_LAW and data.case_law else {}
-    codes |= {(vocabulary.ACT, act) for act in case.get("acts") or ()}
-    codes |= {(vocabulary.MEANS_KIND, means) for means in case.get("means") or ()}
-    for kind, name in ((vocabulary.CASE_FORM, "form"), (vocabulary.VERDICT, "verdict")):
-        if case.get(name):
-            codes.add((kind, case[name]))
+    each is a filter with a facet like the codes its contributor chose. They are read from what
+    was saved (the fields cleaned), as migration 0006 reads them: keep the two alike."""
+    codes = {(vocabulary.AUTHOR, a.strip()[:200]) for a in resource.authors or () if a.strip()}
+    if resource.licence.strip():
+        codes.add((vocabulary.LICENCE, resource.licence.strip()[:200]))
+    if resource.text_language:
+        codes.add((vocabulary.TEXT_LANGUAGE, resource.text_language))
+    if resource.kind in ASSESSED_KINDS and assessment is not None and assessment.evidence_level:
+        codes.add((vocabulary.EVIDENCE, assessment.evidence_level))
+    if resource.kind == Kind.CASE_LAW and case is not None:
+        codes |= {(vocabulary.ACT, act) for act in case.acts or ()}
+        codes |= {(vocabulary.MEANS_KIND, means) for means in case.means or ()}
+        if case.form:
+            codes.add((vocabulary.CASE_FORM, case.form))
+        if case.verdict:
+            codes.add((vocabulary.VERDICT, case.verdict))
     return codes
 
 
@@ -277,6 +283,15 @@ class _Unchanged(Exception):  # noqa: N818 - not an error: rolls back a save tha
     pass
 
 
+@dataclass
+class Saved:
+    """What :func:`write_resource` did: the resource as saved, and the names of what changed
+    (as the audit log gives them; none when nothing changed and nothing was written)."""
+
+    resource: Resource
+    changed: list[str]
+
+
 def save_resource(
     *,
     actor: User | None,
@@ -287,11 +302,37 @@ def save_resource(
     remove_file: bool = False,
     publish: bool = False,
 ) -> Resource:
-    """Create or change a resource. A contributor's new resource is a draft. A change to what
-    a published resource says (any field a reader sees: titles, abstracts, the file, who may
-    see it, codes, the case or the assessment) sends it back to review: it leaves the public
-    pages until a reviewer publishes it again. Saving it with nothing changed writes nothing.
-    ``publish`` (imports run by an operator, the demo) publishes at once.
+    """Create or change a resource (:func:`write_resource`), and return it."""
+    return write_resource(
+        actor=actor,
+        organisation=organisation,
+        data=data,
+        resource=resource,
+        pdf=pdf,
+        remove_file=remove_file,
+        publish=publish,
+    ).resource
+
+
+def write_resource(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    data: ResourceData,
+    resource: Resource | None = None,
+    pdf: tuple[str, bytes, PdfText] | None = None,
+    remove_file: bool = False,
+    publish: bool = False,
+) -> Saved:
+    """Create or change a resource, and say what changed. A contributor's new resource is a
+    draft. A change to what a published resource says (any field a reader sees: titles,
+    abstracts, the file, who may see it, codes, the case or the assessment) sends it back to
+    review: it leaves the public pages until a reviewer publishes it again. Saving it with
+    nothing changed writes nothing (and says so: ``changed`` is empty), the one test of
+    "unchanged" for every door (the edit page, the SHERLOC import).
+    ``publish`` (imports run by an operator, the demo) publishes a new resource at once and
+    keeps a published one published; any other resource keeps its status (a change waiting
+    for review is not published by an import).
 
     ``pdf`` is (file name, content, its text from :func:`read_pdf`); ``remove_file`` removes
     the file and the text read from it. A replaced or removed file is deleted from storage
@@ -318,7 +359,7 @@ def save_resource(
     except _Unchanged:
         assert resource is not None  # noqa: S101 - only an existing resource is unchanged
         resource.refresh_from_db()
-        return resource
+        return Saved(resource, [])
     except BaseException:
         storage = Resource._meta.get_field("file").storage
         for name in written:
@@ -336,7 +377,7 @@ def _write_resource(
     remove_file: bool,
     publish: bool,
     written: list[str],
-) -> Resource:
+) -> Saved:
     created = resource is None
     before = {} if resource is None else _snapshot(resource)
     if resource is None:
@@ -365,13 +406,16 @@ def _write_resource(
         resource.file_name = ""
         resource.full_text = ""
         resource.pages = None
-    if publish:
+    if publish and (created or resource.status == Status.PUBLISHED):
+        # An operator's import publishes what is new and keeps the published published; a
+        # resource waiting for review (or a draft, or one returned) keeps its status: an
+        # import never publishes a change no reviewer has seen.
         resource.status = Status.PUBLISHED
         resource.published_at = resource.published_at or timezone.now()
     resource.full_clean(exclude=["file", "url", "search_vector"])
     resource.save()
-    _save_codes(resource, _codes_of(data))
-    _save_details(resource, data)
+    assessment, case = _save_details(resource, data)
+    _save_codes(resource, _codes_of(data) | field_codes(resource, assessment, case))
     changed = sorted(k for k, v in _snapshot(resource).items() if before.get(k) != v)
     if not created and changed == []:
         raise _Unchanged
@@ -393,7 +437,7 @@ def _write_resource(
         target=resource,
         detail={"status": resource.status, "changed": changed},
     )
-    return resource
+    return Saved(resource, changed)
 
 
 def _snapshot(resource: Resource) -> dict[str, Any]:
@@ -446,9 +490,15 @@ def _save_codes(resource: Resource, codes: set[tuple[str, str]]) -> None:
     )
 
 
-def _save_details(resource: Resource, data: ResourceData) -> None:
+def _save_details(
+    resource: Resource, data: ResourceData
+) -> tuple[Assessment | None, CaseLaw | None]:
+    """Save the resource's assessment and case record (deleting what its kind has not), and
+    return them as saved."""
+    assessment: Assessment | None = None
+    case: CaseLaw | None = None
     if resource.kind in ASSESSED_KINDS and data.assessment:
-        Assessment.objects.update_or_create(
+        assessment, _created = Assessment.objects.update_or_create(
             resource=resource,
             defaults={k: _clean(str(v)) for k, v in data.assessment.items()},
         )
@@ -466,6 +516,7 @@ def _save_details(resource: Resource, data: ResourceData) -> None:
         )
     else:
         CaseLaw.objects.filter(resource=resource).delete()
+    return assessment, case
 
 
 @transaction.atomic
@@ -517,38 +568,24 @@ def review(*, actor: User, resource: Resource, approve: bool, note: str = "") ->
     return resource
 
 
+# How many of the records that keep a resource from being deleted its message names.
+MAX_NAMED = 10
+
+
 @transaction.atomic
 def delete_resource(*, actor: User, resource: Resource) -> None:
     """Delete a resource, its claims and its file, unless something else rests on it: another
-    organisation's claim stated in it, a claim elsewhere taken from it or computed from it, a
-    country profile or an action plan that cites it."""
+    organisation's claim stated in it, a claim elsewhere taken from it or computed from it
+    (``on_delete=RESTRICT``), a record elsewhere that cites it (``on_delete=PROTECT``: a
+    country profile, an action plan). Those are found by the deletion itself, and named."""
     if not access.can_edit_resource(actor, resource.contributor):
         raise PermissionDenied(_("You cannot delete this resource."))
-    others = Claim.objects.filter(
-        (Q(stated_in=resource) & ~Q(organisation=resource.contributor))
-        | (
-            (Q(source_resource=resource) | Q(derived_from__stated_in=resource))
-            & ~Q(stated_in=resource)
-        )
+    resting = _(
+        "Other claims are stated in this resource or rest on it: it cannot be deleted. "
+        "Mark it members only instead, or remove those claims first."
     )
-    if others.exists():
-        raise ValidationError(
-            _(
-                "Other claims are stated in this resource or rest on it: it cannot be deleted. "
-                "Mark it members only instead, or remove those claims first."
-            )
-        )
-    citing = _cited_by(resource)
-    if citing:
-        raise ValidationError(
-            [
-                _(
-                    "Other records cite this resource: it cannot be deleted. Mark it members "
-                    "only instead."
-                ),
-                *citing,
-            ]
-        )
+    if resource.claims.exclude(organisation=resource.contributor).exists():
+        raise ValidationError(resting)
     for claim in resource.claims.all():
         record(
             action="knowledge.claim_deleted",
@@ -564,42 +601,41 @@ def delete_resource(*, actor: User, resource: Resource) -> None:
         detail={"title": resource.display_title[:200]},
     )
     search.unindex(resource.pk)
-    if resource.file:
-        storage, name = resource.file.storage, resource.file.name
+    name = resource.file.name if resource.file else ""
+    try:
+        resource.delete()
+    except ProtectedError as error:
+        # Raised before anything is deleted; the audit rows and the index roll back with it.
+        raise ValidationError(
+            [
+                _(
+                    "Other records cite this resource: it cannot be deleted. Mark it members "
+                    "only instead."
+                ),
+                *_citing(error.protected_objects),
+            ]
+        ) from error
+    except RestrictedError as error:
+        raise ValidationError(resting) from error
+    if name:
+        storage = Resource._meta.get_field("file").storage
         transaction.on_commit(lambda: storage.delete(name))
-    resource.delete()
 
 
-def _cited_by(resource: Resource) -> list[str]:
-    """What outside the knowledge base cites ``resource`` and keeps it from being deleted (the
-    records that point to it with PROTECT: country profiles, action plans), one sentence each."""
-    found: list[str] = []
-    for relation in Resource._meta.get_fields(include_hidden=True):
-        if not isinstance(relation, ForeignObjectRel) or relation.on_delete is not models.PROTECT:
-            continue
-        model = relation.related_model
-        rows = model._default_manager.filter(**{relation.field.name: resource})  # type: ignore[union-attr]
-        label = model._meta.label  # type: ignore[union-attr]
-        if label == "monitoring.ProfileEntry":
-            for country in Country.objects.filter(pk__in=rows.values("country_id")):
-                found.append(
-                    _("The country profile of %(country)s cites it as evidence.")
-                    % {"country": country.name}
-                )
-        elif label == "monitoring.Plan":
-            plans = list(rows.values_list("title", "country_id")[:10])
-            countries = Country.objects.in_bulk([country for _title, country in plans])
-            for title, country in plans:
-                found.append(
-                    _("The action plan “%(plan)s” (%(country)s) names it as its document.")
-                    % {"plan": title, "country": countries[country].name}
-                )
-        elif rows.exists():
-            found.append(
-                _("Records of another kind cite it: %(kind)s.")
-                % {"kind": model._meta.verbose_name_plural}  # type: ignore[union-attr]
-            )
-    return found
+def _citing(records: Iterable[models.Model]) -> list[str]:
+    """A sentence for each record (the first few) that keeps a resource from being deleted:
+    its own (``cites_resource()``), else its kind and name."""
+    found: dict[str, None] = {}
+    for cited_by in list(records)[:MAX_NAMED]:
+        describe = getattr(cited_by, "cites_resource", None)
+        if describe is not None:
+            found[describe()] = None
+        else:
+            found[
+                _("%(kind)s “%(name)s” cites it.")
+                % {"kind": capfirst(cited_by._meta.verbose_name), "name": cited_by}
+            ] = None
+    return list(found)
 
 
 # -- Claims -------------------------------------------------------------------------------
@@ -717,17 +753,18 @@ def approve_claim(*, actor: User, claim: Claim) -> Claim:
 def delete_claim(*, actor: User, claim: Claim) -> None:
     if not access.can_edit_resource(actor, claim.organisation):
         raise PermissionDenied(_("You cannot delete this claim."))
-    if Claim.objects.filter(derived_from=claim).exists():
+    record(
+        action="knowledge.claim_deleted", actor=actor, organisation=claim.organisation, target=claim
+    )
+    try:
+        claim.delete()  # the claims taken from it keep it (``on_delete=RESTRICT``)
+    except RestrictedError as error:
         raise ValidationError(
             _(
                 "Other claims are taken from this claim: it cannot be deleted while they cite "
                 "it. They must be changed or removed first."
             )
-        )
-    record(
-        action="knowledge.claim_deleted", actor=actor, organisation=claim.organisation, target=claim
-    )
-    claim.delete()
+        ) from error
 
 
 def pdf_from_upload(upload: Any) -> tuple[str, bytes, PdfText]:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from palermo.accounts.models import Organisation, User
 from palermo.geo.models import Country
 from palermo.knowledge import services, vocabulary
-from palermo.knowledge.models import CaseLaw, Form, Kind, Party, Resource, Status
+from palermo.knowledge.models import Form, Kind, Party, Resource, Status
 
 SOURCE_PREFIX = "sherloc:"
 COUNTRY = "US"
@@ -636,11 +636,8 @@ def _import_case(
         )
     if existing is not None:
         _keep_what_the_file_does_not_own(existing, case.data)
-    if existing is not None and stored_as(existing, case.data):
-        report.unchanged += 1
-        return "unchanged"
     try:
-        services.save_resource(
+        saved = services.write_resource(
             actor=actor,
             organisation=organisation,
             data=case.data,
@@ -652,7 +649,14 @@ def _import_case(
     if existing is None:
         report.created += 1
         return "created"
+    if not saved.changed:
+        report.unchanged += 1
+        return "unchanged"
     report.updated += 1
+    if saved.resource.status == Status.SUBMITTED:
+        return "updated, waiting for review"
+    if saved.resource.status != Status.PUBLISHED:
+        return "updated, not published"
     return "updated"
 
 
@@ -669,35 +673,3 @@ def _keep_what_the_file_does_not_own(resource: Resource, data: services.Resource
         if code.kind in vocabulary.DERIVED_KINDS:
             continue  # derived from the titles, the publishers and the other fields
         data.codes.setdefault(code.kind, set()).add(code.code)
-
-
-def stored_as(resource: Resource, data: services.ResourceData) -> bool:
-    """Whether a published resource already says everything ``data`` says (the codes compared
-    are those of the kinds ``data`` gives; regions and languages follow from the rest)."""
-    wanted: dict[str, Any] = {
-        "kind": data.kind,
-        "status": Status.PUBLISHED,
-        "title": data.title,
-        "abstract": data.abstract,
-        "publishers": data.publishers,
-        "authors": data.authors,
-        "year": data.year,
-        "text_language": data.text_language,
-        "licence": data.licence,
-        "url": data.url,
-        "is_public": data.is_public,
-    }
-    if any(getattr(resource, name) != value for name, value in wanted.items()):
-        return False
-    stored_codes = set(resource.codes.filter(kind__in=data.codes).values_list("kind", "code"))
-    if stored_codes != {(kind, code) for kind, codes in data.codes.items() for code in codes}:
-        return False
-    case = CaseLaw.objects.filter(resource=resource).first()
-    if case is None or data.case_law is None:
-        return case is None and data.case_law is None
-    if any(getattr(case, name) != value for name, value in data.case_law.items()):
-        return False
-    stored_parties = {
-        (p.role, p.sex, p.age, p.nationality, p.count) for p in Party.objects.filter(case=case)
-    }
-    return stored_parties == set(data.parties) and len(data.parties) == len(stored_parties)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from palermo.monitoring.checklist import ITEM_CHOICES, Status
@@ -60,6 +61,12 @@ class ProfileEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.country_id} {self.item}: {self.status} ({self.since})"
 
+    def cites_resource(self) -> str:
+        """Why a knowledge-base resource this entry cites cannot be deleted, in a sentence."""
+        return gettext("The country profile of %(country)s cites it as evidence.") % {
+            "country": self.country.name
+        }
+
 
 class Plan(models.Model):
     """A national action plan against trafficking in persons."""
@@ -97,6 +104,13 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def cites_resource(self) -> str:
+        """Why the knowledge-base resource that is this plan's document cannot be deleted."""
+        return gettext("The action plan “%(plan)s” (%(country)s) names it as its document.") % {
+            "plan": self.title,
+            "country": self.country.name,
+        }
 
 
 class Objective(models.Model):

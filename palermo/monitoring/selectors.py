@@ -213,10 +213,7 @@ def funding(plan: Plan) -> tuple[Decimal, Decimal]:
 def visible_resources(user: User | AnonymousUser, ids: Iterable[int | None]) -> set[int]:
     """Which of these knowledge-base resources (cited as evidence or as a plan's document)
     ``user`` may read: a members-only one is not named to anyone else."""
-    wanted = {pk for pk in ids if pk is not None}
-    if not wanted:
-        return set()
-    return set(knowledge.visible(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    return knowledge.visible_ids(user, ids)
 
 
 def indicator_progress(indicator: Indicator, today: date | None = None) -> progress.Progress:

@@ -26,17 +26,20 @@ WHERE EXISTS (SELECT 1 FROM knowledge_resourcecode c
               WHERE c.resource_id = r.id AND c.kind = ANY(%s))
 """
 BATCH = 2000
+ASSESSED_KINDS = ("evaluation", "good_practice")
 
 
 def _codes(resource, assessment, case):
+    """As ``services.field_codes`` reads them (from the saved fields, by the resource's kind):
+    keep the two alike."""
     codes = {("author", a.strip()[:200]) for a in resource.authors or () if str(a).strip()}
     if resource.licence.strip():
         codes.add(("licence", resource.licence.strip()[:200]))
     if resource.text_language:
         codes.add(("text_language", resource.text_language))
-    if assessment is not None and assessment.evidence_level:
+    if resource.kind in ASSESSED_KINDS and assessment is not None and assessment.evidence_level:
         codes.add(("evidence_level", assessment.evidence_level))
-    if case is not None:
+    if resource.kind == "case_law" and case is not None:
         codes |= {("act", act) for act in case.acts or ()}
         codes |= {("means", means) for means in case.means or ()}
         if case.form:
@@ -59,7 +62,7 @@ def fill(apps, schema_editor):
         rows = [
             ResourceCode(resource_id=r.id, kind=kind, code=code)
             for r in Resource.objects.filter(id__in=chunk).only(
-                "id", "authors", "licence", "text_language"
+                "id", "kind", "authors", "licence", "text_language"
             )
             for kind, code in _codes(r, assessments.get(r.id), cases.get(r.id))
         ]

@@ -13,15 +13,17 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import RestrictedError
 from django.urls import reverse
 from django.utils import timezone
 
 from palermo.audit.models import AuditEvent
-from palermo.knowledge import selectors, services
+from palermo.knowledge import selectors, services, sherloc
 from palermo.knowledge.forms import initial_for
 from palermo.knowledge.models import Claim, Resource, Status, Validity
 from palermo.knowledge.tests.helpers import claim, resource
 from palermo.knowledge.tests.test_pages import pdf_bytes
+from palermo.knowledge.tests.test_sherloc import table, write
 from palermo.monitoring import services as monitoring
 from palermo.monitoring.models import Plan, ProfileEntry
 
@@ -175,6 +177,39 @@ def test_an_import_run_again_keeps_its_resource_published(world: Any) -> None:
     assert made.status == Status.PUBLISHED
 
 
+def test_an_import_run_again_does_not_publish_a_change_waiting_for_review(
+    login_as: Any, world: Any, tmp_path: Any
+) -> None:
+    """A members-only case made public by an editor waits for a reviewer, whatever the
+    import does meanwhile: it updates the case and leaves it waiting."""
+    path = write(tmp_path, table({}))
+    sherloc.import_file(path, organisation=world.agency)
+    case = Resource.objects.get()
+    Resource.objects.filter(pk=case.pk).update(is_public=False)
+    case.refresh_from_db()
+    analyst = login_as(world.users["analyst"])
+    analyst.post(reverse("knowledge:edit", args=[case.uid]), _form_of(case, is_public="on"))
+    case.refresh_from_db()
+    assert (case.status, case.is_public) == (Status.SUBMITTED, True)
+    outcomes: list[str] = []
+
+    def progress(row: Any, outcome: str) -> None:
+        outcomes.append(outcome)
+
+    changed = write(tmp_path, table({"Place": "Baltimore, MD"}), "changed.csv")
+    report = sherloc.import_file(changed, organisation=world.agency, progress=progress)
+
+    assert (report.updated, outcomes) == (1, ["updated, waiting for review"])
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED
+    assert case.case_law.place == "Baltimore, MD"
+    assert _found_by_anonymous("Example") == []
+    again = sherloc.import_file(changed, organisation=world.agency)
+    assert again.unchanged == 1
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED
+
+
 # -- Deleting what something rests on ------------------------------------------------------
 
 
@@ -189,6 +224,7 @@ def test_a_resource_a_country_profile_cites_is_not_deleted(login_as: Any, world:
     )
     with pytest.raises(ValidationError, match="country profile of Nigeria cites it"):
         services.delete_resource(actor=world.users["analyst"], resource=law)
+    assert not AuditEvent.objects.filter(action="knowledge.resource_deleted").exists()
     analyst = login_as(world.users["analyst"])
     response = analyst.post(reverse("knowledge:delete", args=[law.uid]), follow=True)
     assert response.status_code == 200
@@ -220,6 +256,14 @@ def test_a_resource_whose_claim_another_resource_repeats_is_not_deleted(world: A
     claim(world.agency, leaflet, 7, derived_from=origin)
     with pytest.raises(ValidationError, match="rest on it"):
         services.delete_resource(actor=world.users["analyst"], resource=survey)
+    dataset = resource(world.agency, "Dataset")
+    claim(world.agency, leaflet, 9, validity=Validity.PRIMARY, source_resource=dataset)
+    with pytest.raises(ValidationError, match="rest on it"):
+        services.delete_resource(actor=world.users["analyst"], resource=dataset)
+    with pytest.raises(RestrictedError):  # whoever deletes it, not only the service
+        dataset.delete()
+    assert Resource.objects.filter(pk__in=[survey.pk, dataset.pk]).count() == 2
+    assert not AuditEvent.objects.filter(action="knowledge.claim_deleted").exists()
     within = resource(world.agency, "Self-contained")
     first = claim(world.agency, within, 3, validity=Validity.PRIMARY)
     claim(world.agency, within, 3, derived_from=first)
@@ -238,6 +282,8 @@ def test_a_claim_others_repeat_is_not_deleted(login_as: Any, world: Any) -> None
     response = analyst.post(reverse("knowledge:claim_delete", args=[origin.pk]), follow=True)
     assert response.status_code == 200
     assert "taken from this claim" in response.content.decode()
+    with pytest.raises(RestrictedError):
+        origin.delete()
     repeated.refresh_from_db()
     assert repeated.derived_from == origin
     repeated.delete()

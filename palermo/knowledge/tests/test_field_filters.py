@@ -5,6 +5,7 @@ verdict, through the search page, the API and the selectors, with words and with
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -103,6 +104,32 @@ def test_the_facets_count_each_field_and_leave_out_their_own_choice(library: Any
     assert dict(everything.codes[vocabulary.EVIDENCE]) == {"experimental": 1, "monitoring": 1}
 
 
+def test_a_facet_of_many_authors_keeps_the_most_frequent_ones(world: Any) -> None:
+    """The database ranks the codes of each kind and sends only the largest
+    ``FACET_SIZE``: with 30 authors, the 12 most frequent, ties by name."""
+    names = [f"Author {i:02d}" for i in range(30)]
+    for number in range(6):
+        resource(
+            world.agency,
+            f"Report {number}",
+            authors=[name for i, name in enumerate(names) if i % 6 >= number],
+            licence=f"Licence {number % 2}",
+        )
+    counted = Counter({name: i % 6 + 1 for i, name in enumerate(names)})
+    largest = sorted(counted.items(), key=lambda item: (-item[1], item[0]))[: selectors.FACET_SIZE]
+    anyone = selectors.published(AnonymousUser())
+    facets = selectors.facets(anyone, Filters())
+    assert facets.codes[vocabulary.AUTHOR] == largest
+    assert largest[:3] == [("Author 05", 6), ("Author 11", 6), ("Author 17", 6)]
+    assert facets.codes[vocabulary.LICENCE] == [("Licence 0", 3), ("Licence 1", 3)]
+    sent = Counter(row["kind"] for row in selectors._largest(ResourceCode.objects.all()))
+    assert sent[vocabulary.AUTHOR] == selectors.FACET_SIZE
+    chosen = selectors.facets(anyone, Filters(author="Author 00"))
+    assert chosen.total == 1
+    assert chosen.codes[vocabulary.AUTHOR] == [*largest, ("Author 00", 1)]
+    assert chosen.codes[vocabulary.LICENCE] == [("Licence 0", 1)]
+
+
 def test_the_search_page_offers_the_fields_and_keeps_the_choice(library: Any) -> None:
     page = Client().get("/knowledge/", {"verdict": "acquitted"})
     html = page.content.decode()
@@ -134,32 +161,61 @@ def test_the_api_filters_by_a_field(library: Any) -> None:
     assert [r["title"]["en"] for r in body["results"]] == ["Trafficking survivors' peer support"]
 
 
-def test_the_migration_writes_the_field_codes_as_saving_does(library: Any) -> None:
-    migration = importlib.import_module("palermo.knowledge.migrations.0006_field_codes")
-    saved = set(
+def _field_code_rows() -> set[tuple[Any, str, str]]:
+    return set(
         ResourceCode.objects.filter(kind__in=vocabulary.FIELD_KINDS).values_list(
             "resource_id", "kind", "code"
         )
     )
-    vectors = dict(Resource.objects.values_list("id", "search_vector"))
-    assert len(saved) == 15
+
+
+def test_the_migration_writes_the_field_codes_as_saving_does(library: Any) -> None:
+    """Saving and migration 0006 read the same cleaned fields: an author or a licence typed
+    with stray spaces and control characters is one code, the field as stored, and a filter
+    by it finds the resource."""
+    messy = resource(
+        library,
+        "Trafficking helpline notes",
+        kind="good_practice",
+        authors=["  Jane\x07Doe ", "\tAna Silva"],
+        licence=" CC\x07BY ",
+        assessment={"evidence_level": " monitoring\x0b"},
+    )
+    assert (messy.authors, messy.licence) == (["JaneDoe", "Ana Silva"], "CCBY")
+    saved = _field_code_rows()
+    assert {(kind, code) for pk, kind, code in saved if pk == messy.pk} == {
+        ("author", "JaneDoe"),
+        ("author", "Ana Silva"),
+        ("licence", "CCBY"),
+        ("evidence_level", "monitoring"),
+    }
+    chosen = Filters.from_query({"author": "Jane\x07Doe ", "licence": " CC\x07BY"})
+    assert titles(chosen) == {"Trafficking helpline notes"}
+    assert len(saved) == 19
+    migration = importlib.import_module("palermo.knowledge.migrations.0006_field_codes")
     editor = _Editor()
     migration.empty(apps, editor)
     assert not ResourceCode.objects.filter(kind__in=vocabulary.FIELD_KINDS).exists()
     assert titles(Filters(q="trafficking", verdict="acquitted")) == set()
     migration.fill(apps, editor)
-    assert (
-        set(
-            ResourceCode.objects.filter(kind__in=vocabulary.FIELD_KINDS).values_list(
-                "resource_id", "kind", "code"
-            )
-        )
-        == saved
-    )
-    assert dict(Resource.objects.values_list("id", "search_vector")) == vectors
+    assert _field_code_rows() == saved
     assert titles(Filters(q="trafficking", verdict="acquitted")) == {
         "State v. Lee, trafficking in bars"
     }
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Only PostgreSQL has a search_vector column."
+)
+def test_the_migration_puts_the_field_codes_back_in_the_search_vector(library: Any) -> None:
+    migration = importlib.import_module("palermo.knowledge.migrations.0006_field_codes")
+    vectors = dict(Resource.objects.values_list("id", "search_vector"))
+    assert all(vectors.values())
+    editor = _Editor()
+    migration.empty(apps, editor)
+    assert dict(Resource.objects.values_list("id", "search_vector")) != vectors
+    migration.fill(apps, editor)
+    assert dict(Resource.objects.values_list("id", "search_vector")) == vectors
 
 
 class _Editor:
