@@ -2,9 +2,12 @@
 evaluation, and case law's acts, means, form of trafficking and verdict become code rows too
 (``vocabulary.FIELD_KINDS``; from now on ``services.save_resource`` writes them), so that each
 is a filter with a facet. This writes them for the resources saved before, and on PostgreSQL
-adds their lexemes to ``search_vector`` as migration 0004 did for the other codes."""
+adds their lexemes to ``search_vector`` as migration 0004 did for the other codes: a batch of
+resources at a time, each in its own transaction (``atomic = False``, as 0005: a writer waits
+for one batch's row locks at most). Run again after a failure, it writes the same rows and
+lexemes (the rows are skipped when present; a lexeme added twice is kept once)."""
 
-from django.db import migrations
+from django.db import migrations, transaction
 
 KINDS = (
     "author",
@@ -22,8 +25,8 @@ UPDATE knowledge_resource r SET search_vector =
         ARRAY(SELECT c.kind || '=' || c.code FROM knowledge_resourcecode c
               WHERE c.resource_id = r.id AND c.kind = ANY(%s))
     )
-WHERE EXISTS (SELECT 1 FROM knowledge_resourcecode c
-              WHERE c.resource_id = r.id AND c.kind = ANY(%s))
+WHERE r.id = ANY(%s) AND EXISTS (SELECT 1 FROM knowledge_resourcecode c
+                              WHERE c.resource_id = r.id AND c.kind = ANY(%s))
 """
 BATCH = 2000
 ASSESSED_KINDS = ("evaluation", "good_practice")
@@ -66,9 +69,10 @@ def fill(apps, schema_editor):
             )
             for kind, code in _codes(r, assessments.get(r.id), cases.get(r.id))
         ]
-        ResourceCode.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FILL, [list(KINDS), list(KINDS)])
+        with transaction.atomic(using=schema_editor.connection.alias):
+            ResourceCode.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(FILL, [list(KINDS), chunk, list(KINDS)])
 
 
 def empty(apps, schema_editor):
@@ -84,5 +88,6 @@ def empty(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [("knowledge", "0005_search_vector_inline")]
     operations = [migrations.RunPython(fill, empty)]
