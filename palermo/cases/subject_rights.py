@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from palermo.audit import services as audit
 from palermo.cases.access import case_access
 from palermo.cases.models import Case, CaseNote, ConsentPurpose, Person, encrypted_columns
-from palermo.cases.services import PERSON_IDENTIFIERS, consents_to
+from palermo.cases.services import PERSON_IDENTIFIERS, consents_to, revoke_grant
 
 if TYPE_CHECKING:
     from palermo.accounts.models import User
@@ -195,7 +195,7 @@ def erase_person(case: Case, actor: User, reason: str) -> dict[str, Any]:
         end_for_case(each, actor, erasure=True)
     for each in Case.objects.select_for_update(of=("self",)).filter(person=person):
         if consents_to(each, ConsentPurpose.STATISTICS):
-            _strip(each)
+            _strip(each, actor)
             # The request stays with the case, encrypted: why its texts were destroyed.
             note = CaseNote(case=each, author=actor)
             note.text = _("Person erased on request: %(reason)s") % {"reason": reason.strip()}
@@ -221,13 +221,14 @@ def erase_person(case: Case, actor: User, reason: str) -> dict[str, Any]:
     return {"kept_for_statistics": kept, "deleted": deleted}
 
 
-def _strip(case: Case) -> None:
+def _strip(case: Case, actor: User) -> None:
     """Every encrypted column of the case and of its records, emptied: notes and attachments are
-    nothing but text and files, so they go."""
+    nothing but text and files, so they go. Every grant still in force ends, audited."""
     case.notes.all().delete()
     case.attachments.all().delete()
     case.services.update(provider="")
-    case.grants.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    for grant in case.grants.filter(revoked_at__isnull=True).select_related("case__organisation"):
+        revoke_grant(grant, actor)
     # Forms opened before the erasure can no longer save: their row version is stale.
     Case.objects.filter(pk=case.pk).update(row_version=F("row_version") + 1)
     for model, columns in encrypted_columns().items():

@@ -92,8 +92,7 @@ def _problem(
         "column": column,
         "value": "" if hidden else value[:200],
         "hidden": hidden,
-        "reason": reason,
-        "why": str(why(reason)),
+        "reason": reason,  # read in the reader's language by why()
     }
 
 

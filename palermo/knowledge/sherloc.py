@@ -149,17 +149,43 @@ SECTORS: dict[str, str] = {
     "other sectors": "Other sectors",
 }
 SECTOR_WORDS: dict[str, tuple[str, ...]] = {key: (label,) for key, label in SECTORS.items()}
-# A sector that says the purpose on its own, for the cases that state no purpose.
+# A sector that says the purpose on its own, for the cases that state no purpose: the purpose is
+# implied (the sector stays a sector).
 SECTOR_PURPOSE = {"Commercial sexual exploitation": "sexual_exploitation"}
 
-# The columns whose wording is mapped, each with its table: a value that matches nothing in its
-# own column's table but exactly one other column's is coded there.
-COLUMN_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "ActsInvolved": ACT_WORDS,
-    "MeansUsed": MEANS_WORDS,
-    "ExploitativePurposes": PURPOSE_WORDS,
-    "FormOfTrafficking": FORM_WORDS,
-    "ExploitationSector": SECTOR_WORDS,
+
+@dataclass(frozen=True)
+class Column:
+    """A column whose wording is mapped: its table, and whether a wording no code matches is
+    kept as written (a sector) or only noted in the commentary (a code list's column)."""
+
+    words: dict[str, tuple[str, ...]]
+    keeps_unknown: bool = False
+
+
+MAPPED: dict[str, Column] = {
+    "ActsInvolved": Column(ACT_WORDS),
+    "MeansUsed": Column(MEANS_WORDS),
+    "ExploitativePurposes": Column(PURPOSE_WORDS),
+    "FormOfTrafficking": Column(FORM_WORDS),
+    "ExploitationSector": Column(SECTOR_WORDS, keeps_unknown=True),
+}
+# Wording the table types in another column than its own, each one found in it: (column written
+# in, wording) -> the column it is coded in, by that column's table. Only these move: a short,
+# generic word ("Other", "Domestic", "Threat") means something else in another column.
+MISPLACED: dict[tuple[str, str], str] = {
+    # WebOrder 60: the means among the purposes, "Transnational" among the means.
+    ("ExploitativePurposes", "threat or use of force or other forms of coercion"): "MeansUsed",
+    ("ExploitativePurposes", "abuse of power or a position of vulnerability"): "MeansUsed",
+    ("MeansUsed", "transnational"): "FormOfTrafficking",
+    # WebOrders 53, 83 and 113: the purposes among the sectors.
+    (
+        "ExploitationSector",
+        "exploitation of the prostitution of others or other forms of sexual exploitation",
+    ): "ExploitativePurposes",
+    ("ExploitationSector", "forced labour or services"): "ExploitativePurposes",
+    ("ExploitationSector", "slavery or practices similar to slavery"): "ExploitativePurposes",
+    ("ExploitationSector", "servitude"): "ExploitativePurposes",
 }
 YES = frozenset({"yes", "y"})
 NO = frozenset({"no", "n"})
@@ -205,6 +231,8 @@ class CaseRow:
     unmapped: list[tuple[str, str]] = field(default_factory=list)
     # (column written in, wording as written, column coded in)
     moved: list[tuple[str, str, str]] = field(default_factory=list)
+    # (column written in, wording as written, column a code is implied in)
+    implied: list[tuple[str, str, str]] = field(default_factory=list)
     case_id: str = ""  # SHERLOC's Case
     link: str = ""
     duplicates: list[Duplicate] = field(default_factory=list)
@@ -228,6 +256,8 @@ class Report:
     unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)
     # (column written in, wording, column coded in) -> number of the cases
     moved: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    # (column, wording, column a code is implied in) -> number of the cases
+    implied: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     duplicates: list[Duplicate] = field(default_factory=list)
 
     def unmapped_by_column(self) -> dict[str, list[tuple[str, int]]]:
@@ -334,27 +364,23 @@ def to_case(number: int, cells: dict[str, str]) -> CaseRow:
 
     uncoded: list[str] = []  # wording kept at the end of the commentary
     moved: list[tuple[str, str, str]] = []
-    found: dict[str, list[str]] = {column: [] for column in COLUMN_WORDS}
-    for column, table in COLUMN_WORDS.items():
+    found: dict[str, list[str]] = {column: [] for column in MAPPED}
+    for column, entry in MAPPED.items():
         for piece in _pieces(cells[column]):
             wording = _norm(piece)
             if wording in NOT_STATED:
                 continue
-            into, codes = column, _cover(wording, table)
-            if codes is None:
-                elsewhere = [
-                    (other, other_codes)
-                    for other, other_table in COLUMN_WORDS.items()
-                    if other != column and (other_codes := _cover(wording, other_table))
-                ]
-                if len(elsewhere) == 1:
-                    into, codes = elsewhere[0]
-                    moved.append((column, piece, into))
+            into = MISPLACED.get((column, wording), column)
+            codes = _cover(wording, MAPPED[into].words)
             if codes is None:
                 unmapped.append((column, piece))
-                if column != "ExploitationSector":  # an unknown sector is kept as written
+                if entry.keeps_unknown:
+                    codes = [piece]
+                else:
                     uncoded.append(f"{column}: {piece}")
-                codes = [piece] if column == "ExploitationSector" else []
+                    codes = []
+            elif into != column:
+                moved.append((column, piece, into))
             found[into] += [code for code in codes if code not in found[into]]
 
     def ordered(column: str, known: list[str]) -> list[str]:
@@ -366,10 +392,11 @@ def to_case(number: int, cells: dict[str, str]) -> CaseRow:
     forms = ordered("FormOfTrafficking", [Form.DOMESTIC.value, Form.TRANSNATIONAL.value])
     form = Form.BOTH.value if len(forms) == 2 else (forms[0] if forms else "")
     sectors = found["ExploitationSector"]  # as the table lists them
-    implied = {SECTOR_PURPOSE.get(sector) for sector in sectors}
-    if not purposes and len(implied) == 1 and None not in implied:
-        purposes = [str(implied.pop())]
-        moved.append(("ExploitationSector", sectors[0], "ExploitativePurposes"))
+    implied: list[tuple[str, str, str]] = []  # (column, wording, column it implies a code in)
+    from_sectors = {SECTOR_PURPOSE.get(sector) for sector in sectors}
+    if not purposes and len(from_sectors) == 1 and None not in from_sectors:
+        purposes = [str(from_sectors.pop())]
+        implied.append(("ExploitationSector", sectors[0], "ExploitativePurposes"))
 
     decided = _date(cells["VerdictDate"])
     if decided is None and _norm(cells["VerdictDate"]) not in UNKNOWN_DATES:
@@ -406,6 +433,11 @@ def to_case(number: int, cells: dict[str, str]) -> CaseRow:
     if moved:
         note = "Coded on import from another column of SHERLOC's record: " + "; ".join(
             f"{wording} ({column}) as {into}" for column, wording, into in moved
+        )
+        commentary = f"{commentary}\n\n{note}." if commentary else f"{note}."
+    if implied:
+        note = "Coded on import as implied by another column of SHERLOC's record: " + "; ".join(
+            f"{wording} ({column}) implies {into}" for column, wording, into in implied
         )
         commentary = f"{commentary}\n\n{note}." if commentary else f"{note}."
     if uncoded:
@@ -450,7 +482,16 @@ def to_case(number: int, cells: dict[str, str]) -> CaseRow:
         parties=_parties(flags),
         source_key=key,
     )
-    return CaseRow(number, key, data, unmapped=unmapped, moved=moved, case_id=case_id, link=link)
+    return CaseRow(
+        number,
+        key,
+        data,
+        unmapped=unmapped,
+        moved=moved,
+        implied=implied,
+        case_id=case_id,
+        link=link,
+    )
 
 
 # Presence columns -> the party they speak of. "Yes" is a party of unknown size (count None),
@@ -608,6 +649,7 @@ def import_file(
                 if outcome != "refused":
                     report.unmapped.update(case.unmapped)
                     report.moved.update(case.moved)
+                    report.implied.update(case.implied)
                     report.duplicates += case.duplicates
                 if progress is not None:
                     progress(case, outcome)

@@ -504,12 +504,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-# A referral that no answer came for (network errors, 5xx, "slow down") after this many runs
-# is given up, so that the person's values do not wait here for ever. A status message
-# (accepted, cancelled, revoked, narrowed...) is never given up: a revocation must reach the
-# peer however long it is away; the person's words it may carry (a decline's reason, an
-# outcome) are dropped from it then, and the bare status keeps waiting.
+# A referral that no answer came for (network errors, 5xx, "slow down") after this many runs,
+# or that still waits this long after it was queued (behind another message to a peer that
+# is away, say), is given up, so that the person's values do not wait here for ever. A status
+# message (accepted, cancelled, revoked, narrowed...) is never given up: a revocation must
+# reach the peer however long it is away; the person's words it may carry (a decline's
+# reason, an outcome) are dropped from it then, and the bare status keeps waiting.
 MAX_ATTEMPTS = 50
+MAX_WAIT = datetime.timedelta(days=2)
 # What a message may carry of the person's own words and values.
 PERSONS_WORDS = ("note", "protection_needs", "reason", "outcome", "shared")
 # Answers that say "not now" rather than "no": retried at the next run, never final.
@@ -543,11 +545,20 @@ class PeerBusyError(Exception):
 def deliver_all(messages: list[Message]) -> int:
     """Deliver queued messages in order; a peer that asks to slow down, or does not answer
     (network error, HTTP 5xx), gets nothing more in this run: its other messages wait, in
-    their order, rather than each costing a timeout or overtaking the one before. Returns how
-    many were delivered."""
+    their order, rather than each costing a timeout or overtaking the one before. A message
+    queued more than ``MAX_WAIT`` ago is given up first (a referral refused, a status message
+    stripped of the person's words), whether or not its turn comes. Returns how many were
+    delivered."""
+    too_old = timezone.now() - MAX_WAIT
+    for message in messages:
+        # Every waiting message ages, whether it is tried this run or waits behind another.
+        if message.created_at < too_old and message.envelope:
+            _give_up(message, dict(message.envelope), f"no answer after {MAX_WAIT.days} days")
     busy: set[Any] = set()
     sent = 0
     for message in messages:
+        if message.outcome:
+            continue  # given up above
         if message.peer_id in busy:
             continue
         try:
@@ -637,10 +648,14 @@ def deliver(message: Message, timeout: float = 20) -> bool:
 
 
 def _give_up_if_stale(message: Message, content: dict[str, Any]) -> None:
-    if message.attempts < MAX_ATTEMPTS:
-        return
+    if message.attempts >= MAX_ATTEMPTS:
+        _give_up(message, content, f"no answer after {message.attempts} attempts")
+
+
+def _give_up(message: Message, content: dict[str, Any], reason: str) -> None:
+    """A referral is refused with ``reason``; a status message loses the person's words."""
     if content.get("type") == "referral":
-        _refused(message, f"no answer after {message.attempts} attempts")
+        _refused(message, reason)
     else:
         strip_persons_words(message, content)
 

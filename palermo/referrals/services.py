@@ -411,7 +411,7 @@ def accept(*, actor: User, referral: Referral) -> Referral:
     referral.answered_at = timezone.now()
     referral.save()
     if case is not None:
-        _sync_grant(case, target, actor)
+        _sync_grant(case, target, actor, _("Referral accepted"))
         referral.refresh_from_db(fields=["grant"])
     _event(referral, ReferralStatus.ACCEPTED, actor)
     _audit("accepted", actor, referral, target)
@@ -419,10 +419,11 @@ def accept(*, actor: User, referral: Referral) -> Referral:
     return referral
 
 
-def _sync_grant(case: Case, target: Organisation, actor: User | None) -> None:
+def _sync_grant(case: Case, target: Organisation, actor: User | None, reason: str) -> None:
     """Make the limited grant of ``target`` on ``case`` show exactly what its accepted
     referrals share, as consent allows now: the union of their fields, or nothing when none is
-    accepted any more. An unlimited grant given by hand is never touched."""
+    accepted any more. An unlimited grant given by hand is never touched. A new grant is
+    recorded as given by ``actor`` (who acts now), for ``reason``."""
     # One writer per case at a time: two answers at once would both make a grant.
     Case.objects.select_for_update().filter(pk=case.pk).exists()
     current = case.grants.filter(organisation=target, revoked_at__isnull=True).first()
@@ -448,9 +449,9 @@ def _sync_grant(case: Case, target: Organisation, actor: User | None) -> None:
         if fields:
             grant = case_services.grant_access(
                 case,
-                accepted[0].created_by,
+                actor or accepted[0].created_by,
                 target,
-                _("Referral accepted"),
+                reason,
                 include_identifiers=identifiers,
                 fields=fields,
             )
@@ -510,7 +511,7 @@ def complete(*, actor: User, referral: Referral, outcome: str) -> Referral:
     # Done: the linked case is the receiving organisation's record; what this referral shared
     # stops being shared (unless another accepted referral shares it too).
     if referral.case is not None:
-        _sync_grant(referral.case, target, actor)
+        _sync_grant(referral.case, target, actor, _("Referral accepted"))
     _event(referral, ReferralStatus.COMPLETED, actor)
     _audit("completed", actor, referral, target)
     _tell_peer(referral, ReferralStatus.COMPLETED, outcome=referral.outcome)
@@ -585,7 +586,9 @@ def end_for_case(case: Case, actor: User | None = None, *, erasure: bool = False
             ended_for.add((received.case, received.to_organisation))
             ended += 1
         for referring_case, receiver in ended_for:
-            _sync_grant(referring_case, receiver, actor)
+            _sync_grant(
+                referring_case, receiver, actor, _("Still shared by other accepted referrals")
+            )
     for referral in Referral.objects.select_for_update(of=("self",)).filter(
         case=case, status__in=live
     ):

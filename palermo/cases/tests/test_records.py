@@ -164,3 +164,15 @@ def test_erasure_keeps_coded_data_only_with_consent_to_statistics(world) -> None
     assert not Person.objects.filter(pk=other.person_id).exists()
     event = AuditEvent.objects.filter(action="case.subject_erased").latest("seq")
     assert event.detail["deleted"] == [other.reference]
+
+
+def test_erasure_ends_every_grant_with_its_audit_row(world) -> None:  # type: ignore[no-untyped-def]
+    worker, supervisor = world.users["case_worker"], world.users["supervisor"]
+    case = make_case(world.agency, worker)
+    services.record_consent(case, worker, "statistics", "given", "person", TODAY)
+    grant = services.grant_access(case, supervisor, world.other, "By hand", False)
+    subject_rights.erase_person(case, supervisor, "Written request")
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    revoked = AuditEvent.objects.get(action="case.grant_revoked")
+    assert (revoked.actor, revoked.detail) == (supervisor, {"to": str(world.other.pk)})

@@ -309,6 +309,31 @@ def test_workbooks_and_json_import_through_the_same_profile(world, shelter, tmp_
     ]
 
 
+def test_the_command_prints_each_problem_and_why(world, shelter, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = [*GOOD, "S-1,Eve,Testrow,F,1990-01-02,PH,2099-01-01,ForcedLabour\n"]
+    out = StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command(
+            "import_cases",
+            _file(tmp_path, bad),
+            "--mapping",
+            "Shelter",
+            "--org",
+            world.agency.acronym,
+            "--as",
+            world.users["data_manager"].username,
+            "--id-column",
+            "Case ID",
+            stdout=out,
+            stderr=StringIO(),
+        )
+    text = out.getvalue()
+    assert "row 5, Identified: '2099-01-01': a date in the future" in text
+    assert "row 5, Case ID: 'S-1': the same source identifier as another row of the file" in text
+    batch = ImportBatch.objects.get()
+    assert all("why" not in problem for problem in batch.problems)  # read from its reason
+
+
 def test_unreadable_files_fail_with_their_reason(world, shelter, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")

@@ -225,9 +225,19 @@ def test_the_sherloc_table_imports_as_published_case_law(world) -> None:  # type
     assert pompee.purposes == ["forced_labour", "slavery", "servitude"]
     assert pompee.sectors == []
     assert "Servitude (ExploitationSector) as ExploitativePurposes" in pompee.commentary
-    # WebOrders 136 and 147 state no purpose: their only sector says it.
-    assert imported("sherloc:147").purposes == ["sexual_exploitation"]
-    assert sum(report.moved.values()) == 12
+    # WebOrders 60, 136 and 147 state no purpose: their only sector implies it, and stays a
+    # sector. Nine values moved, three purposes implied (the report once counted 12 moves).
+    case_147 = imported("sherloc:147")
+    assert case_147.purposes == ["sexual_exploitation"]
+    assert case_147.sectors == ["Commercial sexual exploitation"]
+    assert case_147.commentary.endswith(
+        "Coded on import as implied by another column of SHERLOC's record: Commercial sexual "
+        "exploitation (ExploitationSector) implies ExploitativePurposes."
+    )
+    assert sum(report.moved.values()) == 9
+    assert report.implied == {
+        ("ExploitationSector", "Commercial sexual exploitation", "ExploitativePurposes"): 3
+    }
     # "10+" is at least ten, the source's words kept.
     williams = imported("sherloc:83")
     assert (williams.victims, williams.victims_note) == (10, "10+")
@@ -393,6 +403,43 @@ def test_a_summary_written_twice_is_kept_once() -> None:
         )
     )
     assert [row.data.abstract["en"] for row in rows if row.data] == [text, text, text]
+
+
+def test_only_the_tables_misplaced_wording_moves_to_another_column() -> None:
+    # Generic words that some other column knows stay where they were typed: "Other" means is
+    # no purpose, a "Domestic" sector no form of trafficking, a "Threat" act no means.
+    (row,) = read(
+        table(
+            {
+                "MeansUsed": "Deception; Other",
+                "ActsInvolved": "Recruitment; Threat",
+                "ExploitationSector": "Agriculture; Domestic; Other",
+                "ExploitativePurposes": "Forced labour or services",
+            }
+        )
+    )
+    assert row.moved == []
+    assert row.implied == []
+    assert set(row.unmapped) == {
+        ("MeansUsed", "Other"),
+        ("ActsInvolved", "Threat"),
+        ("ExploitationSector", "Domestic"),
+        ("ExploitationSector", "Other"),
+    }
+    assert row.data is not None
+    case = row.data.case_law
+    assert case is not None
+    assert (case["acts"], case["means"], case["purposes"]) == (
+        ["recruitment"],
+        ["deception"],
+        ["forced_labour"],
+    )
+    assert (case["form"], case["sectors"]) == (
+        "transnational",
+        ["Agriculture", "Domestic", "Other"],
+    )
+    assert "MeansUsed: Other" in case["commentary"]
+    assert "ActsInvolved: Threat" in case["commentary"]
 
 
 def test_unmapped_wording_is_counted_and_kept_in_the_case(world, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -569,19 +616,34 @@ def test_the_command_reports_moved_wording_and_shared_ids_and_the_page_shows_the
         table(
             {"NumberVictims": "10+", "Case": "USA010"},
             {"Case": "USA010", "Link": "https://www.unodc.org/cld/other.html", "MeansUsed": ""},
-            {"Case": "USA012", "ExploitativePurposes": "Fraud", "MeansUsed": ""},
+            {
+                "Case": "USA012",
+                "ExploitativePurposes": "Abuse of power or a position of vulnerability",
+                "MeansUsed": "",
+            },
+            {
+                "Case": "USA013",
+                "ExploitativePurposes": "",
+                "ExploitationSector": "Commercial sexual exploitation",
+            },
         ),
     )
     out = io.StringIO()
     call_command("import_case_law", str(path), stdout=out)
     text = out.getvalue()
     assert "1 values were coded from another column" in text
-    assert "'Fraud': ExploitativePurposes -> MeansUsed" in text
+    assert (
+        "'Abuse of power or a position of vulnerability': ExploitativePurposes -> MeansUsed" in text
+    )
+    assert "1 values were coded as implied by another column" in text
+    assert (
+        "'Commercial sexual exploitation' (ExploitationSector) implies ExploitativePurposes" in text
+    )
     assert "Row 3 (sherloc:2) gives the same Case as sherloc:1: USA010" in text
     assert "Row 3 (sherloc:2) gives the same Link" not in text  # its link is its own
     assert "Row 4 (sherloc:3) gives the same Link as sherloc:1" in text
     assert "Row 4 (sherloc:3) gives the same Case" not in text
-    assert imported("sherloc:3").means == ["fraud"]
+    assert imported("sherloc:3").means == ["abuse_of_power", "abuse_of_vulnerability"]
 
     first = imported("sherloc:1")
     page = client.get(reverse("knowledge:detail", args=[first.resource.uid])).content.decode()

@@ -527,6 +527,40 @@ def test_a_stale_status_message_loses_the_persons_words_and_keeps_trying(
     assert reason not in json.dumps(posted[-1], ensure_ascii=False)  # the last went without it
 
 
+def test_messages_waiting_behind_a_stuck_one_are_given_up_in_time(world, peer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    federation.receive(federation.sign(referral_from_abroad(world), ABROAD))
+    federation.receive(
+        federation.sign(referral_from_abroad(world, id="m-2", referral="r-2"), ABROAD)
+    )
+    first, second = Referral.objects.order_by("created_at")
+    worker = world.users["other_case_worker"]
+    services.decline(actor=worker, referral=first, reason="Reason one.")
+    services.decline(actor=worker, referral=second, reason="Reason two.")
+    referral = queued_referral_abroad(world, peer)  # a referral abroad, behind both answers
+    posted = answer_delivery(monkeypatch, 503, "busy")
+
+    def run() -> None:
+        federation.deliver_all(list(federation.waiting().order_by("created_at")))
+
+    run()
+    behind = list(Message.objects.filter(direction="out").order_by("created_at"))[1:]
+    assert [m.attempts for m in behind] == [0, 0]  # never tried: the peer is down
+    assert "Reason two." in json.dumps(behind[0].envelope)
+    Message.objects.update(created_at=timezone.now() - federation.MAX_WAIT)
+    run()
+    answer, sent = (Message.objects.get(pk=m.pk) for m in behind)
+    assert (answer.attempts, answer.outcome) == (0, "")  # still to send, without the reason
+    assert "reason" not in answer.envelope
+    assert answer.envelope["status"] == "declined"
+    assert sent.outcome == "refused: no answer after 2 days"
+    assert sent.envelope_enc == ""
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.REFUSED
+    assert {p["message"]["type"] for p in posted} == {"status"}  # the referral never left
+    assert "Reason one." not in json.dumps(posted[-1])  # the head went without its words
+    assert federation.waiting().count() == 2
+
+
 @pytest.mark.parametrize(
     "shared",
     [

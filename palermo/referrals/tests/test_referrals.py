@@ -308,12 +308,19 @@ def test_each_referral_shows_its_own_fields_though_one_grant_holds_both(world, c
     assert set(selectors.shared_for(receiver, first) or {}) == {"gender"}
     assert set(selectors.shared_for(receiver, second) or {}) == {"exploitation"}
     # The person of the first is erased where it was received: the second keeps its field.
-    erase_at_the_shelter(world, first.linked_case)
+    supervisor = erase_at_the_shelter(world, first.linked_case)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == (ReferralStatus.REVOKED, ReferralStatus.ACCEPTED)
     assert set(selectors.shared_for(receiver, second) or {}) == {"exploitation"}
     assert set(shared_access(receiver, case).fields) == {"exploitation"}
+    # The grant given again is the erasing supervisor's doing, for a reason of its own.
+    regranted = AuditEvent.objects.filter(action="case.granted").latest("seq")
+    assert regranted.actor == supervisor
+    assert regranted.detail["fields"] == ["exploitation"]
+    second.grant.refresh_from_db()
+    assert second.grant.granted_by == supervisor
+    assert second.grant.reason == "Still shared by other accepted referrals"
 
 
 def erase_at_the_shelter(world, linked):  # type: ignore[no-untyped-def]
@@ -324,6 +331,7 @@ def erase_at_the_shelter(world, linked):  # type: ignore[no-untyped-def]
 
     supervisor = MembershipFactory(organisation=world.other, role=Role.SUPERVISOR).user
     erase_person(linked, supervisor, "The person asked the shelter")
+    return supervisor
 
 
 def test_erasure_where_it_was_received_ends_the_receivers_access(world, case) -> None:  # type: ignore[no-untyped-def]

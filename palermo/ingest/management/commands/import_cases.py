@@ -8,7 +8,7 @@ from palermo.accounts import access
 from palermo.ingest.cli import acting
 from palermo.ingest.models import ImportBatch
 from palermo.ingest.report import write_report
-from palermo.ingest.services import run_import
+from palermo.ingest.services import run_import, why
 from palermo.standard.models import MappingProfile
 
 
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         for problem in batch.problems[: options["show"]]:
             self.stdout.write(
                 f"row {problem['row']}, {problem['column'] or '-'}: "
-                f"{problem['value']!r}: {problem['why']}"
+                f"{problem['value']!r}: {why(problem['reason'])}"
             )
         if batch.problems_total > options["show"]:
             self.stdout.write(f"... {batch.problems_total - options['show']:,} more problem(s)")

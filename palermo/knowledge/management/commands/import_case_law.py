@@ -55,6 +55,13 @@ class Command(BaseCommand):
             )
             for (column, wording, into), count in sorted(report.moved.items()):
                 self.stdout.write(f"    {count:4d}  {wording[:80]!r}: {column} -> {into}")
+        if report.implied:
+            self.stdout.write(
+                f"{sum(report.implied.values())} values were coded as implied by another "
+                "column (noted in the case's commentary):"
+            )
+            for (column, wording, into), count in sorted(report.implied.items()):
+                self.stdout.write(f"    {count:4d}  {wording[:80]!r} ({column}) implies {into}")
         for duplicate in report.duplicates:
             self.stdout.write(
                 f"Row {duplicate.row} ({duplicate.key}) gives the same {duplicate.column} as "
