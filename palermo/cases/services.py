@@ -632,9 +632,13 @@ def grant_access(
     reason: str,
     include_identifiers: bool,
     fields: list[str] | None = None,
+    on_behalf_of: User | None = None,
 ) -> Any:
     """Let another organisation read one case: the whole of it read-only, or only ``fields``
-    (an accepted referral: see cases.sharing). Audited."""
+    (an accepted referral: see cases.sharing). Audited under ``actor``. ``on_behalf_of``: the
+    user whose decision the grant carries out, when that is not ``actor`` (the worker who made
+    the referrals a grant shares, when another user's action rebuilds it); the grant is
+    recorded as theirs, and the audit row names both."""
     from palermo.cases.models import Grant
 
     if organisation.pk == case.organisation_id:
@@ -659,7 +663,7 @@ def grant_access(
         include_identifiers=include_identifiers,
         limited=fields is not None,
         fields=list(fields or []),
-        granted_by=actor,
+        granted_by=on_behalf_of or actor,
     )
     grant.reason = reason
     grant.save()
@@ -672,6 +676,7 @@ def grant_access(
             "to": str(organisation.pk),
             "identifiers": include_identifiers,
             "fields": grant.fields if grant.limited else "all",
+            **({"on_behalf_of": on_behalf_of.pk} if on_behalf_of else {}),
         },
     )
     return grant

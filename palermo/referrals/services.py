@@ -422,8 +422,9 @@ def accept(*, actor: User, referral: Referral) -> Referral:
 def _sync_grant(case: Case, target: Organisation, actor: User | None, reason: str) -> None:
     """Make the limited grant of ``target`` on ``case`` show exactly what its accepted
     referrals share, as consent allows now: the union of their fields, or nothing when none is
-    accepted any more. An unlimited grant given by hand is never touched. A new grant is
-    recorded as given by ``actor`` (who acts now), for ``reason``."""
+    accepted any more. An unlimited grant given by hand is never touched. A new grant carries
+    the referring worker's decision (recorded as given by the worker who made the first of
+    those referrals), for ``reason``; its audit row names ``actor``, who acts now."""
     # One writer per case at a time: two answers at once would both make a grant.
     Case.objects.select_for_update().filter(pk=case.pk).exists()
     current = case.grants.filter(organisation=target, revoked_at__isnull=True).first()
@@ -454,6 +455,7 @@ def _sync_grant(case: Case, target: Organisation, actor: User | None, reason: st
                 reason,
                 include_identifiers=identifiers,
                 fields=fields,
+                on_behalf_of=accepted[0].created_by,
             )
     Referral.objects.filter(pk__in=[r.pk for r in accepted]).update(grant=grant)
 

@@ -314,12 +314,15 @@ def test_each_referral_shows_its_own_fields_though_one_grant_holds_both(world, c
     assert (first.status, second.status) == (ReferralStatus.REVOKED, ReferralStatus.ACCEPTED)
     assert set(selectors.shared_for(receiver, second) or {}) == {"exploitation"}
     assert set(shared_access(receiver, case).fields) == {"exploitation"}
-    # The grant given again is the erasing supervisor's doing, for a reason of its own.
+    # The grant given again is audited as the erasing supervisor's doing, for a reason of its
+    # own; it still carries the referring worker's decision to share.
     regranted = AuditEvent.objects.filter(action="case.granted").latest("seq")
     assert regranted.actor == supervisor
     assert regranted.detail["fields"] == ["exploitation"]
+    assert regranted.detail["on_behalf_of"] == second.created_by.pk
     second.grant.refresh_from_db()
-    assert second.grant.granted_by == supervisor
+    assert second.grant.granted_by == second.created_by
+    assert second.created_by != supervisor
     assert second.grant.reason == "Still shared by other accepted referrals"
 
 
